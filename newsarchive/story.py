@@ -1,0 +1,172 @@
+"""The one data model every part of the archive reads and extends.
+
+A :class:`Story` is what a story file in ``content/stories/`` says: metadata, paragraphs with
+stable ids, media placeholders, the raw comments section, dropped boilerplate. Analysis
+modules add to it (parsed comments, annotations on paragraphs, plugin data); the
+:class:`Archive` holds all stories plus the archive-wide sections (quotes, people, wire...).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+# The published URL scheme (site-relative; each page is <url>index.html). A URL, once
+# published, never changes: ids are derived from content that does not move.
+STORY_URL = "stories/{slug}/"
+EVENT_URL = "events/{slug}/"
+QUOTE_URL = "quotes/{id}/"
+PERSON_URL = "people/{slug}/"
+ORGANIZATION_URL = "organizations/{slug}/"
+WIRE_URL = "wire/{id}/"
+COMPARE_URL = "compare/{a}--{b}/"
+COMMENTER_URL = "commenters/{slug}/"
+CAPTURE_URL = "{path}"  # captures are published at their content path: captures/<name>.txt
+
+
+@dataclass
+class Paragraph:
+    """One published paragraph, kept exactly as printed. ``id`` is its anchor: p1, p2, ..."""
+
+    id: str
+    text: str
+    line: int
+
+
+@dataclass
+class Span:
+    """A marked stretch of a paragraph's text (a quotation, a wire passage, a name...).
+
+    ``start``/``end`` are character offsets into the paragraph text. ``href`` is
+    site-relative. Renderers escape all text; spans only add links and classes.
+    """
+
+    start: int
+    end: int
+    kind: str
+    href: str | None = None
+    title: str = ""
+
+
+@dataclass
+class Note:
+    """A line shown under a paragraph ("quoted in comment 18", "wire passage w3")."""
+
+    text: str
+    href: str | None = None
+
+
+@dataclass
+class Media:
+    """A media placeholder that stood for video or audio, kept with its position."""
+
+    text: str
+    after: str | None  # id of the paragraph it followed; None if before the first
+    line: int
+
+
+@dataclass
+class Comment:
+    """A reader comment. ``id`` is its position path in the thread: 16, 16.1, 16.1.1."""
+
+    id: str
+    parent: str | None
+    author: str
+    paragraphs: list[str]
+    number: int  # the number printed beside it
+    position: int  # 1-based order in the thread as captured
+    line: int
+    depth: int = 0
+    reply_to_inferred: str | None = None
+    cites: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def anchor(self) -> str:
+        return "comment-" + self.id.replace(".", "-")
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(self.paragraphs)
+
+
+@dataclass
+class Capture:
+    path: str  # relative to content/, e.g. captures/000_x.txt
+    sha256: str
+
+
+@dataclass
+class Story:
+    path: str  # the story file, as given to the loader
+    slug: str
+    title: str
+    date: dt.datetime
+    publisher: str = ""
+    source_url: str = ""
+    dateline: str = ""
+    credit: str = ""
+    rights: str = ""
+    event: str = ""
+    capture: Capture | None = None
+    sources: dict[str, str] = field(default_factory=dict)  # field -> "capture" | "archivist"
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    media: list[Media] = field(default_factory=list)
+    comments_declared: int | None = None
+    comments_line: int | None = None  # line of the "## Comments" heading
+    comment_lines: list[tuple[int, str]] = field(default_factory=list)  # raw section
+    comments: list[Comment] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+    metadata: dict[str, str] = field(default_factory=dict)  # every header field, raw
+    metadata_lines: dict[str, int] = field(default_factory=dict)
+    spans: dict[str, list[Span]] = field(default_factory=dict)  # paragraph id -> spans
+    notes: dict[str, list[Note]] = field(default_factory=dict)  # paragraph id -> notes
+    data: dict[str, Any] = field(default_factory=dict)  # plugin additions for archive.json
+
+    @property
+    def url(self) -> str:
+        return STORY_URL.format(slug=self.slug)
+
+    @property
+    def body_text(self) -> str:
+        return "\n\n".join(p.text for p in self.paragraphs)
+
+    def paragraph(self, pid: str) -> Paragraph:
+        for p in self.paragraphs:
+            if p.id == pid:
+                return p
+        raise KeyError(pid)
+
+    def comment(self, cid: str) -> Comment:
+        for c in self.comments:
+            if c.id == cid:
+                return c
+        raise KeyError(cid)
+
+    def add_span(self, pid: str, span: Span) -> None:
+        self.spans.setdefault(pid, []).append(span)
+
+    def add_note(self, pid: str, note: Note) -> None:
+        self.notes.setdefault(pid, []).append(note)
+
+
+@dataclass
+class Archive:
+    """All stories, in (date, slug) order, plus archive-wide sections added by plugins.
+
+    ``sections`` maps a top-level archive.json key ("quotes", "people", "wire", ...) to a
+    list of JSON-ready dicts (or objects with ``to_json()``); each plugin owns its keys.
+    """
+
+    stories: list[Story]
+    sections: dict[str, list[Any]] = field(default_factory=dict)
+    warnings: list[Any] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.stories.sort(key=lambda s: (s.date, s.slug))
+
+    def story(self, slug: str) -> Story:
+        for s in self.stories:
+            if s.slug == slug:
+                return s
+        raise KeyError(slug)
