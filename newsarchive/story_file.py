@@ -134,7 +134,11 @@ def parse_story(text: str, path: str, content_root: Path | None = None) -> Story
         if heading:
             name = heading["name"].strip().lower()
             if name not in SECTIONS:
-                raise ArchiveError(path, n, f"unknown section {line!r} (expected '## Media', '## Comments (N)' or '## Dropped boilerplate')")
+                raise ArchiveError(
+                    path,
+                    n,
+                    f"unknown section {line!r} (expected '## Media', '## Comments (N)' or '## Dropped boilerplate')",
+                )
             if name in seen:
                 raise ArchiveError(path, n, f"section {line!r} appears twice (first on line {seen[name]})")
             flush()
@@ -167,7 +171,9 @@ def parse_story(text: str, path: str, content_root: Path | None = None) -> Story
     known = {p.id for p in story.paragraphs}
     for media in story.media:
         if media.after and media.after not in known:
-            raise ArchiveError(path, media.line, f"media placeholder follows {media.after}, but the story has no such paragraph")
+            raise ArchiveError(
+                path, media.line, f"media placeholder follows {media.after}, but the story has no such paragraph"
+            )
     return story
 
 
@@ -182,7 +188,11 @@ def _capture(metadata: dict[str, str], meta_lines: dict[str, int], path: str, co
     line = meta_lines["capture"]
     recorded = metadata.get("capture_sha256", "").lower()
     if not re.fullmatch(r"[0-9a-f]{64}", recorded):
-        raise ArchiveError(path, meta_lines.get("capture_sha256", line), "Capture needs Capture_sha256: the 64-hex-digit sha256 of the capture file")
+        raise ArchiveError(
+            path,
+            meta_lines.get("capture_sha256", line),
+            "Capture needs Capture_sha256: the 64-hex-digit sha256 of the capture file",
+        )
     capture = Capture(metadata["capture"], recorded)
     if content_root is not None:
         file = content_root / capture.path
@@ -190,7 +200,11 @@ def _capture(metadata: dict[str, str], meta_lines: dict[str, int], path: str, co
             raise ArchiveError(path, line, f"capture file {capture.path!r} not found under {content_root}")
         actual = hashlib.sha256(file.read_bytes()).hexdigest()
         if actual != recorded:
-            raise ArchiveError(path, meta_lines["capture_sha256"], f"capture {capture.path} has sha256 {actual}, but the story records {recorded}")
+            raise ArchiveError(
+                path,
+                meta_lines["capture_sha256"],
+                f"capture {capture.path} has sha256 {actual}, but the story records {recorded}",
+            )
     return capture
 
 

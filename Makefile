@@ -1,0 +1,44 @@
+# Two commands do everything: `make html` builds the site, `make test` runs every test.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: html publish test lint serve clean bench system-deps
+
+# The venv is (re)made from the pinned requirements whenever they change.
+$(VENV)/.installed: requirements.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps -e .
+	@touch $@
+
+$(VENV)/.test-installed: $(VENV)/.installed requirements-test.txt
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements-test.txt
+	@touch $@
+
+html: $(VENV)/.installed
+	$(BIN)/python -m newsarchive.build
+
+publish: $(VENV)/.installed
+	$(BIN)/python -m newsarchive.build --settings publishconf.py
+
+system-deps:
+	@bash tests/install-system-deps.sh
+
+test: $(VENV)/.test-installed system-deps
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.test-installed
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+serve:
+	@test -d output || $(MAKE) html
+	$(BIN)/python -m http.server --bind $(HOST) --directory output $(PORT)
+
+bench: $(VENV)/.test-installed system-deps
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf output .output.* cache .pytest_cache

@@ -1,0 +1,89 @@
+"""``archive build`` / ``make html``: validate content, run Pelican and Pagefind into a
+temporary directory, and only then replace ``output/``.
+
+A failed build prints ``path:line: message`` lines, exits non-zero and leaves the previous
+``output/`` exactly as it was. Pelican and Pagefind run as subprocesses, so this module
+does not import Pelican.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from .content_loader import load_content
+
+
+def run_step(name: str, cmd: list[str], quiet: bool) -> bool:
+    if not quiet:
+        print(f"[build] {name}", file=sys.stderr, flush=True)
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.stderr.write(done.stdout[-4000:] + done.stderr[-8000:])
+        print(f"build failed: {name} exited with status {done.returncode}", file=sys.stderr)
+        return False
+    if not quiet and done.stderr.strip():
+        sys.stderr.write(done.stderr)
+    return True
+
+
+def swap_into_place(new: Path, output: Path) -> None:
+    """Replace ``output`` by ``new`` with two renames on the same filesystem."""
+    old = None
+    if output.exists():
+        old = output.with_name(f".{output.name}.old-{new.name}")
+        output.rename(old)
+    new.rename(output)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def build(content: Path, settings: Path, output: Path, quiet: bool = False, search: bool = True) -> int:
+    loaded = load_content(content)
+    if loaded.errors:
+        for problem in loaded.errors:
+            print(problem, file=sys.stderr)
+        print(f"build stopped: {len(loaded.errors)} problem(s) in {content}; output/ left unchanged", file=sys.stderr)
+        return 1
+    output = output.resolve()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
+    try:
+        pelican = [sys.executable, "-m", "pelican", str(content), "-s", str(settings), "-o", str(tmp)]
+        pelican += ["--fatal", "errors", "-q"]
+        if not run_step("pelican", pelican, quiet):
+            return 1
+        if search and not run_step(
+            "pagefind", [sys.executable, "-m", "pagefind", "--site", str(tmp), "--silent"], quiet
+        ):
+            return 1
+        swap_into_place(tmp, output)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    if not quiet:
+        print(f"[build] {len(loaded.stories)} stories published to {output}", file=sys.stderr)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="archive build",
+        description="Build the site into output/ safely: nothing is replaced unless every step succeeds.",
+        epilog="Example: archive build --settings publishconf.py",
+    )
+    parser.add_argument("--content", type=Path, default=Path("content"))
+    parser.add_argument("--settings", type=Path, default=Path("pelicanconf.py"))
+    parser.add_argument("--output", type=Path, default=Path("output"))
+    parser.add_argument("--no-search", action="store_true", help="skip the Pagefind index")
+    parser.add_argument("-q", "--quiet", action="store_true")
+    args = parser.parse_args(argv)
+    return build(args.content, args.settings, args.output, args.quiet, not args.no_search)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

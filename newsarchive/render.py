@@ -1,0 +1,58 @@
+"""Turn paragraph text plus :class:`~newsarchive.story.Span` marks into safe HTML.
+
+All text is escaped: spans only add ``<a>``/``<span>`` elements around stretches of it.
+Overlapping spans are nested (a crossing span is closed and reopened); a link is never
+nested inside another link (the inner one becomes a plain ``<span>``).
+"""
+
+from __future__ import annotations
+
+import json
+from html import escape
+
+from markupsafe import Markup
+
+from .story import Span
+
+
+def _open_tag(span: Span, site_url: str, inside_link: bool) -> tuple[str, str]:
+    css = f"mark-{escape(span.kind)}"
+    title = f' title="{escape(span.title)}"' if span.title else ""
+    if span.href and not inside_link:
+        return f'<a class="{css}" href="{escape(site_url)}/{escape(span.href)}"{title}>', "</a>"
+    return f'<span class="{css}"{title}>', "</span>"
+
+
+def paragraph_html(text: str, spans: list[Span] | None = None, site_url: str = "") -> Markup:
+    """``text`` with ``spans`` marked, as HTML safe to put inside a ``<p>``."""
+    spans = sorted(
+        (s for s in spans or () if 0 <= s.start < s.end <= len(text)),
+        key=lambda s: (s.start, -s.end, s.kind, s.href or ""),
+    )
+    if not spans:
+        return Markup(escape(text, quote=False))
+    cuts = sorted({0, len(text), *(s.start for s in spans), *(s.end for s in spans)})
+    out: list[str] = []
+    stack: list[tuple[Span, str]] = []  # open spans with their closing tag
+    for a, b in zip(cuts, cuts[1:], strict=False):
+        active = [s for s in spans if s.start <= a and s.end >= b]
+        keep = 0
+        while keep < len(stack) and keep < len(active) and stack[keep][0] is active[keep]:
+            keep += 1
+        while len(stack) > keep:
+            out.append(stack.pop()[1])
+        for span in active[keep:]:
+            inside_link = any(close == "</a>" for _, close in stack)
+            opening, closing = _open_tag(span, site_url, inside_link)
+            out.append(opening)
+            stack.append((span, closing))
+        out.append(escape(text[a:b], quote=False))
+    while stack:
+        out.append(stack.pop()[1])
+    return Markup("".join(out))
+
+
+def json_ld(data: object) -> Markup:
+    """JSON for a ``<script type="application/ld+json">`` block that no text can break out of."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1)
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))

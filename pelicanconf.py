@@ -1,0 +1,79 @@
+"""Pelican settings for local builds (``make html``). ``publishconf.py`` extends them."""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from newsarchive.render import json_ld, paragraph_html  # noqa: E402
+
+SITENAME = "Secure Communities News Archive"
+SITESUBTITLE = "Stories, reader comments, quotations and wire copy, preserved and cross-referenced"
+SITEURL = os.environ.get("SITEURL", "")
+RELATIVE_URLS = False
+TIMEZONE = "America/New_York"
+DEFAULT_LANG = "en"
+DEFAULT_DATE_FORMAT = "%A, %B %-d, %Y"
+
+PATH = "content"
+ARTICLE_PATHS = ["stories"]
+PAGE_PATHS = ["pages"]
+STATIC_PATHS = ["captures"]
+THEME = "theme"
+PLUGIN_PATHS = ["plugins"]
+# Order matters: archive_core builds the shared Archive that the others read and extend.
+PLUGINS = ["archive_core"]
+
+# The published URL scheme: see docs/URLS.md. A URL, once published, never changes.
+ARTICLE_URL = "stories/{slug}/"
+ARTICLE_SAVE_AS = "stories/{slug}/index.html"
+PAGE_URL = "{slug}/"
+PAGE_SAVE_AS = "{slug}/index.html"
+CATEGORY_URL = "publishers/{slug}/"
+CATEGORY_SAVE_AS = "publishers/{slug}/index.html"
+CATEGORIES_URL = "publishers/"
+CATEGORIES_SAVE_AS = "publishers/index.html"
+TAG_URL = "tags/{slug}/"
+TAG_SAVE_AS = "tags/{slug}/index.html"
+TAGS_URL = "tags/"
+TAGS_SAVE_AS = "tags/index.html"
+ARCHIVES_URL = "stories/"
+ARCHIVES_SAVE_AS = "stories/index.html"
+AUTHOR_SAVE_AS = ""
+AUTHORS_SAVE_AS = ""
+YEAR_ARCHIVE_SAVE_AS = ""
+MONTH_ARCHIVE_SAVE_AS = ""
+DAY_ARCHIVE_SAVE_AS = ""
+DIRECT_TEMPLATES = ["index", "tags", "categories", "archives"]
+PAGINATED_TEMPLATES = {"index": None, "tag": None, "category": None}
+DEFAULT_PAGINATION = 50
+PAGINATION_PATTERNS = (
+    (1, "{url}", "{save_as}"),
+    (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"),
+)
+
+FEED_DOMAIN = SITEURL
+FEED_ALL_ATOM = "feeds/all.atom.xml"
+CATEGORY_FEED_ATOM = "feeds/publishers/{slug}.atom.xml"
+TAG_FEED_ATOM = None
+FEED_ALL_RSS = None
+CATEGORY_FEED_RSS = None
+TRANSLATION_FEED_ATOM = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+RSS_FEED_SUMMARY_ONLY = True
+
+DEFAULT_CATEGORY = "Unattributed"
+USE_FOLDER_AS_CATEGORY = False
+SLUGIFY_SOURCE = "title"
+OUTPUT_SOURCES = False
+DELETE_OUTPUT_DIRECTORY = False
+CACHE_CONTENT = True
+CACHE_PATH = "cache"
+LOAD_CONTENT_CACHE = True
+CONTENT_CACHING_LAYER = "reader"
+TYPOGRIFY = False
+FORMATTED_FIELDS = ["summary"]
+
+JINJA_GLOBALS = {"paragraph_html": paragraph_html, "json_ld": json_ld}
+JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "extensions": []}

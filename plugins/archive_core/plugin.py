@@ -1,0 +1,137 @@
+"""archive_core: read story files into the shared Story model, build the Archive, publish
+story/event pages, archive.json and sitemap.xml.
+
+Thin glue: the parsing and models live in the ``newsarchive`` package.
+"""
+
+from __future__ import annotations
+
+import os
+from html import escape
+from pathlib import Path
+
+from markupsafe import Markup
+from pelican import signals
+from pelican.generators import Generator
+from pelican.readers import MarkdownReader
+from slugify import slugify
+
+from newsarchive import archive_json
+from newsarchive.events import group_events
+from newsarchive.story import EVENT_URL, Archive, Story
+from newsarchive.story_file import load_story
+from newsarchive.structured_data import news_article
+
+
+def _is_story(settings: dict, source_path: str) -> bool:
+    rel = os.path.relpath(source_path, settings["PATH"])
+    return any(rel == p or rel.startswith(p.rstrip("/") + os.sep) for p in settings["ARTICLE_PATHS"])
+
+
+class StoryReader(MarkdownReader):
+    """Story files become Pelican articles carrying their :class:`Story` as ``article.story``.
+
+    Other markdown (``content/pages/``) is read by Pelican's own MarkdownReader.
+    """
+
+    def read(self, source_path):
+        if not _is_story(self.settings, source_path):
+            return super().read(source_path)
+        story = load_story(Path(source_path), Path(self.settings["PATH"]))
+        content = "\n".join(f'<p id="{p.id}">{escape(p.text, quote=False)}</p>' for p in story.paragraphs)
+        metadata = {
+            "title": story.title,
+            "date": self.process_metadata("date", story.date.strftime("%Y-%m-%d %H:%M")),
+            "slug": story.slug,
+            "summary": f"<p>{escape(story.paragraphs[0].text, quote=False)}</p>",
+            "story": story,
+        }
+        if story.publisher:
+            metadata["category"] = self.process_metadata("category", story.publisher)
+        if story.metadata.get("tags"):
+            metadata["tags"] = self.process_metadata("tags", story.metadata["tags"])
+        return content, metadata
+
+
+def add_reader(readers):
+    readers.reader_classes["md"] = StoryReader
+
+
+def _fresh(story: Story) -> Story:
+    """The cached Story with everything analysis adds cleared, so a rebuild starts clean."""
+    story.comments, story.spans, story.notes, story.data = [], {}, {}, {}
+    return story
+
+
+class ArchiveGenerator(Generator):
+    """Builds the Archive from the articles (first of the plugin generators) and writes the
+    archive-wide outputs once every plugin has added its part."""
+
+    def generate_context(self):
+        articles = [a for a in self.context.get("articles", []) if hasattr(a, "story")]
+        for article in articles:
+            article.story = _fresh(article.story)
+        archive = Archive([a.story for a in articles])
+        self.context["archive"] = archive
+        self.context["article_by_slug"] = {a.slug: a for a in articles}
+        self.events = group_events(archive.stories)
+        self.context["events"] = self.events
+        archive.sections["events"] = self.events
+
+    def generate_output(self, writer):
+        for event in self.events:
+            writer.write_file(
+                event.url + "index.html", self.get_template("event"), self.context, event=event, page_name=event.url
+            )
+        writer.write_file("events/index.html", self.get_template("events"), self.context, page_name="events/")
+        out = Path(self.output_path)
+        (out / "archive.json").write_text(archive_json.dumps(self.context["archive"]), encoding="utf-8")
+
+
+SOURCE_LABELS = {"capture": "from the capture", "archivist": "supplied by the archivist"}
+
+
+def source_note(story: Story, field: str) -> Markup:
+    """Where a metadata value came from, as a small note (empty when not recorded)."""
+    origin = story.sources.get(field)
+    if origin not in SOURCE_LABELS:
+        return Markup("")
+    return Markup(' <span class="source-note">({})</span>').format(SOURCE_LABELS[origin])
+
+
+def add_template_globals(generator):
+    generator.env.globals.update(
+        story_json_ld=news_article,
+        event_url=lambda name: EVENT_URL.format(slug=slugify(name)),
+        source_note=source_note,
+    )
+
+
+def get_generators(pelican):
+    return ArchiveGenerator
+
+
+def write_sitemap(pelican):
+    """sitemap.xml listing every HTML page written, sorted, with no timestamps."""
+    out = Path(pelican.output_path)
+    site = pelican.settings.get("SITEURL", "")
+    urls = []
+    for page in sorted(out.rglob("index.html")):
+        rel = page.parent.relative_to(out).as_posix()
+        urls.append(f"{site}/" if rel == "." else f"{site}/{rel}/")
+    body = "".join(f"  <url><loc>{escape(u)}</loc></url>\n" for u in urls)
+    (out / "sitemap.xml").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + body + "</urlset>\n",
+        encoding="utf-8",
+    )
+
+
+signals.readers_init.connect(add_reader)
+signals.generator_init.connect(add_template_globals)
+signals.get_generators.connect(get_generators)
+signals.finalized.connect(write_sitemap)
+
+
+def register():
+    """Receivers are connected at import time (blinker holds them weakly)."""

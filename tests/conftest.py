@@ -1,0 +1,118 @@
+"""Shared fixtures: one built site per test session, served on 127.0.0.1, and Chromium.
+
+The site is built once (``archive build`` into a temp dir) and shared by every test that
+reads ``output/``; browser tests drive Debian's Chromium through Playwright.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def run_build(content: Path, output: Path, *extra: str, env: dict | None = None, cwd: Path = ROOT):
+    """Run ``archive build`` as a user would; returns the CompletedProcess."""
+    cmd = [sys.executable, "-m", "newsarchive.build", "--content", str(content), "--output", str(output), "-q"]
+    return subprocess.run(cmd + list(extra), cwd=cwd, capture_output=True, text=True, env=env)
+
+
+def copy_project(dest: Path) -> Path:
+    """A copy of the project's build inputs (settings, theme, plugins, content) at ``dest``."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in ("pelicanconf.py", "publishconf.py"):
+        shutil.copy2(ROOT / name, dest / name)
+    for name in ("theme", "plugins", "content", "newsarchive"):
+        shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
+    return dest
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Path:
+    """The seed archive, built once for the whole session (with the search index)."""
+    out = tmp_path_factory.mktemp("site") / "output"
+    env = dict(os.environ, SITEURL="")
+    done = run_build(ROOT / "content", out, env=env)
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def serve():
+    """``serve(directory, prefix="")`` -> base URL of a server on 127.0.0.1 for that directory.
+
+    With a prefix (e.g. "/archive"), the directory is served under that sub-path only.
+    """
+    servers = []
+
+    def start(directory: Path, prefix: str = "") -> str:
+        root = directory
+        if prefix:
+            root = directory.parent / f"{directory.name}-mount"
+            target = root / prefix.strip("/")
+            if not target.exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.symlink_to(directory, target_is_directory=True)
+        handler = functools.partial(_Quiet, directory=str(root))
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}{prefix}"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} missing: run `make test` (it installs Debian's chromium)")
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page that records console errors, page errors and dialogs."""
+    context = browser.new_context()
+    pg = context.new_page()
+    pg.errors = []
+    pg.dialogs = []
+    pg.on("console", lambda m: pg.errors.append(m.text) if m.type == "error" else None)
+    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
+
+    def on_dialog(dialog):
+        pg.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    pg.on("dialog", on_dialog)
+    yield pg
+    context.close()

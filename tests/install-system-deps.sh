@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Debian packages the tests need (headless Chromium for the browser tests).
+# Idempotent: installs only what is missing. Needs root, as on CI and the dev machines.
+set -euo pipefail
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing Debian packages: ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

@@ -1,0 +1,148 @@
+"""The built seed archive, as a visitor and a machine reader meet it."""
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import jsonschema
+from bs4 import BeautifulSoup
+from conftest import ROOT, copy_project, run_build
+
+CBS = "immigration-check-awaits-mass-arrestees"
+AP = "mass-police-to-join-immigration-checks-program"
+EVENT = "massachusetts-joins-secure-communities"
+
+
+def soup(site: Path, rel: str) -> BeautifulSoup:
+    return BeautifulSoup((site / rel).read_text(encoding="utf-8"), "html.parser")
+
+
+def test_home_lists_both_stories_and_the_event(site):
+    home = soup(site, "index.html")
+    links = {a["href"] for a in home.select("main a")}
+    assert {f"/stories/{CBS}/", f"/stories/{AP}/", f"/events/{EVENT}/"} <= links
+
+
+def test_story_page_has_anchored_paragraphs_as_published(site):
+    page = soup(site, f"stories/{AP}/index.html")
+    paras = page.select(".story-body .para")
+    assert [p["id"] for p in paras] == [f"p{i}" for i in range(1, 18)]
+    assert paras[0].p.get_text() == (
+        "BOSTON—The Massachusetts State Police will participate in a federal program that automatically checks the "
+        "immigration status of those who are arrested, the state's top state public safety official announced Friday."
+    )
+    assert page.h1.get_text() == "Mass. police to join immigration checks program"
+
+
+def test_story_page_shows_provenance(site):
+    page = soup(site, f"stories/{CBS}/index.html")
+    prov = page.select_one(".provenance").get_text(" ", strip=True)
+    for expected in (
+        "CBS Boston / WBZ",
+        "Friday, December 17, 2010",
+        "BOSTON (CBS/AP)",
+        "http://boston.cbslocal.com/2010/12/17/immigration-check-awaits-mass-arrestees/",
+        "The Associated Press contributed to this report.",
+        "(TM and © Copyright 2010 CBS Radio Inc.",
+        "cfa101fc6b7869ca34ec58e835c87987591019939811191f2516c47867489fa8",
+        "supplied by the archivist",
+        "from the capture",
+        "Leave a Reply",
+    ):
+        assert expected in prov, expected
+    capture_link = page.select_one('.provenance a[href$=".txt"]')["href"]
+    published = site / capture_link.lstrip("/")
+    assert hashlib.sha256(published.read_bytes()).hexdigest() == (
+        "cfa101fc6b7869ca34ec58e835c87987591019939811191f2516c47867489fa8"
+    )
+    assert [m.get_text(" ", strip=True) for m in page.select(".media-placeholder")] == [
+        "Media placeholder WBZ-TV’s Ron Sanders reports.",
+        "Media placeholder WBZ News Radio’s Lana Jones talks with immigration advocates about the change.",
+    ]
+
+
+def test_event_page_links_all_coverage(site):
+    page = soup(site, f"events/{EVENT}/index.html")
+    assert page.h1.get_text() == "Massachusetts joins Secure Communities"
+    assert {a["href"] for a in page.select(".story-list a")} == {f"/stories/{CBS}/", f"/stories/{AP}/"}
+    assert "Friday, December 17, 2010" in page.get_text()
+
+
+def test_story_json_ld_is_a_news_article(site):
+    page = soup(site, f"stories/{CBS}/index.html")
+    data = [json.loads(s.string) for s in page.find_all("script", type="application/ld+json")]
+    article = next(d for d in data if d["@type"] == "NewsArticle")
+    assert article["headline"] == "Immigration Check Awaits Mass. Arrestees"
+    assert article["datePublished"] == "2010-12-17"
+    assert article["dateline"] == "BOSTON (CBS/AP)"
+    assert article["publisher"] == {"@type": "Organization", "name": "CBS Boston / WBZ"}
+
+
+def test_archive_json_validates_and_holds_every_paragraph(site):
+    data = json.loads((site / "archive.json").read_text(encoding="utf-8"))
+    schema = json.loads((ROOT / "docs" / "archive.schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(schema).validate(data)
+    stories = {s["slug"]: s for s in data["stories"]}
+    assert set(stories) == {CBS, AP}
+    cbs = stories[CBS]
+    assert cbs["url"] == f"stories/{CBS}/" and cbs["date"] == "2010-12-17"
+    assert cbs["capture"] == {
+        "path": "captures/001_ad09dda9ef47575d.txt",
+        "sha256": "cfa101fc6b7869ca34ec58e835c87987591019939811191f2516c47867489fa8",
+    }
+    assert len(stories[AP]["paragraphs"]) == 17 and stories[AP]["source_url"] is None
+    assert data["events"][0]["stories"] == [CBS, AP]  # same day: ordered by slug
+
+
+def test_schema_rejects_a_malformed_archive():
+    schema = json.loads((ROOT / "docs" / "archive.schema.json").read_text(encoding="utf-8"))
+    bad = {"version": 1, "stories": [{"slug": "Not A Slug", "title": "", "paragraphs": []}]}
+    errors = list(jsonschema.Draft202012Validator(schema).iter_errors(bad))
+    assert errors
+
+
+def test_feed_sitemap_and_pelican_indexes_exist(site):
+    assert (site / "feeds" / "all.atom.xml").is_file()
+    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
+    assert f"/stories/{CBS}/</loc>" in sitemap and f"/events/{EVENT}/</loc>" in sitemap
+    for rel in ("stories/index.html", "publishers/index.html", "tags/index.html", "events/index.html"):
+        assert (site / rel).is_file(), rel
+
+
+def test_failed_build_leaves_previous_output_untouched(tmp_path):
+    project = copy_project(tmp_path / "project")
+    out = project / "output"
+    assert run_build(project / "content", out, cwd=project).returncode == 0
+    before = {p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+    bad = project / "content" / "stories" / "broken.md"
+    bad.write_text("Title: Broken\nDate: 2010-02-30\n\nBody.\n", encoding="utf-8")
+    done = run_build(project / "content", out, cwd=project)
+    assert done.returncode != 0
+    assert f"{bad}:2: unparseable date '2010-02-30'" in done.stderr
+    assert "Traceback" not in done.stderr
+    after = {p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    assert after == before
+    assert not list(project.glob(".output*")), "no temporary output left behind"
+
+
+def test_bad_capture_checksum_stops_the_build(tmp_path):
+    project = copy_project(tmp_path / "project")
+    capture = project / "content" / "captures" / "000_27d64d4e6c716b97.txt"
+    capture.write_bytes(capture.read_bytes() + b"\nedited")
+    done = run_build(project / "content", project / "output", cwd=project)
+    assert done.returncode == 1 and not (project / "output").exists()
+    assert (
+        "mass-police-to-join-immigration-checks-program.md:8: capture captures/000_27d64d4e6c716b97.txt" in done.stderr
+    )
+    assert "Traceback" not in done.stderr
+
+
+def test_new_story_builds_with_no_code_change(tmp_path):
+    project = copy_project(tmp_path / "project")
+    shutil.copy(ROOT / "tests" / "fixtures" / "new_story.md", project / "content" / "stories" / "new.md")
+    assert run_build(project / "content", project / "output", cwd=project).returncode == 0
+    page = soup(project / "output", "stories/lowell-council-approves-budget/index.html")
+    assert page.select_one("#p1") is not None
+    assert (project / "output" / "events" / "lowell-budget-2011" / "index.html").is_file()

@@ -1,0 +1,143 @@
+"""The story-file format: what archivists write, and the errors they get when it's wrong."""
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from newsarchive.content_loader import load_content
+from newsarchive.errors import ArchiveError
+from newsarchive.story_file import load_story, parse_story
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT = ROOT / "content"
+CBS = CONTENT / "stories" / "immigration-check-awaits-mass-arrestees.md"
+AP = CONTENT / "stories" / "mass-police-to-join-immigration-checks-program.md"
+
+MINIMAL = """Title: A story
+Date: 2011-01-02
+
+First paragraph.
+
+Second paragraph,
+wrapped over two lines.
+"""
+
+
+def test_minimal_story_gets_numbered_paragraphs_and_a_slug():
+    story = parse_story(MINIMAL, "x.md")
+    assert story.slug == "a-story"
+    assert [(p.id, p.text, p.line) for p in story.paragraphs] == [
+        ("p1", "First paragraph.", 4),
+        ("p2", "Second paragraph, wrapped over two lines.", 6),
+    ]
+    assert story.comments_declared is None and story.comment_lines == [] and story.capture is None
+
+
+def test_seed_cbs_story_keeps_every_part_of_the_capture():
+    story = load_story(CBS, CONTENT)
+    assert story.title == "Immigration Check Awaits Mass. Arrestees"
+    assert story.date.date().isoformat() == "2010-12-17"
+    assert story.dateline == "BOSTON (CBS/AP)"
+    assert story.credit == "The Associated Press contributed to this report."
+    assert story.rights.startswith("(TM and © Copyright 2010 CBS Radio Inc.")
+    assert len(story.paragraphs) == 10
+    assert story.paragraphs[0].text.startswith("BOSTON (CBS/AP) — Massachusetts State Police")
+    assert [(m.after, m.text) for m in story.media] == [
+        ("p2", "WBZ-TV’s Ron Sanders reports."),
+        ("p5", "WBZ News Radio’s Lana Jones talks with immigration advocates about the change."),
+    ]
+    assert story.comments_declared == 23
+    assert story.dropped[0] == "Leave a Reply" and story.dropped[-1] == "Connecting to %s"
+    assert story.sources["title"] == "archivist" and story.sources["dateline"] == "capture"
+
+
+def test_every_capture_line_is_in_the_story_file():
+    """Nothing lost: each non-blank capture line appears in its story file (body, metadata,
+    media, comments or dropped boilerplate), character for character."""
+    for story_path in (AP, CBS):
+        story = load_story(story_path, CONTENT)
+        text = story_path.read_text(encoding="utf-8")
+        capture = (CONTENT / story.capture.path).read_text(encoding="utf-8")
+        for line in capture.splitlines():
+            if line.strip() and not line.startswith("Comments ("):
+                assert line.rstrip() in text, line
+
+
+def test_seed_ap_story_headline_came_from_the_capture():
+    story = load_story(AP, CONTENT)
+    assert story.title == "Mass. police to join immigration checks program"
+    assert story.sources["title"] == "capture"
+    assert story.dateline == "BOSTON"
+    assert len(story.paragraphs) == 17
+
+
+def test_captures_are_byte_identical_to_the_seeds():
+    seeds = ROOT.parent / "shared" / "seeds"
+    for story in load_content(CONTENT).stories:
+        data = (CONTENT / story.capture.path).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == story.capture.sha256
+        if seeds.is_dir():
+            assert data == (seeds / Path(story.capture.path).name).read_bytes()
+
+
+@pytest.mark.parametrize(
+    "text, line, message",
+    [
+        ("Date: 2011-01-02\n\nBody.\n", 1, "missing required metadata 'Title'"),
+        ("Title: T\n\nBody.\n", 1, "missing required metadata 'Date'"),
+        ("Title: T\nDate: 2011-13-45\n\nBody.\n", 2, "unparseable date '2011-13-45'"),
+        ("Title: T\nDate: yesterday\n\nBody.\n", 2, "unparseable date 'yesterday'"),
+        ("Title: T\nDate: 2011-01-02\n", 3, "story has no body paragraphs"),
+        ("Title: T\nTitle: U\nDate: 2011-01-02\n\nBody.\n", 2, "given twice"),
+        ("Title: T\nthis is not metadata\n\nBody.\n", 2, "expected a 'Key: value' metadata line"),
+        ("Title: T\nDate: 2011-01-02\n\nBody.\n\n## Sidebar\n", 6, "unknown section '## Sidebar'"),
+        ("Title: T\nDate: 2011-01-02\n\nBody.\n\n## Comments (many)\n", 6, "comment count 'many' is not a number"),
+        ("Title: T\nDate: 2011-01-02\n\nBody.\n\n## Media\n- after p7: X reports.\n", 7, "no such paragraph"),
+        ("Title: T\nDate: 2011-01-02\nSources: title=wikipedia\n\nBody.\n", 3, "bad Sources entry"),
+        ("", 1, "empty story file"),
+    ],
+)
+def test_bad_story_files_name_the_line(text, line, message):
+    with pytest.raises(ArchiveError) as err:
+        parse_story(text, "stories/bad.md")
+    assert err.value.path == "stories/bad.md"
+    assert err.value.line == line
+    assert message in err.value.message
+    assert str(err.value).startswith(f"stories/bad.md:{line}: ")
+
+
+def _content_with(tmp_path: Path, files: dict[str, str]) -> Path:
+    (tmp_path / "stories").mkdir()
+    (tmp_path / "captures").mkdir()
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def test_capture_checksum_mismatch_is_an_error(tmp_path):
+    content = _content_with(tmp_path, {"captures/c.txt": "Original text.\n"})
+    wrong = "0" * 64
+    story = f"Title: T\nDate: 2011-01-02\nCapture: captures/c.txt\nCapture_sha256: {wrong}\n\nBody.\n"
+    (content / "stories" / "t.md").write_text(story, encoding="utf-8")
+    loaded = load_content(content)
+    assert loaded.stories == []
+    (problem,) = loaded.errors
+    assert problem.line == 4 and "has sha256" in problem.message and wrong in problem.message
+
+
+def test_duplicate_slugs_are_an_error(tmp_path):
+    story = "Title: Same headline\nDate: 2011-01-02\n\nBody.\n"
+    content = _content_with(tmp_path, {"stories/a.md": story, "stories/b.md": story})
+    loaded = load_content(content)
+    assert [s.path for s in loaded.stories] == [str(content / "stories/a.md")]
+    (problem,) = loaded.errors
+    assert problem.path.endswith("b.md") and problem.line == 1
+    assert "duplicate slug 'same-headline'" in problem.message
+
+
+def test_non_utf8_story_file_is_an_error(tmp_path):
+    content = _content_with(tmp_path, {})
+    (content / "stories" / "x.md").write_bytes("Title: Caf\u00e9\nDate: 2011-01-02\n\nBody.\n".encode("cp1252"))
+    (problem,) = load_content(content).errors
+    assert problem.line == 1 and "not valid UTF-8" in problem.message
