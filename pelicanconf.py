@@ -76,4 +76,5 @@ TYPOGRIFY = False
 FORMATTED_FIELDS = ["summary"]
 
 JINJA_GLOBALS = {"paragraph_html": paragraph_html, "json_ld": json_ld}
-JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "extensions": []}
+# autoescape: every value is escaped unless it is Markup (trusted HTML is marked with |safe in the theme)
+JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "extensions": [], "autoescape": True}
