@@ -49,6 +49,9 @@ def build(content: Path, settings: Path, output: Path, quiet: bool = False, sear
             print(problem, file=sys.stderr)
         print(f"build stopped: {len(loaded.errors)} problem(s) in {content}; output/ left unchanged", file=sys.stderr)
         return 1
+    if not quiet:
+        for problem in loaded.warnings:
+            print(f"warning: {problem}", file=sys.stderr)
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .story import Story
+from .story import Comment, Story
 
 
 def absolute(site_url: str, path: str) -> str:
@@ -12,8 +12,8 @@ def absolute(site_url: str, path: str) -> str:
 
 
 def news_article(story: Story, site_url: str) -> dict[str, Any]:
-    """A NewsArticle for a story page. Plugins contribute through ``story.data``:
-    ``comments`` (commentCount) and ``wire_based_on`` (isBasedOn URLs)."""
+    """A NewsArticle for a story page, with its reader comments (once parsed) and, through
+    ``story.data["wire_based_on"]``, the wire passages it is based on."""
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -35,10 +35,25 @@ def news_article(story: Story, site_url: str) -> dict[str, Any]:
         data["sameAs"] = story.source_url
     if story.capture:
         data["archivedAt"] = absolute(site_url, story.capture.path)
-    comments = story.data.get("comments")
-    if comments is not None:
-        data["commentCount"] = len(comments.get("items", []))
+    if story.comments or story.comments_declared is not None:
+        data["commentCount"] = len(story.comments)
+        data["comment"] = [comment(story, c, site_url) for c in story.comments]
     based_on = story.data.get("wire_based_on")
     if based_on:
         data["isBasedOn"] = [absolute(site_url, url) for url in based_on]
     return data
+
+
+def comment(story: Story, c: Comment, site_url: str) -> dict[str, Any]:
+    """A schema.org Comment; ``parentItem`` is the comment it replies to, or the article."""
+    article = absolute(site_url, story.url)
+    parent = f"{article}#comment-{c.parent.replace('.', '-')}" if c.parent else article
+    return {
+        "@type": "Comment",
+        "@id": f"{article}#{c.anchor}",
+        "url": f"{article}#{c.anchor}",
+        "author": {"@type": "Person", "name": c.author},
+        "text": c.text,
+        "position": c.position,
+        "parentItem": {"@id": parent},
+    }

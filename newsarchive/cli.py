@@ -1,0 +1,556 @@
+"""The ``archive`` command: import captures, lint and count the content, build the site.
+
+Every problem is printed as ``path:line: message``; bad input never ends in a traceback.
+Exit status: 0 when all went well, 1 for problems in the content or the input, 2 for a
+command line that makes no sense (argparse's own convention).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import importlib
+import os
+import re
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from slugify import slugify
+
+from .capture_import import ArchivistMetadata, ImportedStory, capture_name_for, import_capture, read_capture
+from .content_loader import CAPTURES_DIR, STORIES_DIR, load_content, story_files
+from .errors import ArchiveError, Problem
+from .story import Story
+from .story_file import META_RE
+
+# metadata keys a story file may carry: the story model's own, plus Pelican's that the site reads
+KNOWN_METADATA = {
+    "title", "date", "slug", "publisher", "source_url", "dateline", "credit", "rights", "event",
+    "capture", "capture_sha256", "sources", "tags", "summary", "modified", "status",
+}  # fmt: skip
+NOTE = "note: "
+
+
+# --- archive import ----------------------------------------------------------------------
+
+
+@dataclass
+class StoryHeader:
+    """The metadata header of an existing story file, read leniently (for conflict checks)."""
+
+    path: Path
+    values: dict[str, str]
+    lines: dict[str, int]
+
+
+def read_headers(content: Path) -> list[StoryHeader]:
+    """Headers of every story file under ``content``; unreadable files are skipped (lint reports them)."""
+    headers = []
+    for path in story_files(content):
+        values, lines = {}, {}
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        for n, line in enumerate(text.splitlines(), 1):
+            m = META_RE.match(line)
+            if not line.strip() or not m:
+                break
+            values.setdefault(m["key"].lower(), m["value"].strip())
+            lines.setdefault(m["key"].lower(), n)
+        headers.append(StoryHeader(path, values, lines))
+    return headers
+
+
+def conflicts(story: ImportedStory, capture_path: Path, content: Path, force: bool) -> list[Problem]:
+    """Why ``story`` cannot be written under ``content`` (empty when it can)."""
+    problems = []
+    source = str(capture_path)
+    target = content / STORIES_DIR / f"{story.slug}.md"
+    capture_dest = content / story.capture_name
+    if target.exists() and not force:
+        problems.append(
+            Problem(str(target), 1, f"a story with slug {story.slug!r} already exists; use --force to replace it")
+        )
+    for header in read_headers(content):
+        if header.path == target:
+            continue
+        if header.values.get("slug") == story.slug:
+            problems.append(
+                Problem(
+                    str(header.path),
+                    header.lines["slug"],
+                    f"already has slug {story.slug!r}; give the new story another --slug",
+                )
+            )
+        if header.values.get("capture") == story.capture_name:
+            where = f"{header.path}:{header.lines['capture']}"
+            problems.append(
+                Problem(
+                    source,
+                    1,
+                    f"{story.capture_name} is already the capture of {where}; rename the file to import it as another story",
+                )
+            )
+        elif header.values.get("capture_sha256", "").lower() == story.reading.sha256:
+            where = f"{header.path}:{header.lines['capture_sha256']}"
+            problems.append(
+                Problem(source, 1, f"this capture is already archived as {header.values.get('capture')} ({where})")
+            )
+    if capture_dest.exists() and not _same_file(capture_dest, capture_path) and not force:
+        if hashlib.sha256(capture_dest.read_bytes()).hexdigest() != story.reading.sha256:
+            problems.append(
+                Problem(
+                    source, 1, f"a different file already exists at {capture_dest}; rename the capture or use --force"
+                )
+            )
+    return problems
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.samefile(b)
+    except OSError:
+        return False
+
+
+def write_story(story: ImportedStory, data: bytes, capture_path: Path, content: Path) -> Path:
+    """Write the capture copy and the story file, both or neither (temp files, then rename)."""
+    target = content / STORIES_DIR / f"{story.slug}.md"
+    capture_dest = content / story.capture_name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    capture_dest.parent.mkdir(parents=True, exist_ok=True)
+    pending: list[tuple[Path, Path]] = []
+    try:
+        if not _same_file(capture_dest, capture_path):
+            pending.append((_temp_with(capture_dest, data), capture_dest))
+        pending.append((_temp_with(target, story.text.encode("utf-8")), target))
+        for temp, final in pending:
+            os.replace(temp, final)
+    finally:
+        for temp, _ in pending:
+            temp.unlink(missing_ok=True)
+    return target
+
+
+def _temp_with(final: Path, data: bytes) -> Path:
+    fd, name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+    return Path(name)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    captures = [Path(p) for p in args.captures]
+    if len(captures) > 1 and (args.title or args.slug or args.url):
+        args.parser.error("--title, --slug and --url describe one story: import one capture at a time with them")
+    if args.explain:
+        return explain(captures, args.quiet)
+    given = ArchivistMetadata(args.title, args.date, args.publisher, args.url, args.slug, args.event)
+    planned: list[tuple[ImportedStory, bytes, Path]] = []
+    problems: list[Problem] = []
+    for path in _progress(captures, args.quiet, "reading"):
+        try:
+            data = path.read_bytes()
+            story = import_capture(data, str(path), given, capture_name_for(str(path)))
+        except OSError as err:
+            problems.append(Problem(str(path), None, f"cannot read the capture: {err.strerror}"))
+            continue
+        except ArchiveError as err:
+            problems.append(err.problem)
+            continue
+        problems += conflicts(story, path, args.content, args.force)
+        problems += _batch_clashes(story, path, planned)
+        for warning in story.reading.warnings:
+            print(warning, file=sys.stderr)
+        planned.append((story, data, path))
+    if problems:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        print(f"nothing imported: {_plural(len(problems), 'problem')}", file=sys.stderr)
+        return 1
+    for story, data, path in _progress(planned, args.quiet, "writing"):
+        print(write_story(story, data, path, args.content))
+    return 0
+
+
+def _batch_clashes(story: ImportedStory, path: Path, planned: list[tuple[ImportedStory, bytes, Path]]) -> list[Problem]:
+    problems = []
+    for other, _, other_path in planned:
+        if other.slug == story.slug:
+            problems.append(
+                Problem(str(path), 1, f"slug {story.slug!r} is also the slug of {other_path} in this import")
+            )
+        if other.capture_name == story.capture_name:
+            problems.append(
+                Problem(str(path), 1, f"{story.capture_name} is also where {other_path} goes in this import")
+            )
+    return problems
+
+
+def explain(captures: list[Path], quiet: bool) -> int:
+    """Print where each capture line would go; write nothing."""
+    status = 0
+    for path in captures:
+        try:
+            reading = read_capture(path.read_bytes(), str(path))
+        except OSError as err:
+            print(Problem(str(path), None, f"cannot read the capture: {err.strerror}"), file=sys.stderr)
+            status = 1
+            continue
+        except ArchiveError as err:
+            print(err, file=sys.stderr)
+            status = 1
+            continue
+        if len(captures) > 1:
+            print(f"== {path}")
+        for spot in reading.places:
+            print(spot)
+        if not quiet:
+            for warning in reading.warnings:
+                print(warning, file=sys.stderr)
+    return status
+
+
+def _progress(items: list, quiet: bool, what: str):
+    """``items`` with a progress bar on stderr when there are several and -q is not given."""
+    if quiet or len(items) < 2:
+        return items
+    from tqdm import tqdm
+
+    return tqdm(items, desc=what, unit="capture", file=sys.stderr)
+
+
+# --- archive lint ------------------------------------------------------------------------
+
+
+def lint(content: Path) -> tuple[list[Story], list[Problem], list[Problem]]:
+    """All stories under ``content`` with (problems, notes).
+
+    Problems fail the lint; notes are informational. A Problem from the comment thread parser
+    is a note when its message starts with ``note:`` or when it sits on the ``## Comments (N)``
+    heading line (the declared-vs-archived count); every other thread problem (numbering gaps,
+    repeats, orphans...) is a real problem.
+    """
+    loaded = load_content(content)
+    problems = list(loaded.errors)
+    notes: list[Problem] = []
+    # read leniently, so that a story that fails to load still counts as using its capture
+    used = {
+        os.path.normpath(h.values["capture"]).replace(os.sep, "/")
+        for h in read_headers(content)
+        if "capture" in h.values
+    }
+    for story in loaded.stories:
+        problems += check_metadata(story)
+        if story.comment_lines or story.comments_line:
+            thread_problems = comment_problems(story)
+            for problem in thread_problems:
+                informational = problem.message.startswith(NOTE) or problem.line == story.comments_line
+                (notes if informational else problems).append(problem)
+        for key in sorted(set(story.metadata) - KNOWN_METADATA):
+            notes.append(
+                Problem(
+                    story.path,
+                    story.metadata_lines[key],
+                    f"{NOTE}unknown metadata {key.title()!r} (not used by the archive)",
+                )
+            )
+    captures_dir = content / CAPTURES_DIR
+    for capture in sorted(captures_dir.glob("*")) if captures_dir.is_dir() else []:
+        if capture.is_file() and not capture.name.startswith(".") and f"{CAPTURES_DIR}/{capture.name}" not in used:
+            problems.append(
+                Problem(str(capture), 1, "capture not used by any story (no story file names it in Capture:)")
+            )
+    key = lambda p: (p.path, p.line or 0, p.message)  # noqa: E731
+    return loaded.stories, sorted(problems, key=key), sorted(notes, key=key)
+
+
+def check_metadata(story: Story) -> list[Problem]:
+    """Metadata that parses but is wrong: a bad slug or URL, Sources naming absent fields, a
+    Dateline that is not how the first paragraph begins, a capture outside captures/."""
+    problems = []
+    lines = story.metadata_lines
+
+    def problem(key: str, message: str) -> None:
+        problems.append(Problem(story.path, lines.get(key, 1), message))
+
+    if "slug" in story.metadata and slugify(story.slug) != story.slug:
+        problem(
+            "slug",
+            f"slug {story.slug!r} is not a URL slug (lowercase letters, digits, hyphens): try {slugify(story.slug)!r}",
+        )
+    if story.source_url and not re.match(r"^https?://\S+$", story.source_url):
+        problem("source_url", f"Source_url {story.source_url!r} is not an http(s) URL")
+    for key in story.sources:
+        present = story.comments_line is not None if key == "comments" else bool(story.metadata.get(key))
+        if not present:
+            problem("sources", f"Sources names {key!r}, but the story has no {key.title()}")
+    if story.dateline and not story.paragraphs[0].text.startswith(story.dateline):
+        problem("dateline", f"Dateline {story.dateline!r} is not how p1 begins")
+    if story.capture and not story.capture.path.startswith(f"{CAPTURES_DIR}/"):
+        problem("capture", f"capture {story.capture.path!r} is not under {CAPTURES_DIR}/")
+    return problems
+
+
+def comment_problems(story: Story) -> list[Problem]:
+    """The comment thread parser's problems; [] while newsarchive.comment_thread is not installed."""
+    try:
+        from . import comment_thread
+    except ImportError:
+        return []
+    return comment_thread.parse_thread(
+        story.comment_lines, story.path, story.comments_declared, heading_line=story.comments_line
+    ).problems
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    stories, problems, notes = lint(args.content)
+    for problem in problems:
+        print(problem)
+    if not args.quiet:
+        for note in notes:
+            print(note)
+        summary = f"{_plural(len(stories), 'story', 'stories')}, {_plural(len(problems), 'problem')}"
+        print(summary + (f", {_plural(len(notes), 'note')}" if notes else ""))
+    return 1 if problems else 0
+
+
+# --- archive stats -----------------------------------------------------------------------
+
+
+def stats(content: Path) -> tuple[list[tuple[str, str]], list[Problem]]:
+    """(label, value) rows describing the archive, and the problems that kept stories out."""
+    loaded = load_content(content)
+    stories = loaded.stories
+    rows = [
+        ("stories", str(len(stories))),
+        ("paragraphs", str(sum(len(s.paragraphs) for s in stories))),
+        ("media placeholders", str(sum(len(s.media) for s in stories))),
+    ]
+    declared = sum(s.comments_declared or 0 for s in stories)
+    try:
+        from . import comment_thread
+    except ImportError:
+        rows.append(("comments declared", str(declared)))
+    else:
+        archived = sum(len(comment_thread.parse_story_thread(s).comments) for s in stories)
+        rows.append(("comments", f"{archived} archived ({declared} declared by the sources)"))
+    rows += _analysis_rows(stories)
+    return rows, loaded.errors
+
+
+def _analysis_rows(stories: list[Story]) -> list[tuple[str, str]]:
+    """Quotes, people, organizations and wire passages, from the analysis modules installed.
+
+    Calls ``quotes.analyze(stories)``, ``entities.find_entities(stories)`` and
+    ``wire_text.find_wire_passages(stories)``; a module not installed yet is skipped.
+    """
+    rows = []
+    quotes = _optional("quotes")
+    if quotes is not None:
+        result = quotes.analyze(stories)
+        found = result if isinstance(result, list) else _part(result, "quotes")
+        if found is not None:
+            rows.append(("quotes", str(len(found))))
+    entities = _optional("entities")
+    if entities is not None:
+        index = entities.find_entities(stories)
+        rows.append(("people", str(len(index.people))))
+        rows.append(("organizations", str(len(index.organizations))))
+    wire_text = _optional("wire_text")
+    if wire_text is not None:
+        analysis = wire_text.find_wire_passages(stories)
+        rows.append(("wire passages", str(len(analysis.passages))))
+        for story in sorted(stories, key=lambda s: (s.date, s.slug)):
+            rows.append((f"wire share: {story.slug}", f"{analysis.share.get(story.slug, 0.0):.0%}"))
+    return rows
+
+
+def _optional(name: str):
+    try:
+        return importlib.import_module(f"{__package__}.{name}")
+    except ImportError:
+        return None
+
+
+def _part(result, name: str):
+    """``result.name`` or ``result[name]``, or None."""
+    if isinstance(result, dict):
+        return result.get(name)
+    return getattr(result, name, None)
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    rows, problems = stats(args.content)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    width = max(len(label) for label, _ in rows)
+    for label, value in rows:
+        print(f"{label:<{width}}  {value}")
+    if problems and not args.quiet:
+        print(f"{_plural(len(problems), 'story file')} left out: run archive lint", file=sys.stderr)
+    return 1 if problems else 0
+
+
+# --- archive build -----------------------------------------------------------------------
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    try:
+        from . import build
+    except ImportError:
+        print("archive build: newsarchive.build is not installed", file=sys.stderr)
+        return 2
+    forwarded = list(args.build_args)
+    if args.quiet and "-q" not in forwarded and "--quiet" not in forwarded:
+        forwarded.append("-q")
+    return build.main(forwarded)
+
+
+# --- the command line --------------------------------------------------------------------
+
+
+def _date(value: str) -> str:
+    for fmt in ("%Y-%m-%d", "%Y-%m-%d %H:%M"):
+        try:
+            dt.datetime.strptime(value.strip(), fmt)
+            return value.strip()
+        except ValueError:
+            continue
+    raise argparse.ArgumentTypeError(f"{value!r} is not a date: write YYYY-MM-DD (or YYYY-MM-DD HH:MM)")
+
+
+def _slug(value: str) -> str:
+    if not value or slugify(value) != value:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a slug (lowercase letters, digits, hyphens): try {slugify(value)!r}"
+        )
+    return value
+
+
+def _url(value: str) -> str:
+    if not re.match(r"^https?://\S+$", value.strip()):
+        raise argparse.ArgumentTypeError(f"{value!r} is not an http(s) URL")
+    return value.strip()
+
+
+def _one_line(value: str) -> str:
+    if not value.strip() or "\n" in value or "\r" in value:
+        raise argparse.ArgumentTypeError("must be one non-empty line")
+    return value.strip()
+
+
+def _plural(count: int, word: str, plural: str | None = None) -> str:
+    return f"{count} {word if count == 1 else plural or word + 's'}"
+
+
+IMPORT_EPILOG = """\
+examples:
+  archive import capture.txt --date 2010-12-17 --publisher "The Associated Press"
+  archive import --explain capture.txt          # show where each line would go, write nothing
+  archive import a.txt b.txt --date 2010-12-17   # several captures that have headlines
+
+The first line is taken as the headline when it is short, does not end like a sentence and is
+followed by the story's first paragraph; otherwise give --title. Options override what the
+capture says; the story's Sources: line records which value came from where."""
+
+
+def make_parser() -> argparse.ArgumentParser:
+    quiet = argparse.ArgumentParser(add_help=False)
+    quiet.add_argument(
+        "-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="no progress bars, notes or summaries"
+    )
+    content = argparse.ArgumentParser(add_help=False)
+    content.add_argument(
+        "--content", type=Path, default=Path("content"), metavar="DIR", help="the content directory (default: content)"
+    )
+    formatter = argparse.RawDescriptionHelpFormatter
+
+    parser = argparse.ArgumentParser(
+        prog="archive",
+        description="Keep the news archive: import raw captures as story files, check and count the content, build the site.",
+        epilog="example:\n  archive import capture.txt --date 2010-12-17 && archive lint && archive build",
+        formatter_class=formatter,
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars, notes or summaries")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = commands.add_parser(
+        "import",
+        parents=[quiet, content],
+        help="turn raw captures into story files",
+        description="Copy each capture into DIR/captures/ and write DIR/stories/<slug>.md from it; print the story path.",
+        epilog=IMPORT_EPILOG,
+        formatter_class=formatter,
+    )
+    p.add_argument("captures", nargs="+", metavar="CAPTURE.txt", help="raw capture(s), UTF-8 text")
+    p.add_argument("--title", type=_one_line, help="headline, when the capture does not start with one")
+    p.add_argument("--date", type=_date, help="publication date, YYYY-MM-DD")
+    p.add_argument("--publisher", type=_one_line, help="who published the story")
+    p.add_argument("--url", type=_url, help="where the story was published")
+    p.add_argument("--slug", type=_slug, help="URL slug (default: from the title)")
+    p.add_argument("--event", type=_one_line, help="the news event the story belongs to")
+    p.add_argument("--force", action="store_true", help="replace a story with the same slug")
+    p.add_argument("--explain", action="store_true", help="print where each capture line goes; write nothing")
+    p.set_defaults(func=cmd_import, parser=p)
+
+    p = commands.add_parser(
+        "lint",
+        parents=[quiet, content],
+        help="check every story and capture",
+        description="Check all of DIR and print every problem as path:line: message. Exit 1 when anything is wrong.",
+        epilog="example:\n  archive lint --content content\n\nLines starting 'note:' and comment-count differences are informational.",
+        formatter_class=formatter,
+    )
+    p.set_defaults(func=cmd_lint)
+
+    p = commands.add_parser(
+        "stats",
+        parents=[quiet, content],
+        help="count stories, paragraphs, comments, quotes, wire passages",
+        description="Count what the archive holds.",
+        epilog="example:\n  archive stats --content content",
+        formatter_class=formatter,
+    )
+    p.set_defaults(func=cmd_stats)
+
+    p = commands.add_parser(
+        "build",
+        parents=[quiet],
+        help="build the site (options go to newsarchive.build; see archive build --help)",
+        description="Build the static site. Arguments after 'build' are passed to newsarchive.build.",
+        epilog="example:\n  archive build --settings publishconf.py",
+        formatter_class=formatter,
+        add_help=False,
+    )
+    p.add_argument("build_args", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_build)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``archive`` console script; returns the exit status."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    leading = 0
+    while leading < len(argv) and argv[leading] in ("-q", "--quiet"):
+        leading += 1
+    if argv[leading : leading + 1] == ["build"]:  # build parses its own options (and --help)
+        return cmd_build(argparse.Namespace(build_args=argv[leading + 1 :], quiet=leading > 0))
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    args.quiet = getattr(args, "quiet", False)
+    try:
+        return args.func(args)
+    except ArchiveError as err:
+        print(err, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

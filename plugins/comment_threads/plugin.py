@@ -1,0 +1,81 @@
+"""comment_threads: parse each story's comments section into a thread and publish it.
+
+Thin glue over ``newsarchive.comment_thread`` (parsing) and ``newsarchive.commenters``.
+"""
+
+from __future__ import annotations
+
+import logging
+from itertools import groupby
+
+from pelican import signals
+from pelican.generators import Generator
+
+from newsarchive.comment_thread import parse_story_thread
+from newsarchive.commenters import COMMENTERS_URL, commenter_url, comments_json, group_commenters, reply_tree
+
+log = logging.getLogger(__name__)
+
+
+class StoryComments:
+    """``story.data["comments"]``: serialized when archive.json is written, so later plugins
+    (citations) can still add to the comments."""
+
+    def __init__(self, story):
+        self.story = story
+
+    def to_json(self):
+        return comments_json(self.story)
+
+    def get(self, key, default=None):
+        return self.to_json().get(key, default)
+
+
+class CommentThreadGenerator(Generator):
+    def generate_context(self):
+        archive = self.context["archive"]
+        for story in archive.stories:
+            thread = parse_story_thread(story)
+            story.comments = thread.comments
+            archive.warnings.extend(thread.problems)
+            if story.comments or story.comments_declared is not None:
+                story.data["comments"] = StoryComments(story)
+        self.commenters = group_commenters(archive.stories)
+        self.context["commenters"] = self.commenters
+
+    def generate_output(self, writer):
+        groups = [(g, list(members)) for g, members in groupby(self.commenters, key=lambda c: c.group)]
+        writer.write_file(
+            COMMENTERS_URL + "index.html",
+            self.get_template("commenters"),
+            self.context,
+            groups=groups,
+            page_name=COMMENTERS_URL,
+        )
+        for group, members in groups:
+            url = f"{COMMENTERS_URL}{group}/"
+            writer.write_file(
+                url + "index.html",
+                self.get_template("commenter_group"),
+                self.context,
+                group=group,
+                members=members,
+                groups=groups,
+                page_name=url,
+            )
+
+
+def add_template_globals(generator):
+    generator.env.globals.update(reply_tree=reply_tree, commenter_url=commenter_url)
+
+
+def get_generators(pelican):
+    return CommentThreadGenerator
+
+
+signals.generator_init.connect(add_template_globals)
+signals.get_generators.connect(get_generators)
+
+
+def register():
+    """Receivers are connected at import time (blinker holds them weakly)."""
