@@ -22,8 +22,14 @@ STATIC_PATHS = ["captures"]
 THEME = "theme"
 PLUGIN_PATHS = ["plugins"]
 # Order matters: archive_core builds the shared Archive that the others read and extend.
-PLUGINS = ["archive_core", "comment_threads"]
-ARCHIVE_NAV = [("Commenters", "commenters/")]
+PLUGINS = ["archive_core", "comment_threads", "quotes_people", "wire_copy", "search_page"]
+ARCHIVE_NAV = [
+    ("Quotes", "quotes/"),
+    ("People", "people/"),
+    ("Organizations", "organizations/"),
+    ("Wire copy", "wire/"),
+    ("Commenters", "commenters/"),
+]
 
 # The published URL scheme: see docs/URLS.md. A URL, once published, never changes.
 ARTICLE_URL = "stories/{slug}/"

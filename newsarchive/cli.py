@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import hashlib
-import importlib
 import os
 import re
 import sys
@@ -21,10 +20,13 @@ from pathlib import Path
 from slugify import slugify
 
 from .capture_import import ArchivistMetadata, ImportedStory, capture_name_for, import_capture, read_capture
+from .comment_thread import parse_story_thread
 from .content_loader import CAPTURES_DIR, STORIES_DIR, load_content, story_files
 from .errors import ArchiveError, Problem
-from .story import Story
+from .quotes import analyze as analyze_quotes
+from .story import Archive, Story
 from .story_file import META_RE
+from .wire_text import find_wire_passages
 
 # metadata keys a story file may carry: the story model's own, plus Pelican's that the site reads
 KNOWN_METADATA = {
@@ -297,14 +299,8 @@ def check_metadata(story: Story) -> list[Problem]:
 
 
 def comment_problems(story: Story) -> list[Problem]:
-    """The comment thread parser's problems; [] while newsarchive.comment_thread is not installed."""
-    try:
-        from . import comment_thread
-    except ImportError:
-        return []
-    return comment_thread.parse_thread(
-        story.comment_lines, story.path, story.comments_declared, heading_line=story.comments_line
-    ).problems
+    """The comment thread parser's problems (numbering, missing parents, declared counts)."""
+    return parse_story_thread(story).problems
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
@@ -332,56 +328,28 @@ def stats(content: Path) -> tuple[list[tuple[str, str]], list[Problem]]:
         ("media placeholders", str(sum(len(s.media) for s in stories))),
     ]
     declared = sum(s.comments_declared or 0 for s in stories)
-    try:
-        from . import comment_thread
-    except ImportError:
-        rows.append(("comments declared", str(declared)))
-    else:
-        archived = sum(len(comment_thread.parse_story_thread(s).comments) for s in stories)
-        rows.append(("comments", f"{archived} archived ({declared} declared by the sources)"))
+    archived = sum(len(parse_story_thread(s).comments) for s in stories)
+    rows.append(("comments", f"{archived} archived ({declared} declared by the sources)"))
     rows += _analysis_rows(stories)
     return rows, loaded.errors
 
 
 def _analysis_rows(stories: list[Story]) -> list[tuple[str, str]]:
-    """Quotes, people, organizations and wire passages, from the analysis modules installed.
-
-    Calls ``quotes.analyze(stories)``, ``entities.find_entities(stories)`` and
-    ``wire_text.find_wire_passages(stories)``; a module not installed yet is skipped.
-    """
-    rows = []
-    quotes = _optional("quotes")
-    if quotes is not None:
-        result = quotes.analyze(stories)
-        found = result if isinstance(result, list) else _part(result, "quotes")
-        if found is not None:
-            rows.append(("quotes", str(len(found))))
-    entities = _optional("entities")
-    if entities is not None:
-        index = entities.find_entities(stories)
-        rows.append(("people", str(len(index.people))))
-        rows.append(("organizations", str(len(index.organizations))))
-    wire_text = _optional("wire_text")
-    if wire_text is not None:
-        analysis = wire_text.find_wire_passages(stories)
-        rows.append(("wire passages", str(len(analysis.passages))))
-        for story in sorted(stories, key=lambda s: (s.date, s.slug)):
-            rows.append((f"wire share: {story.slug}", f"{analysis.share.get(story.slug, 0.0):.0%}"))
+    """Quotes, people, organizations and wire passages: the same analysis the build runs."""
+    for story in stories:
+        story.comments = parse_story_thread(story).comments
+    result = analyze_quotes(Archive(list(stories)))
+    wire = find_wire_passages(stories)
+    rows = [
+        ("quotes", str(len(result.quotes))),
+        ("people", str(len(result.people))),
+        ("organizations", str(len(result.organizations))),
+        ("comment citations", str(len(result.citations))),
+        ("wire passages", str(len(wire.passages))),
+    ]
+    for story in sorted(stories, key=lambda s: (s.date, s.slug)):
+        rows.append((f"wire share: {story.slug}", f"{wire.share.get(story.slug, 0.0):.0%}"))
     return rows
-
-
-def _optional(name: str):
-    try:
-        return importlib.import_module(f"{__package__}.{name}")
-    except ImportError:
-        return None
-
-
-def _part(result, name: str):
-    """``result.name`` or ``result[name]``, or None."""
-    if isinstance(result, dict):
-        return result.get(name)
-    return getattr(result, name, None)
 
 
 def cmd_stats(args: argparse.Namespace) -> int:

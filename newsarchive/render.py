@@ -56,3 +56,23 @@ def json_ld(data: object) -> Markup:
     """JSON for a ``<script type="application/ld+json">`` block that no text can break out of."""
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1)
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+def alignment_html(ops: list[tuple[str, str, str]], side: str = "both") -> Markup:
+    """Word alignment ``[(op, a_text, b_text)]`` (a = source, b = printing) as HTML.
+
+    ``side="both"``: b's text with a's words it cut as ``<del>`` and words it added as ``<ins>``;
+    ``"a"``: a's text with the words b does not print as ``<del>``; ``"b"``: b's text with the
+    words a does not print as ``<ins>``. All text is escaped.
+    """
+    out: list[str] = []
+    for op, a, b in ops:
+        a, b = escape(a, quote=False), escape(b, quote=False)
+        if op == "equal":
+            out.append(b if side == "b" else a)
+            continue
+        if a and op in ("delete", "replace") and side in ("a", "both"):
+            out.append(f"<del>{a}</del>")
+        if b and op in ("insert", "replace") and side in ("b", "both"):
+            out.append(f"<ins>{b}</ins>")
+    return Markup(" ".join(out))

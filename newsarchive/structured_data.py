@@ -57,3 +57,39 @@ def comment(story: Story, c: Comment, site_url: str) -> dict[str, Any]:
         "position": c.position,
         "parentItem": {"@id": parent},
     }
+
+
+def person(entity: Any, site_url: str) -> dict[str, Any]:
+    """A schema.org Person (or Organization) for an entity page."""
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Person" if entity.kind == "person" else "Organization",
+        "@id": absolute(site_url, entity.url),
+        "name": entity.name,
+        "url": absolute(site_url, entity.url),
+    }
+    if entity.aliases:
+        data["alternateName"] = list(entity.aliases)
+    if entity.roles and entity.kind == "person":
+        data["jobTitle"] = list(entity.roles)
+    return data
+
+
+def quotation(quote: Any, speaker: Any, site_url: str) -> dict[str, Any]:
+    """A schema.org Quotation: who said it, and the stories it is part of."""
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Quotation",
+        "@id": absolute(site_url, quote.url),
+        "url": absolute(site_url, quote.url),
+        "text": quote.text,
+        "isPartOf": [
+            {"@type": "NewsArticle", "@id": absolute(site_url, url)}
+            for url in dict.fromkeys(o.url.split("#")[0] for o in quote.occurrences)
+        ],
+    }
+    if speaker is not None:
+        who = {"@type": "Person", "@id": absolute(site_url, speaker.url), "name": speaker.name}
+        data["spokenByCharacter"] = who
+        data["creator"] = who
+    return data

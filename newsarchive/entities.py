@@ -1,0 +1,683 @@
+"""People and organizations named in story bodies: names, roles, aliases and mentions.
+
+No language model: the rules read capitalized-name sequences and weigh evidence.
+
+* A **person** is a run of 1-4 capitalized name words with person evidence somewhere in the
+  archive: a title prefix ("Gov.", "Public Safety Secretary", "Attorney General"), a role
+  appositive ("Patricia Montes, executive director of Centro Presente"), a party tag
+  ("Steven Baddour, D-Methuen") or a speech verb next to it ("Montes said", "said Millona.").
+* An **organization** is a capitalized run (which may contain "of", "and", "for", "the") that ends
+  or starts with an organization word (Coalition, Department, Union, Police, Centro...), that is
+  followed by a parenthesized acronym ("Immigration and Customs Enforcement (ICE)"), that is the
+  object of a role ("director of Centro Presente"), or that an appositive calls a group
+  ("Centro Presente, a Somerville-based immigrant advocacy group"). Organization evidence beats
+  person evidence.
+* Names are split into parts with ``nameparser``; people whose first and last names agree
+  (``rapidfuzz``, so "Steve"/"Steven" and small misspellings) are one person.
+* Mentions: full names, title + name, a bare surname (resolved to the full name in the same
+  story first, else to the one person in the archive with that surname), "the Patrick
+  administration" (a known surname), acronyms and "ACLU of X" forms of an organization, and
+  definite references such as "the coalition" to the nearest preceding organization whose
+  name contains that word.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from nameparser import HumanName
+from rapidfuzz import fuzz
+from slugify import slugify
+
+from .story import ORGANIZATION_URL, PERSON_URL, Story
+
+SPEECH_VERBS = (
+    "said",
+    "says",
+    "added",
+    "adds",
+    "told",
+    "tells",
+    "wrote",
+    "writes",
+    "stated",
+    "explained",
+    "noted",
+    "asked",
+    "argued",
+    "insisted",
+    "warned",
+    "replied",
+    "responded",
+    "declared",
+    "continued",
+    "recalled",
+    "acknowledged",
+    "announced",
+    "testified",
+    "complained",
+    "conceded",
+    "predicted",
+    "urged",
+    "recalls",
+    "notes",
+    "explains",
+    "adds",
+)
+SPEECH_VERB = r"(?:" + "|".join(sorted(set(SPEECH_VERBS), key=len, reverse=True)) + r")"
+
+# Title prefixes as printed -> the role they give. A general lexicon, not a list of seed people.
+TITLES = {
+    "Gov.": "Governor",
+    "Governor": "Governor",
+    "Lt. Gov.": "Lieutenant Governor",
+    "Lieutenant Governor": "Lieutenant Governor",
+    "Sen.": "Senator",
+    "Senator": "Senator",
+    "Rep.": "Representative",
+    "Representative": "Representative",
+    "Secretary": "Secretary",
+    "Attorney General": "Attorney General",
+    "Atty. Gen.": "Attorney General",
+    "District Attorney": "District Attorney",
+    "Dist. Atty.": "District Attorney",
+    "Mayor": "Mayor",
+    "President": "President",
+    "Vice President": "Vice President",
+    "Director": "Director",
+    "Executive Director": "Executive Director",
+    "Chief": "Chief",
+    "Police Chief": "Police Chief",
+    "Commissioner": "Commissioner",
+    "Judge": "Judge",
+    "Justice": "Justice",
+    "Sheriff": "Sheriff",
+    "Treasurer": "Treasurer",
+    "Auditor": "Auditor",
+    "Speaker": "Speaker",
+    "Chairman": "Chairman",
+    "Chairwoman": "Chairwoman",
+    "Councilor": "Councilor",
+    "Councilman": "Councilman",
+    "Councilwoman": "Councilwoman",
+    "Superintendent": "Superintendent",
+    "Professor": "Professor",
+    "Prof.": "Professor",
+    "Rev.": "Reverend",
+    "Sgt.": "Sergeant",
+    "Lt.": "Lieutenant",
+    "Capt.": "Captain",
+    "Det.": "Detective",
+    "Trooper": "Trooper",
+    "Officer": "Officer",
+    "Dr.": "",
+    "Mr.": "",
+    "Mrs.": "",
+    "Ms.": "",
+}
+TITLE_ALT = "|".join(re.escape(t) for t in sorted(TITLES, key=len, reverse=True))
+
+# Nouns that make an appositive a person's role ("executive director of ...", "a spokesman for ...").
+ROLE_NOUNS = set(
+    """director president chairman chairwoman chair spokesman spokeswoman spokesperson secretary senator
+    representative governor mayor commissioner chief head founder co-founder leader manager attorney lawyer
+    professor officer member coordinator organizer superintendent principal sheriff judge treasurer counsel
+    analyst economist researcher owner ceo editor pastor minister official advocate activist councilor
+    trustee executive administrator dean chancellor consultant fellow deputy aide adviser advisor teacher
+    nurse doctor physician captain lieutenant sergeant detective trooper auditor clerk organizer""".split()
+)
+# Words that make a capitalized run an organization (compared lowercase).
+ORG_WORDS = set(
+    """coalition department union association police enforcement agency committee council commission office
+    bureau service services court center centre institute foundation university college school party
+    corporation corp inc llc company group network alliance federation society league board authority
+    fund trust church hospital bank legislature senate house congress ministry army navy patrol guard
+    administration centro casa instituto fundacion asociacion comite project campaign""".split()
+)
+# Nouns an appositive uses for an organization ("Centro Presente, a ... advocacy group").
+ORG_NOUNS = ORG_WORDS | {"organization", "nonprofit", "firm", "coalition", "agency"}
+CONNECTORS = {"of", "and", "for", "the", "on", "de", "del", "la", "du"}
+# Capitalized words that start sentences or name days: never part of a name at its start.
+LEADING_STOP = set(
+    """The A An In On At By For From With But And Or So Since When While After Before If As It Its This That
+    These Those There Then Also Yet Still Now Last Next Meanwhile Yesterday Today Tomorrow He She They We I
+    Our His Her Their Many Some Most Other Under Over During Why What How Who Where Both Each Every No Not
+    Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July
+    August September October November December Friday's Still However Although Though Once""".split()
+)
+PRONOUNS = {"he", "she", "him", "her", "they", "i", "we"}
+
+NAME_WORD = r"(?:[A-Z][a-z]+(?:[A-Z][a-z]+)?(?:[-'’][A-Z][a-z]+)?|[A-Z]['’][A-Z][a-z]+)"
+NAME_PART = rf"(?:[A-Z]\.|{NAME_WORD})"
+NAME = rf"{NAME_WORD}(?:\s(?:{NAME_PART})){{0,3}}(?:,?\s(?:Jr\.|Sr\.|II|III|IV)(?!\w))?"
+POSSESSIVE = r"(?:['’]s?)"
+TITLE_RE = re.compile(
+    rf"(?<![\w.])(?P<mods>(?:[A-Z][A-Za-z.-]*\s){{0,3}}?)(?P<title>{TITLE_ALT})\s(?P<name>{NAME})(?P<poss>{POSSESSIVE})?(?!\w)"
+)
+ADMIN_RE = re.compile(rf"\b[Tt]he\s(?P<name>{NAME_WORD})(?:['’]s)?\sadministration\b")
+CAP = r"(?:[A-Z]\.(?=\s[A-Z])|[A-Z][A-Za-z0-9&'’-]*)"
+CHUNK_RE = re.compile(rf"(?<![\w.'’-]){CAP}(?:\s(?:(?:of|and|for|the|on|de|del|la|du)\s)*{CAP})*")
+ACRONYM_RE = re.compile(r"^[A-Z][A-Z&]{1,7}$")
+PAREN_ACRONYM_RE = re.compile(r"^\s\((?P<acr>[A-Z][A-Z&]{1,7})\)")
+PARTY_RE = re.compile(r"^,\s(?P<role>[DRI]-[A-Z][A-Za-z.]*(?:\s[A-Z][A-Za-z.]*)?)(?=[,.;)]|$)")
+APPOSITIVE_RE = re.compile(rf"^,\s(?P<role>[^,;:()\"“”]{{3,120}}?)(?=[,;:()\"“”]|\.(?:\s|$)|\s{SPEECH_VERB}\b|$)")
+ORG_APPOSITIVE_RE = re.compile(
+    rf"^,\s(?:an?|the)\s(?P<d>(?:(?!\b(?:of|for|at|with)\b)[^,;.]){{0,60}}?\b(?:{'|'.join(sorted(ORG_NOUNS))}))(?=[,;.:]|$)"
+)
+DEFINITE_RE = re.compile(r"\b[Tt]he\s(?P<noun>[a-z]+)\b")
+SPEECH_AFTER_RE = re.compile(rf"^(?:,\s[^,\"“”]{{1,80}},)?,?\s{SPEECH_VERB}\b")
+SPEECH_BEFORE_RE = re.compile(rf"\b(?:{SPEECH_VERB}|[Aa]ccording to)\s$")
+
+
+@dataclass
+class Mention:
+    """Where an entity is named: story slug, paragraph id, character span, text as printed."""
+
+    story: str
+    paragraph: str
+    start: int
+    end: int
+    text: str
+    possessive: bool = False
+
+
+@dataclass
+class Entity:
+    """A person or an organization, with every role, alias and mention found in the archive."""
+
+    kind: str  # "person" | "organization"
+    name: str
+    roles: list[str] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+
+    @property
+    def slug(self) -> str:
+        return slugify(self.name)
+
+    @property
+    def url(self) -> str:
+        template = PERSON_URL if self.kind == "person" else ORGANIZATION_URL
+        return template.format(slug=self.slug)
+
+    @property
+    def first(self) -> str:
+        return name_parts(self.name)[0]
+
+    @property
+    def last(self) -> str:
+        return name_parts(self.name)[1]
+
+    def add_role(self, role: str) -> None:
+        role = " ".join(role.split())
+        if role and role.lower() not in {r.lower() for r in self.roles}:
+            self.roles.append(role)
+
+    def add_alias(self, alias: str) -> None:
+        alias = " ".join(alias.split())
+        if alias and alias != self.name and alias not in self.aliases:
+            self.aliases.append(alias)
+
+    def to_json(self) -> dict:
+        return {"slug": self.slug, "name": self.name, "roles": self.roles, "aliases": self.aliases, "url": self.url}
+
+
+@dataclass
+class EntityIndex:
+    """Every person and organization of a set of stories, with lookups by place and name."""
+
+    people: list[Entity] = field(default_factory=list)
+    organizations: list[Entity] = field(default_factory=list)
+
+    def mentions_in(self, story: str, paragraph: str | None = None) -> list[tuple[Entity, Mention]]:
+        """(entity, mention) pairs of one story (optionally one paragraph), in no particular order."""
+        return [
+            (e, m)
+            for e in self.people + self.organizations
+            for m in e.mentions
+            if m.story == story and (paragraph is None or m.paragraph == paragraph)
+        ]
+
+    def person(self, slug: str) -> Entity:
+        for p in self.people:
+            if p.slug == slug:
+                return p
+        raise KeyError(slug)
+
+    def resolve_person(self, name: str, story: str | None = None) -> Entity | None:
+        """The person a printed name (full, surname, with or without title) stands for, or None."""
+        name = strip_title(name)
+        found = _match_person(self.people, name)
+        if found or " " in name:
+            return found
+        return _by_surname(self.people, name, story)
+
+
+@functools.lru_cache(maxsize=4096)
+def name_parts(name: str) -> tuple[str, str]:
+    """(first, last) of a name, lowercase; a single word is a last name."""
+    words = name.split()
+    if len(words) == 1:
+        return "", words[0].lower()
+    parsed = HumanName(name)
+    return parsed.first.lower(), (parsed.last or words[-1]).lower()
+
+
+def strip_title(name: str) -> str:
+    m = re.match(rf"^(?:[A-Z][A-Za-z.-]*\s){{0,3}}?(?:{TITLE_ALT})\s(?P<rest>.+)$", name.strip())
+    name = m["rest"] if m else name.strip()
+    return re.sub(r"['’]s?$", "", name)
+
+
+def _same_person(a: str, b: str) -> bool:
+    fa, la = name_parts(a)
+    fb, lb = name_parts(b)
+    if not (fa and fb) or fuzz.ratio(la, lb) < 90:
+        return False
+    return fa == fb or fa.startswith(fb) or fb.startswith(fa) or fuzz.ratio(fa, fb) >= 80
+
+
+def _match_person(people: list[Entity], name: str) -> Entity | None:
+    if " " not in name:
+        return None
+    for p in people:
+        if p.name == name or name in p.aliases or _same_person(p.name, name):
+            return p
+    return None
+
+
+def _by_surname(people: list[Entity], surname: str, story: str | None) -> Entity | None:
+    """Surname -> person: one named in full in ``story`` first, else the only one in the archive."""
+    matches = [p for p in people if p.last == surname.lower() and p.first]
+    if story is not None:
+        local = [p for p in matches if any(m.story == story for m in p.mentions)]
+        if len(local) == 1:
+            return local[0]
+    if len(matches) == 1:
+        return matches[0]
+    single = [p for p in people if p.name == surname]
+    return single[0] if single else None
+
+
+# -- scanning -------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Chunk:
+    start: int
+    end: int
+    text: str
+    possessive: bool = False
+
+
+def _chunks(text: str) -> list[_Chunk]:
+    """Capitalized runs of a text, leading function words stripped, "X and the Y" split."""
+    out = []
+    for m in CHUNK_RE.finditer(text):
+        out.extend(_split_chunk(m.start(), m.group()))
+    return out
+
+
+def _split_chunk(start: int, chunk: str) -> list[_Chunk]:
+    words = [(m.start() + start, m.group()) for m in re.finditer(r"\S+", chunk)]
+    while words and (words[0][1] in LEADING_STOP or words[0][1] in CONNECTORS):
+        words.pop(0)
+    while words and words[-1][1] in CONNECTORS:
+        words.pop()
+    if not words:
+        return []
+    lowered = [w.lower() for _, w in words]
+    # "X and the Y" always names two things; "X and Y" does unless it ends in an organization word
+    # ("Immigration and Customs Enforcement") and X does not ("Boston Police Department and ICE").
+    strong = [i for i, w in enumerate(lowered) if w == "and" and lowered[i + 1 : i + 2] == ["the"]]
+    weak = [
+        i for i, w in enumerate(lowered) if w == "and" and (lowered[i - 1] in ORG_WORDS or lowered[-1] not in ORG_WORDS)
+    ]
+    for i in strong or weak:
+        if 0 < i < len(words) - 1:
+            right = words[i + 2 :] if i in strong else words[i + 1 :]
+            if not right:
+                return _make(words[:i])
+            return _split_chunk(words[0][0], _join(words[:i], words[0][0])) + _split_chunk(
+                right[0][0], _join(right, right[0][0])
+            )
+    return _make(words)
+
+
+def _join(words: list[tuple[int, str]], start: int) -> str:
+    """Words back into text, keeping their offsets relative to ``start``."""
+    chars = [" "] * (words[-1][0] + len(words[-1][1]) - start)
+    for pos, w in words:
+        chars[pos - start : pos - start + len(w)] = w
+    return "".join(chars)
+
+
+def _make(words: list[tuple[int, str]]) -> list[_Chunk]:
+    if not words:
+        return []
+    start = words[0][0]
+    last_start, last = words[-1]
+    possessive = False
+    m = re.search(r"['’]s?$", last)
+    if m:
+        last, possessive = last[: m.start()], True
+    if not last:
+        return []
+    end = last_start + len(last)
+    text = " ".join(w for _, w in words[:-1]) + (" " if len(words) > 1 else "") + last
+    return [_Chunk(start, end, text, possessive)]
+
+
+def _is_name(text: str) -> bool:
+    words = text.split()
+    if not 1 <= len(words) <= 4 or words[0] in LEADING_STOP:
+        return False
+    if any(w.lower() in ORG_WORDS for w in words):
+        return False
+    return all(re.fullmatch(NAME_PART, w) for w in words) and not re.fullmatch(r"[A-Z]\.", words[0])
+
+
+def _is_org_name(text: str) -> bool:
+    """Ends (or its part before "of" ends) or starts with an organization word, or is "ACRONYM of X"."""
+    head = text.split(" of ")[0]
+    words, head_words = text.lower().split(), head.lower().split()
+    if not words:
+        return False
+    if words[-1] in ORG_WORDS or head_words[-1] in ORG_WORDS or (words[0] in ORG_WORDS and len(words) > 1):
+        return True
+    return " of " in text and bool(ACRONYM_RE.match(head))
+
+
+def _org_signature(name: str) -> tuple[str, str]:
+    """(initials of the head, the "of ..." tail): 'ACLU of Massachusetts' == 'American ... Union of Massachusetts'."""
+    head, _, tail = name.partition(" of ")
+    if ACRONYM_RE.match(head):
+        initials = head
+    else:
+        initials = "".join(w[0] for w in head.split() if w.lower() not in CONNECTORS and w[0].isupper())
+    return initials.upper(), tail.lower()
+
+
+def _same_org(a: str, b: str) -> bool:
+    if a.lower() == b.lower():
+        return True
+    head_a, head_b = a.partition(" of ")[0], b.partition(" of ")[0]
+    if ACRONYM_RE.match(head_a) or ACRONYM_RE.match(head_b):
+        return _org_signature(a) == _org_signature(b)
+    return fuzz.ratio(a.lower(), b.lower()) >= 94
+
+
+@dataclass
+class _Evidence:
+    person: dict[str, list[str]] = field(default_factory=dict)  # name -> roles
+    org: dict[str, list[str]] = field(default_factory=dict)  # name -> descriptions
+    acronyms: dict[str, str] = field(default_factory=dict)  # acronym -> org name
+
+
+def _role_text(role: str) -> str:
+    return re.sub(r"^(?:the|a|an)\s", "", role.strip())
+
+
+def _appositive_role(after: str) -> str | None:
+    m = PARTY_RE.match(after)
+    if m:
+        return m["role"]
+    m = APPOSITIVE_RE.match(after)
+    if not m:
+        return None
+    role = m["role"].strip()
+    words = re.findall(r"[A-Za-z-]+", role.split(" of ")[0].split(" for ")[0].split(" at ")[0])
+    if len(role.split()) > 12 or not any(w.lower() in ROLE_NOUNS for w in words):
+        return None
+    if role[0].isupper() and role.split()[0] not in ("The", "A", "An"):
+        return None  # "Smith, Jones and Brown": a list, not a role
+    return role
+
+
+def _gather(stories: Iterable[Story]) -> _Evidence:
+    """Pass 1: every name with the evidence that it is a person or an organization."""
+    ev = _Evidence()
+    for story in stories:
+        for para in story.paragraphs:
+            text = para.text
+            titled = list(TITLE_RE.finditer(text))
+            for m in titled:
+                if not _is_name(m["name"]):
+                    continue
+                mods = [w for w in m["mods"].split() if w not in LEADING_STOP]
+                role = TITLES[m["title"]]
+                roles = ev.person.setdefault(m["name"], [])
+                if role:
+                    roles.append(" ".join(mods + [role]))
+            for c in _chunks(_mask(text, [m.span() for m in titled])):
+                after, before = text[c.end :], text[: c.start]
+                acr = PAREN_ACRONYM_RE.match(after)
+                if acr and len(c.text.split()) > 1:
+                    ev.org.setdefault(c.text, [])
+                    ev.acronyms[acr["acr"]] = c.text
+                    continue
+                if _is_org_name(c.text):
+                    ev.org.setdefault(c.text, [])
+                org_appos = ORG_APPOSITIVE_RE.match(after)
+                if org_appos and (len(c.text.split()) > 1 or _is_org_name(c.text)):
+                    ev.org.setdefault(c.text, []).append(org_appos["d"])
+                    continue
+                if not _is_name(c.text) or c.possessive:
+                    continue
+                role = _appositive_role(after)
+                if role:
+                    ev.person.setdefault(c.text, [])  # the role itself is read in pass 3, with references resolved
+                    for obj in re.finditer(r"\b(?:of|for|at|with)\s(?:the\s)?(?P<org>[A-Z].*)$", role):
+                        for oc in _chunks(obj["org"]):
+                            ev.org.setdefault(oc.text, [])
+                elif SPEECH_AFTER_RE.match(after) or (
+                    SPEECH_BEFORE_RE.search(before) and re.match(r"^\s*(?:[,.;]|$)", after)
+                ):
+                    ev.person.setdefault(c.text, [])
+    return ev
+
+
+def _build(ev: _Evidence) -> tuple[list[Entity], list[Entity]]:
+    """Pass 2: merge the evidence into people and organizations."""
+    orgs: list[Entity] = []
+    for name, descriptions in ev.org.items():
+        found = next((o for o in orgs if _same_org(o.name, name) or any(_same_org(a, name) for a in o.aliases)), None)
+        if found is None:
+            found = Entity("organization", name)
+            orgs.append(found)
+        elif _prefer(name, found.name):
+            found.name, old = name, found.name
+            found.add_alias(old)
+            found.aliases = [a for a in found.aliases if a != name]
+        else:
+            found.add_alias(name)
+        for d in descriptions:
+            found.add_role(_role_text(d))
+    for acr, name in ev.acronyms.items():
+        org = next(o for o in orgs if o.name == name or name in o.aliases)
+        org.add_alias(acr)
+
+    for o in list(orgs):  # "State Police" after "Massachusetts State Police": a shorter form of one name
+        longer = [x for x in orgs if x is not o and len(o.name.split()) > 1 and x.name.endswith(" " + o.name)]
+        if len(longer) == 1:
+            longer[0].add_alias(o.name)
+            for alias in o.aliases:
+                longer[0].add_alias(alias)
+            orgs.remove(o)
+    org_names = [n.lower() for o in orgs for n in [o.name, *o.aliases]]
+
+    people: list[Entity] = []
+    names = sorted(ev.person, key=lambda n: -len(n.split()))  # full names first, then surnames
+    for name in names:
+        if name.lower() in org_names or any(_same_org(o.name, name) for o in orgs):
+            continue
+        full = [p for p in people if p.last == name.lower() and p.first] if " " not in name else []
+        if full:  # a surname of someone named in full: their titles ("Gov. Patrick") are roles too
+            if len(full) == 1:
+                for role in ev.person[name]:
+                    full[0].add_role(role)
+            continue
+        found = _match_person(people, name)
+        if found is None:
+            found = Entity("person", name)
+            people.append(found)
+        elif _prefer(name, found.name):
+            found.name, old = name, found.name
+            found.add_alias(old)
+        for role in ev.person[name]:
+            found.add_role(role)
+    return people, orgs
+
+
+def _prefer(new: str, old: str) -> bool:
+    """Which printed form names an entity: the one with more words (then longer) and no acronym."""
+
+    def rank(s: str) -> tuple[int, int, int]:
+        return (not ACRONYM_RE.match(s.split(" of ")[0]), len(s.split()), len(s))
+
+    return rank(new) > rank(old)
+
+
+def _scan_story(story: Story, people: list[Entity], orgs: list[Entity], acronyms: dict[str, Entity]) -> None:
+    """Pass 3: record every mention in one story (in text order) and the roles' organization references."""
+    found: list[tuple[int, int, Entity, Mention]] = []  # (paragraph index, start, entity, mention)
+    pending_roles: list[tuple[Entity, str, str, int]] = []
+
+    def add(i: int, pid: str, start: int, end: int, entity: Entity, text: str, poss: bool = False) -> None:
+        mention = Mention(story.slug, pid, start, end, text, poss)
+        found.append((i, start, entity, mention))
+
+    # full names and titled names first, so bare surnames can be resolved against them
+    surname_spots: list[tuple[int, str, int, int, str, bool]] = []
+    for i, para in enumerate(story.paragraphs):
+        text = para.text
+        taken: list[tuple[int, int]] = []
+        for m in TITLE_RE.finditer(text):
+            person = _match_person(people, m["name"]) if " " in m["name"] else None
+            if person is None:
+                surname_spots.append((i, para.id, m.start(), m.end("name"), m["name"], bool(m["poss"])))
+            else:
+                add(i, para.id, m.start(), m.end("name"), person, text[m.start() : m.end("name")], bool(m["poss"]))
+                _queue_role(person, text[m.end() :], pending_roles, para.id, m.end())
+            taken.append((m.start(), m.end()))
+        for m in ADMIN_RE.finditer(text):
+            surname_spots.append((i, para.id, m.start(), m.end(), m["name"], False))
+            taken.append((m.start(), m.end()))
+        masked = _mask(text, taken)
+        for c in _chunks(masked):
+            org = _find_org(orgs, acronyms, c.text)
+            if org is not None:
+                add(i, para.id, c.start, c.end, org, c.text, c.possessive)
+                continue
+            if not _is_name(c.text):
+                continue
+            person = _match_person(people, c.text)
+            if person is not None:
+                add(i, para.id, c.start, c.end, person, c.text, c.possessive)
+                _queue_role(person, text[c.end :], pending_roles, para.id, c.end)
+            elif " " not in c.text:
+                surname_spots.append((i, para.id, c.start, c.end, c.text, c.possessive))
+    for i, pid, start, end, name, poss in surname_spots:
+        person = _surname_in_story(people, name, story.slug, found, i, start)
+        if person is not None:
+            add(i, pid, start, end, person, story.paragraphs[i].text[start:end], poss)
+    found.sort(key=lambda t: (t[0], t[1]))
+    # definite references: "the coalition" -> the nearest preceding organization with that word
+    for i, para in enumerate(story.paragraphs):
+        for m in DEFINITE_RE.finditer(para.text):
+            noun = m["noun"]
+            if noun not in ORG_WORDS:
+                continue
+            before = [t for t in found if (t[0], t[1]) < (i, m.start()) and t[2].kind == "organization"]
+            for _, _, org, _ in reversed(before):
+                if noun in [w.lower() for w in org.name.split()]:
+                    add(i, para.id, m.start(), m.end(), org, m.group())
+                    org.add_alias(m.group().lower())
+                    break
+    found.sort(key=lambda t: (t[0], t[1]))
+    for _, _, entity, mention in found:
+        entity.mentions.append(mention)
+    for person, role, pid, offset in pending_roles:
+        person.add_role(_role_text(_resolve_role(role, pid, offset, found, story)))
+
+
+def _queue_role(person: Entity, after: str, pending: list, pid: str, offset: int) -> None:
+    role = _appositive_role(after)
+    if role:
+        pending.append((person, role, pid, offset + after.index(role)))
+
+
+def _resolve_role(role: str, pid: str, offset: int, found: list, story: Story) -> str:
+    """'executive director of the coalition' -> '... of the <organization named earlier>'."""
+    for _, _, entity, mention in found:
+        if mention.paragraph == pid and offset <= mention.start < offset + len(role):
+            if entity.kind == "organization" and mention.text.lower().startswith("the "):
+                rel = mention.start - offset
+                return role[:rel] + "the " + entity.name + role[rel + len(mention.text) :]
+    return role
+
+
+def _mask(text: str, spans: list[tuple[int, int]]) -> str:
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
+
+
+def _find_org(orgs: list[Entity], acronyms: dict[str, Entity], name: str) -> Entity | None:
+    if name in acronyms:
+        return acronyms[name]
+    for o in orgs:
+        if o.name == name or name in o.aliases:
+            return o
+    if ACRONYM_RE.match(name.split(" of ")[0]) or _is_org_name(name):
+        for o in orgs:
+            if _same_org(o.name, name):
+                return o
+    return None
+
+
+def _surname_in_story(people: list[Entity], name: str, story: str, found: list, i: int, start: int) -> Entity | None:
+    """A bare surname: the nearest person with it named earlier in this story, else archive-wide."""
+    candidates = [t[2] for t in found if t[2].kind == "person" and t[2].last == name.lower() and t[2].first]
+    if candidates:
+        before = [
+            t[2] for t in sorted(found, key=lambda t: (t[0], t[1])) if (t[0], t[1]) < (i, start) and t[2] in candidates
+        ]
+        return before[-1] if before else candidates[0]
+    return _by_surname(people, name, None)
+
+
+def find_entities(stories: list[Story]) -> EntityIndex:
+    """People and organizations named in ``stories``, with roles, aliases and mentions.
+
+    Stories are read in (date, slug) order, so roles and aliases are listed in order of first
+    appearance and slugs do not depend on the order stories are given in.
+    """
+    ordered = sorted(stories, key=lambda s: (s.date, s.slug))
+    ev = _gather(ordered)
+    people, orgs = _build(ev)
+    acronyms: dict[str, Entity] = {}
+    for o in orgs:
+        for alias in o.aliases:
+            if ACRONYM_RE.match(alias):
+                acronyms[alias] = o
+    for o in orgs:  # an undefined acronym that spells an organization's initials is that organization
+        initials, tail = _org_signature(o.name)
+        if len(initials) > 2 and not tail and initials not in acronyms:
+            acronyms[initials] = o
+    for story in ordered:
+        _scan_story(story, people, orgs, acronyms)
+    for p in people:
+        for m in p.mentions:
+            p.add_alias(strip_title(m.text) if not m.text.lower().startswith("the ") else m.text)
+            p.add_alias(m.text)
+        p.aliases = [a for a in p.aliases if a != p.name]
+    for o in orgs:
+        o.aliases = [a for a in o.aliases if a != o.name]
+    people = [p for p in people if p.mentions]
+    orgs = [o for o in orgs if o.mentions]
+    return EntityIndex(people, orgs)

@@ -1,0 +1,691 @@
+"""Direct quotations in story bodies: extraction, attribution, cross-referencing across stories.
+
+The rules are documented in ``docs/QUOTES.md``. In short:
+
+* Quotation marks: curly ``“`` opens and ``”`` closes; a straight ``"`` opens when no quotation is
+  open and closes otherwise. Single quotes are apostrophes or nested quotes: never segments.
+* A quoted segment is a **statement** when a speech verb is attached to it (``"...," X said``,
+  ``said X``, ``X said: "..."``, ``according to X``), when it continues a statement (split quote,
+  next paragraph of a multi-paragraph quote), when it is a partial quote of at least
+  ``MIN_WORDS`` words in a sentence whose speech verb comes before it, or when it is a whole
+  sentence of at least ``MIN_WORDS`` words standing alone (speaker from context). Anything else -
+  short phrases, names and titles in quotes, scare quotes - is not a statement.
+* Bad marks never raise: an unclosed or stray mark keeps the quote with speaker unknown and a
+  warning at ``path:line``; so does an attribution that resolves to no person.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from .citations import Citation, find_citations
+from .entities import PRONOUNS, SPEECH_VERB, Entity, EntityIndex, Mention, find_entities
+from .errors import Problem
+from .story import QUOTE_URL, STORY_URL, Archive, Note, Span, Story
+
+MIN_WORDS = 4  # a partial or unattributed quotation shorter than this is a phrase, not a statement
+SENTENCE_MATCH = 85  # rapidfuzz ratio at which two normalized sentences are the same sentence
+OPEN_MARKS = "“„«"
+CLOSE_MARKS = "”»"
+ABBREVIATIONS = set(
+    """gov sen rep lt dr mr mrs ms st jr sr gen atty dist prof rev sgt capt det mass inc co corp no vs
+    jan feb mar apr aug sept sep oct nov dec calif conn""".split()
+)
+BOUNDARY_RE = re.compile(r"[.!?…][\"”’)]*\s+(?=[\"“(\[]?[A-Z0-9])")
+LEAD = r"^\s*(?:[,—–]|--)?\s*"
+VERB_FIRST_RE = re.compile(rf"{LEAD}(?P<verb>{SPEECH_VERB})\b(?P<who>[^\"“”]*)")
+ACCORDING_RE = re.compile(rf"{LEAD}according\sto\s(?P<who>[^\"“”]*)")
+WHO_FIRST_RE = re.compile(rf"{LEAD}(?P<who>[^\"“”]{{1,160}}?)\s(?P<verb>{SPEECH_VERB})\b")
+BEFORE_RE = re.compile(rf"\b(?P<verb>{SPEECH_VERB})\b(?:\s*[:,]|(?P<mod>\s[^\"“”:,.;!?]{{1,60}})[:,]|\s+that)?\s*$")
+BEFORE_ACCORDING_RE = re.compile(r"\b[Aa]ccording\sto\s(?P<who>[^\"“”]+?),?\s*$")
+INTRO_RE = re.compile(rf"\b(?P<verb>{SPEECH_VERB})\b[^\"“”]{{0,60}}:\s*$")
+
+
+@dataclass
+class Fragment:
+    """One quoted stretch as printed. ``start``/``end`` span it in the paragraph, marks included."""
+
+    paragraph: str
+    start: int
+    end: int
+    text: str  # the words inside the marks
+
+
+@dataclass
+class QuoteOccurrence:
+    """One printing of a statement: its fragments (in one or more paragraphs) and its speaker."""
+
+    story: str
+    path: str
+    date: dt.datetime
+    fragments: list[Fragment]
+    line: int
+    order: int  # index of the first paragraph in the story
+    speaker: str | None = None  # person slug
+    speaker_name: str | None = None
+    speaker_mention: Mention | None = None  # where the attribution names the speaker
+    attribution: str = ""  # "after", "before", "according", "pronoun", "role", "context", "" (unknown)
+
+    @property
+    def paragraph(self) -> str:
+        return self.fragments[0].paragraph
+
+    @property
+    def text(self) -> str:
+        """The fragments as printed, joined by a space."""
+        return " ".join(f.text for f in self.fragments)
+
+    @property
+    def url(self) -> str:
+        return STORY_URL.format(slug=self.story) + "#" + self.paragraph
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.date, self.story, self.order, self.fragments[0].start)
+
+    def sentences(self) -> list[str]:
+        """The statement split into sentences; a comma before an attribution becomes a full stop."""
+        parts = []
+        for n, frag in enumerate(self.fragments):
+            text = frag.text.strip()
+            following = self.fragments[n + 1].text.lstrip() if n + 1 < len(self.fragments) else ""
+            if text.endswith(",") and (not following or following[:1].isupper()):
+                text = text[:-1] + "."
+            parts.append(text)
+        return split_sentences(" ".join(p for p in parts if p))
+
+
+@dataclass
+class DiffOp:
+    """A run of words: "equal", "insert" (only in this printing) or "delete" (only in the canonical text)."""
+
+    op: str
+    text: str
+
+
+@dataclass
+class Quote:
+    """A statement with every printing of it. ``diffs[i]`` compares occurrence i with ``text``."""
+
+    id: str
+    speaker: str | None
+    text: str
+    occurrences: list[QuoteOccurrence]
+    diffs: list[list[DiffOp]] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return QUOTE_URL.format(id=self.id)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "speaker": self.speaker,
+            "text": self.text,
+            "occurrences": [
+                {"story": o.story, "paragraph": o.paragraph, "text": o.text, "url": o.url} for o in self.occurrences
+            ],
+        }
+
+
+# -- text helpers ---------------------------------------------------------------------------------
+
+
+def _is_boundary(text: str, m: re.Match) -> bool:
+    """Is this match of BOUNDARY_RE a sentence end, not an abbreviation ("Gov.", "P.", "U.S.")?"""
+    if text[m.start()] != ".":
+        return True
+    word = re.search(r"([\w.]+)$", text[: m.start()])
+    if not word:
+        return True
+    w = word.group(1)
+    return not (w.lower() in ABBREVIATIONS or (len(w) == 1 and w.isupper()) or "." in w)
+
+
+def sentence_starts(text: str) -> list[int]:
+    """Offsets where sentences start in ``text`` (always includes 0)."""
+    return [0] + [m.end() for m in BOUNDARY_RE.finditer(text) if _is_boundary(text, m)]
+
+
+def split_sentences(text: str) -> list[str]:
+    starts = sentence_starts(text) + [len(text)]
+    return [text[a:b].strip() for a, b in zip(starts, starts[1:], strict=False) if text[a:b].strip()]
+
+
+def normalize(text: str) -> str:
+    """For matching printings: no bracketed insertions, quote marks, punctuation or case."""
+    text = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", text)
+    text = text.replace("’", "'").replace("‘", "'").lower()
+    text = re.sub(r"[^\w\s]", " ", text.replace("'", ""))
+    return " ".join(text.split())
+
+
+def _word_count(text: str) -> int:
+    return len(re.findall(r"\w+", text))
+
+
+# -- extraction -----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Segment:
+    open_at: int | None  # None: a stray closing mark
+    close_at: int | None  # None: never closed in this paragraph
+    start: int  # span of the fragment (marks included)
+    end: int
+    inner: tuple[int, int]  # span of the words inside
+
+
+def _segments(text: str) -> list[_Segment]:
+    """Quoted stretches of one paragraph, pairing marks by shape (see module docstring)."""
+    pairs: list[tuple[int | None, int | None]] = []
+    open_at = None
+    for i, ch in enumerate(text):
+        if ch in OPEN_MARKS or (ch == '"' and open_at is None):
+            if open_at is None:
+                open_at = i
+        elif ch in CLOSE_MARKS or ch == '"':
+            if open_at is not None:
+                pairs.append((open_at, i))
+                open_at = None
+            elif (i == 0 or text[i - 1].isspace()) and i + 1 < len(text) and text[i + 1].isalnum():
+                open_at = i  # a closing mark typed where an opening one belongs
+            else:
+                pairs.append((None, i))
+    if open_at is not None:
+        pairs.append((open_at, None))
+    segments, prev_end = [], 0
+    for o, c in pairs:
+        begin = o + 1 if o is not None else prev_end
+        finish = c if c is not None else len(text)
+        while begin < finish and text[begin].isspace():
+            begin += 1
+        while finish > begin and text[finish - 1].isspace():
+            finish -= 1
+        start = o if o is not None else begin
+        end = c + 1 if c is not None else len(text)
+        segments.append(_Segment(o, c, start, end, (begin, finish)))
+        prev_end = end
+    return segments
+
+
+class _Resolver:
+    """Turns attribution text into a person, using the entity mentions of one story."""
+
+    def __init__(self, story: Story, index: EntityIndex, quoted: dict[str, list[tuple[int, int]]]):
+        self.story = story
+        self.index = index
+        self.quoted = quoted
+        self.by_para: dict[str, list[tuple[Entity, Mention]]] = {}
+        for entity, mention in index.mentions_in(story.slug):
+            self.by_para.setdefault(mention.paragraph, []).append((entity, mention))
+        for items in self.by_para.values():
+            items.sort(key=lambda t: t[1].start)
+
+    def people_in(self, pid: str, start: int, end: int) -> list[tuple[Entity, Mention]]:
+        return [
+            (e, m)
+            for e, m in self.by_para.get(pid, [])
+            if e.kind == "person" and start <= m.start and m.end <= end and not m.possessive
+        ]
+
+    def orgs_in(self, pid: str, start: int, end: int) -> list[Entity]:
+        return [e for e, m in self.by_para.get(pid, []) if e.kind == "organization" and start <= m.start < end]
+
+    def resolve(
+        self, i: int, pid: str, start: int, end: int, pick: str
+    ) -> tuple[Entity | None, Mention | None, str, str]:
+        """(person, mention, how, phrase) for the attribution phrase at ``start:end`` of paragraph ``pid``."""
+        text = self.story.paragraphs[i].text
+        phrase = " ".join(text[start:end].split()).strip(" ,.;")
+        people = self.people_in(pid, start, end)
+        if people:
+            entity, mention = people[0] if pick == "first" else people[-1]
+            return entity, mention, "", phrase
+        words = phrase.lower().split()
+        pronoun = (words[-1] if pick == "last" else words[0]) if words else ""
+        if pronoun in ("he", "she"):
+            found = self.pronoun(i, start)
+            return (found[0], found[1], "pronoun", phrase) if found else (None, None, "", phrase)
+        m = re.match(r"^the\s(?:\w+\s){0,2}?(?P<noun>[a-z-]+)$", phrase.lower())
+        if m:
+            person = self.by_role(m["noun"], i, start)
+            if person:
+                return person, None, "role", phrase
+        return None, None, "", phrase
+
+    def pronoun(self, i: int, pos: int) -> tuple[Entity, Mention] | None:
+        """The subject of the nearest earlier sentence that names a person (not in a quotation)."""
+        for j in range(i, max(-1, i - 4), -1):
+            para = self.story.paragraphs[j]
+            starts = sentence_starts(para.text)
+            groups: dict[int, list[tuple[Entity, Mention]]] = {}
+            for e, m in self.by_para.get(para.id, []):
+                if e.kind != "person" or m.possessive or (j == i and m.start >= pos) or self.in_quote(para.id, m):
+                    continue
+                sentence = max(k for k, s in enumerate(starts) if s <= m.start)
+                groups.setdefault(sentence, []).append((e, m))
+            if groups:
+                return groups[max(groups)][0]
+        return None
+
+    def by_role(self, noun: str, i: int, pos: int) -> Entity | None:
+        """'the governor' -> the person with that word in a role, named most recently before here."""
+        for j in range(i, -1, -1):
+            para = self.story.paragraphs[j]
+            for e, m in reversed(self.by_para.get(para.id, [])):
+                if e.kind == "person" and (j < i or m.start < pos) and any(noun in r.lower().split() for r in e.roles):
+                    return e
+        return None
+
+    def in_quote(self, pid: str, m: Mention) -> bool:
+        return any(a <= m.start < b for a, b in self.quoted.get(pid, []))
+
+
+@dataclass
+class _Attribution:
+    how: str
+    start: int  # span of the phrase naming the speaker, in the paragraph
+    end: int
+    pick: str  # which person of the phrase speaks: "first" ("said X, ...") or "last" ("..., X said")
+
+
+def _crosses_sentence(text: str) -> bool:
+    return any(_is_boundary(text, m) for m in BOUNDARY_RE.finditer(text))
+
+
+def _first_sentence(text: str) -> str:
+    ends = [m.start() + 1 for m in BOUNDARY_RE.finditer(text) if _is_boundary(text, m)]
+    return text[: ends[0]] if ends else text
+
+
+def _speakerish(who: str) -> bool:
+    """Could this phrase before a speech verb name a speaker ("Heffernan", "he", "a spokesman")?"""
+    who = who.strip()
+    if not who or _crosses_sentence(who) or _word_count(who.split(",")[0]) > 7:
+        return False
+    first = who.split()[0]
+    return first[0].isupper() or first.lower() in PRONOUNS | {"the", "a", "an", "one", "another", "his", "her", "its"}
+
+
+def _after_attribution(text: str, seg: _Segment, next_open: int) -> _Attribution | None:
+    if seg.close_at is None:
+        return None
+    base = seg.close_at + 1
+    after = text[base:next_open]
+    for how, regex in (("after", VERB_FIRST_RE), ("according", ACCORDING_RE)):
+        m = regex.match(after)
+        if m:
+            who = _first_sentence(m["who"])
+            if _speakerish(who):
+                return _Attribution(how, base + m.start("who"), base + m.start("who") + len(who), "first")
+    m = WHO_FIRST_RE.match(after)
+    if m and _speakerish(m["who"]):
+        return _Attribution("after", base + m.start("who"), base + m.end("who"), "last")
+    return None
+
+
+def _before_attribution(text: str, sentence_start: int, seg: _Segment) -> _Attribution | None:
+    assert seg.open_at is not None
+    before = text[sentence_start : seg.open_at]
+    m = BEFORE_ACCORDING_RE.search(before)
+    if m:
+        return _Attribution("according", sentence_start + m.start("who"), sentence_start + m.end("who"), "first")
+    m = BEFORE_RE.search(before)
+    if m and before[: m.start()].strip():
+        return _Attribution("before", sentence_start, sentence_start + m.start(), "last")
+    return None
+
+
+def _embedded_attribution(text: str, sentence_start: int, seg: _Segment) -> _Attribution | None:
+    """A partial quote after a speech verb in the same sentence: 'Montes said the plan is "..."'."""
+    before = text[sentence_start : seg.open_at]
+    verbs = list(re.finditer(rf"\b{SPEECH_VERB}\b", before))
+    if not verbs or _word_count(text[seg.inner[0] : seg.inner[1]]) < MIN_WORDS:
+        return None
+    verb = verbs[-1]
+    if not before[: verb.start()].strip():
+        return None
+    return _Attribution("before", sentence_start, sentence_start + verb.start(), "last")
+
+
+def _sentence_start(text: str, lower: int, pos: int) -> int:
+    starts = [s for s in sentence_starts(text) if lower <= s <= pos]
+    return max(starts) if starts else lower
+
+
+def extract_quotes(story: Story, entities: EntityIndex | None = None) -> tuple[list[QuoteOccurrence], list[Problem]]:
+    """Every direct quotation in ``story``'s body, with its speaker, and warnings for bad marks.
+
+    ``entities`` (from :func:`~newsarchive.entities.find_entities` over the whole archive) lets a
+    bare surname resolve to a person named in full in another story; without it the story alone
+    is read. Never raises on any paragraph text.
+    """
+    index = entities if entities is not None else find_entities([story])
+    segments = {p.id: _segments(p.text) for p in story.paragraphs}
+    quoted = {pid: [s.inner for s in segs] for pid, segs in segments.items()}
+    resolver = _Resolver(story, index, quoted)
+    occurrences: list[QuoteOccurrence] = []
+    problems: list[Problem] = []
+    continuing: QuoteOccurrence | None = None  # a statement whose quotation runs into the next paragraph
+    last: QuoteOccurrence | None = None  # the most recent statement, with its paragraph index
+    last_para = -10
+
+    def warn(para_line: int, message: str) -> None:
+        problems.append(Problem(story.path, para_line, message))
+
+    def new(i: int, frag: Fragment) -> QuoteOccurrence:
+        occ = QuoteOccurrence(story.slug, story.path, story.date, [frag], story.paragraphs[i].line, i)
+        occurrences.append(occ)
+        return occ
+
+    def attribute(occ: QuoteOccurrence, i: int, att: _Attribution) -> None:
+        pid = story.paragraphs[i].id
+        person, mention, how, phrase = resolver.resolve(i, pid, att.start, att.end, att.pick)
+        if person is None:
+            orgs = resolver.orgs_in(pid, att.start, att.end)
+            what = f"organization {orgs[0].name!r}, not a person" if orgs else f"no known person ({phrase!r})"
+            warn(story.paragraphs[i].line, f"quotation {_short(occ.text)} is attributed to {what}: speaker unknown")
+            return
+        occ.speaker, occ.speaker_name, occ.speaker_mention = person.slug, person.name, mention
+        occ.attribution = how or att.how
+
+    for i, para in enumerate(story.paragraphs):
+        text = para.text
+        segs = segments[para.id]
+        next_para = story.paragraphs[i + 1].text.lstrip() if i + 1 < len(story.paragraphs) else ""
+        runs_on = next_para[:1] in OPEN_MARKS + '"'
+        if continuing is not None and not (segs and segs[0].open_at is not None and not text[: segs[0].start].strip()):
+            continuing = None  # the previous paragraph's warning was given there
+        prev: tuple[_Segment, QuoteOccurrence | None] | None = None
+        for k, seg in enumerate(segs):
+            frag = Fragment(para.id, seg.start, seg.end, text[seg.inner[0] : seg.inner[1]])
+            next_open = segs[k + 1].open_at if k + 1 < len(segs) and segs[k + 1].open_at is not None else len(text)
+            occ: QuoteOccurrence | None = None
+            if k == 0 and continuing is not None:
+                continuing.fragments.append(frag)
+                occ = continuing
+            elif seg.open_at is None:
+                occ = new(i, frag)
+                warn(
+                    para.line,
+                    f"closing quotation mark without an opening one after {_short(frag.text)}: speaker unknown",
+                )
+            elif seg.close_at is None and not runs_on:
+                occ = new(i, frag)
+                warn(para.line, f"quotation mark opened before {_short(frag.text)} is never closed: speaker unknown")
+            else:
+                occ = _classify(text, i, seg, frag, prev, next_open, new, attribute)
+                if occ is None:
+                    occ = _from_context(story, i, seg, frag, text, prev, last, last_para, new, attribute, warn)
+                if occ is None and seg.close_at is None:
+                    occ = new(i, frag)
+                    warn(
+                        para.line, f"quotation mark opened before {_short(frag.text)} is never closed: speaker unknown"
+                    )
+            if seg.close_at is None and occ is not None and runs_on:
+                continuing = occ
+            elif k == len(segs) - 1:
+                continuing = None
+            if occ is not None:
+                last, last_para = occ, i
+            prev = (seg, occ)
+    return occurrences, problems
+
+
+def _classify(text, i, seg, frag, prev, next_open, new, attribute) -> QuoteOccurrence | None:
+    """A statement with its own attribution, or the second half of a split quote; else None."""
+    att = _after_attribution(text, seg, next_open)
+    if att:
+        occ = new(i, frag)
+        attribute(occ, i, att)
+        return occ
+    lower = prev[0].end if prev else 0
+    if prev and prev[1] is not None and prev[1].fragments[-1].paragraph == frag.paragraph:
+        gap = text[lower : seg.inner[0] + 1]
+        if len([m for m in BOUNDARY_RE.finditer(gap) if _is_boundary(gap, m)]) <= 1 and re.search(
+            rf"\b{SPEECH_VERB}\b|according to", gap
+        ):
+            prev[1].fragments.append(frag)  # "A," X said. "B."  -> one statement, two fragments
+            return prev[1]
+    start = _sentence_start(text, lower, seg.open_at)
+    att = _before_attribution(text, start, seg) or _embedded_attribution(text, start, seg)
+    if att:
+        occ = new(i, frag)
+        attribute(occ, i, att)
+        return occ
+    return None
+
+
+def _from_context(story, i, seg, frag, text, prev, last, last_para, new, attribute, warn):
+    """A whole unattributed sentence in quotes: the speaker of the paragraph before (or none)."""
+    lower = prev[0].end if prev else 0
+    before = text[_sentence_start(text, lower, seg.open_at) : seg.open_at]
+    after = text[seg.close_at + 1 :] if seg.close_at is not None else ""
+    standalone = (
+        not before.strip()
+        and re.match(r"^\s*(?:$|[\[(A-Z\"“])", after)
+        and (seg.close_at is None or re.search(r"[.?!,;:…—-]$", frag.text))
+        and _word_count(frag.text) >= MIN_WORDS
+    )
+    if not standalone:
+        return None  # a scare quote, a name or a title: not a statement
+    occ = new(i, frag)
+    previous = story.paragraphs[i - 1].text if i > 0 else ""
+    intro = INTRO_RE.search(previous)
+    if not before.strip() and lower == 0 and intro:
+        attribute(occ, i - 1, _Attribution("before", 0, intro.start(), "last"))
+    elif last is not None and last_para >= i - 1 and last.speaker:
+        occ.speaker, occ.speaker_name, occ.attribution = last.speaker, last.speaker_name, "context"
+    else:
+        warn(story.paragraphs[i].line, f"quotation {_short(frag.text)} has no attribution: speaker unknown")
+    return occ
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return repr(text if len(text) <= 50 else text[:47] + "...")
+
+
+# -- cross-referencing ----------------------------------------------------------------------------
+
+
+def _sentence_match(a: str, b: str) -> bool:
+    if not a or not b:
+        return False
+    if fuzz.ratio(a, b) >= SENTENCE_MATCH:
+        return True
+    return min(len(a.split()), len(b.split())) >= 6 and fuzz.token_set_ratio(a, b) >= 95
+
+
+def _same_statement(a: list[str], b: list[str]) -> bool:
+    """At least half of the shorter printing's sentences are in the other."""
+    shorter, longer = (a, b) if len(a) <= len(b) else (b, a)
+    matched = sum(1 for s in shorter if any(_sentence_match(s, t) for t in longer))
+    return matched > 0 and 2 * matched >= len(shorter)
+
+
+def _shingles(sentences: list[str]) -> set[str]:
+    out = set()
+    for s in sentences:
+        words = s.split()
+        out.update(" ".join(words[k : k + 3]) for k in range(max(1, len(words) - 2)))
+    return out
+
+
+def _merge_sentences(base: list[str], others: list[list[str]]) -> list[str]:
+    """The base printing's sentences, with sentences only other printings carry put in their place."""
+    merged = list(base)
+    for sentences in others:
+        pos = -1
+        for s in sentences:
+            hits = [j for j, t in enumerate(merged) if _sentence_match(normalize(s), normalize(t))]
+            if hits:
+                pos = hits[0]
+            else:
+                merged.insert(pos + 1, s)
+                pos += 1
+    return merged
+
+
+def word_diff(printed: str, canonical: str) -> list[DiffOp]:
+    """Word-level difference of one printing against the canonical text (case, marks and punctuation ignored)."""
+    a, b = printed.split(), canonical.split()
+
+    def key(w: str) -> str:
+        return normalize(w) or w
+
+    ops: list[DiffOp] = []
+
+    def emit(op: str, words: list[str]) -> None:
+        if not words:
+            return
+        if ops and ops[-1].op == op:
+            ops[-1].text += " " + " ".join(words)
+        else:
+            ops.append(DiffOp(op, " ".join(words)))
+
+    matcher = SequenceMatcher(None, [key(w) for w in a], [key(w) for w in b], autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            emit("equal", a[i1:i2])
+        else:
+            emit("delete", b[j1:j2])
+            emit("insert", a[i1:i2])
+    return ops
+
+
+def _quote_id(speaker: str | None, first_sentence: str, taken: set[str]) -> str:
+    digest = hashlib.sha1(normalize(first_sentence).encode()).hexdigest()[:8]
+    base = f"{speaker or 'unknown'}-{digest}"
+    qid, n = base, 2
+    while qid in taken:
+        qid, n = f"{base}-{n}", n + 1
+    taken.add(qid)
+    return qid
+
+
+def cross_reference(occurrences: list[QuoteOccurrence]) -> list[Quote]:
+    """Merge printings of the same statement into one :class:`Quote` each.
+
+    Two occurrences are one statement when their speakers agree (or one is unknown) and at least
+    half of the shorter one's sentences match sentences of the other (normalized: bracketed
+    insertions, quote marks, punctuation and case ignored; rapidfuzz ratio >= 85). The canonical
+    text is the longest printing with sentences only other printings have merged in. Quotes come
+    in the order of their earliest occurrence (story date, slug, paragraph).
+    """
+    occs = sorted(occurrences, key=lambda o: o.sort_key)
+    sentences = [[normalize(s) for s in o.sentences()] for o in occs]
+    parent = list(range(len(occs)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    by_shingle: dict[str, list[int]] = {}
+    for n, sents in enumerate(sentences):
+        for sh in _shingles(sents):
+            by_shingle.setdefault(sh, []).append(n)
+    for n, sents in enumerate(sentences):
+        candidates = {m for sh in _shingles(sents) for m in by_shingle[sh] if m > n}
+        for m in sorted(candidates):
+            a, b = occs[n].speaker, occs[m].speaker
+            if (a == b or a is None or b is None) and find(n) != find(m) and _same_statement(sents, sentences[m]):
+                parent[find(m)] = find(n)
+    groups: dict[int, list[int]] = {}
+    for n in range(len(occs)):
+        groups.setdefault(find(n), []).append(n)
+    quotes: list[Quote] = []
+    taken: set[str] = set()
+    for members in sorted(groups.values(), key=lambda g: g[0]):
+        group = [occs[n] for n in members]
+        base = max(group, key=lambda o: (_word_count(o.text), -group.index(o)))
+        merged = _merge_sentences(base.sentences(), [o.sentences() for o in group if o is not base])
+        canonical = " ".join(merged)
+        speakers = Counter(o.speaker for o in group if o.speaker)
+        speaker = speakers.most_common(1)[0][0] if speakers else None
+        first = (group[0].sentences() or [group[0].text])[0]
+        quote = Quote(_quote_id(speaker, first, taken), speaker, canonical, group)
+        quote.diffs = [word_diff(o.text, canonical) for o in group]
+        quotes.append(quote)
+    return quotes
+
+
+# -- the whole archive ----------------------------------------------------------------------------
+
+
+@dataclass
+class QuoteAnalysis:
+    """Quotations, people, organizations and comment citations of an archive."""
+
+    quotes: list[Quote]
+    people: list[Entity]
+    organizations: list[Entity]
+    citations: list[Citation]
+    problems: list[Problem]
+    entities: EntityIndex
+
+    def to_json(self) -> dict[str, list[dict[str, Any]]]:
+        """The ``quotes``, ``people`` and ``organizations`` sections of archive.json."""
+        return {
+            "quotes": [q.to_json() for q in self.quotes],
+            "people": [p.to_json() for p in self.people],
+            "organizations": [o.to_json() for o in self.organizations],
+        }
+
+    def quote_spans(self) -> list[tuple[str, str, Span]]:
+        """(story slug, paragraph id, Span) marking each printed fragment, linked to its quote page."""
+        out = []
+        for q in self.quotes:
+            for occ in q.occurrences:
+                title = f"Quotation of {occ.speaker_name}" if occ.speaker_name else "Quotation (speaker unknown)"
+                for f in occ.fragments:
+                    out.append((occ.story, f.paragraph, Span(f.start, f.end, "quote", q.url, title)))
+        return out
+
+    def mention_spans(self) -> list[tuple[str, str, Span]]:
+        """(story slug, paragraph id, Span) for each name of a person or organization, linked to its page."""
+        return [
+            (m.story, m.paragraph, Span(m.start, m.end, e.kind, e.url, e.name))
+            for e in self.people + self.organizations
+            for m in e.mentions
+        ]
+
+    def citation_notes(self) -> list[tuple[str, str, Note]]:
+        """(story slug, paragraph id, Note) under each paragraph a comment quotes."""
+        return [(c.target, c.paragraph, Note(f"Quoted in comment {c.comment}", c.comment_url)) for c in self.citations]
+
+
+def analyze(archive: Archive) -> QuoteAnalysis:
+    """Quotations, speakers, people, organizations and comment citations of the whole archive.
+
+    Changes nothing in the archive except ``Comment.cites`` of every comment (set to its list of
+    ``{"story", "paragraph", "quote"}`` dicts; empty when it cites nothing). The caller puts
+    ``to_json()`` into ``archive.sections`` and the spans/notes onto stories.
+    """
+    entities = find_entities(archive.stories)
+    occurrences: list[QuoteOccurrence] = []
+    problems: list[Problem] = []
+    for story in archive.stories:
+        found, warnings = extract_quotes(story, entities)
+        occurrences.extend(found)
+        problems.extend(warnings)
+    quotes = cross_reference(occurrences)
+    citations = find_citations(archive.stories, quotes)
+    cites: dict[tuple[str, str], list[dict]] = {}
+    for c in citations:
+        cites.setdefault((c.story, c.comment), []).append(c.to_json())
+    for story in archive.stories:
+        for comment in story.comments:
+            comment.cites = cites.get((story.slug, comment.id), [])
+    return QuoteAnalysis(quotes, entities.people, entities.organizations, citations, problems, entities)

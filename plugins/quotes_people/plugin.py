@@ -1,0 +1,95 @@
+"""quotes_people: quotations, the people and organizations who speak or are named, and the
+comments that quote stories.
+
+Thin glue over ``newsarchive.quotes`` / ``entities`` / ``citations``. Comes after
+``comment_threads`` in ``PLUGINS`` (citations need parsed comments).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from pelican import signals
+from pelican.generators import Generator
+
+from newsarchive.quotes import analyze
+from newsarchive.story import Span
+from newsarchive.structured_data import person as person_json_ld
+from newsarchive.structured_data import quotation as quotation_json_ld
+
+INDEXES = {"quotes/": "quotes", "people/": "people", "organizations/": "organizations"}
+
+
+class QuotesGenerator(Generator):
+    def generate_context(self):
+        archive = self.context["archive"]
+        self.analysis = result = analyze(archive)
+        archive.sections.update(result.to_json())
+        archive.warnings.extend(result.problems)
+        for slug, pid, span in result.quote_spans() + result.mention_spans():
+            archive.story(slug).add_span(pid, span)
+        for slug, pid, note in result.citation_notes():
+            archive.story(slug).add_note(pid, note)
+        self.quotes_of = defaultdict(list)
+        for quote in result.quotes:
+            self.quotes_of[quote.speaker].append(quote)
+        self.citations_of = defaultdict(list)
+        for citation in result.citations:
+            if citation.quote:
+                self.citations_of[citation.quote].append(citation)
+        self.context.update(
+            quotes=result.quotes,
+            people=result.people,
+            organizations=result.organizations,
+            quotes_of=self.quotes_of,
+            person_by_slug={p.slug: p for p in result.people},
+        )
+
+    def generate_output(self, writer):
+        result = self.analysis
+        for url, template in INDEXES.items():
+            writer.write_file(url + "index.html", self.get_template(template), self.context, page_name=url)
+        for quote in result.quotes:
+            writer.write_file(
+                quote.url + "index.html",
+                self.get_template("quote"),
+                self.context,
+                quote=quote,
+                variants=list(zip(quote.occurrences, quote.diffs, strict=False)),
+                citations=self.citations_of.get(quote.id, []),
+                page_name=quote.url,
+            )
+        for entity in result.people + result.organizations:
+            stories = sorted({m.story for m in entity.mentions})
+            writer.write_file(
+                entity.url + "index.html",
+                self.get_template("entity"),
+                self.context,
+                entity=entity,
+                entity_quotes=self.quotes_of.get(entity.slug, []) if entity.kind == "person" else [],
+                entity_stories=[self.context["archive"].story(s) for s in stories],
+                page_name=entity.url,
+            )
+
+
+def fragment_spans(occurrence, pid):
+    """The fragments of one printing inside paragraph ``pid``, as spans to mark."""
+    return [Span(f.start, f.end, "quote") for f in occurrence.fragments if f.paragraph == pid]
+
+
+def add_template_globals(generator):
+    generator.env.globals.update(
+        quotation_json_ld=quotation_json_ld, person_json_ld=person_json_ld, fragment_spans=fragment_spans
+    )
+
+
+def get_generators(pelican):
+    return QuotesGenerator
+
+
+signals.generator_init.connect(add_template_globals)
+signals.get_generators.connect(get_generators)
+
+
+def register():
+    """Receivers are connected at import time (blinker holds them weakly)."""

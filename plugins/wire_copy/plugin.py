@@ -1,0 +1,122 @@
+"""wire_copy: find the wire text stories share and publish it once, with the printings aligned.
+
+Thin glue over ``newsarchive.wire_text`` (detection, alignment) and ``newsarchive.wire_diagram``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pelican import signals
+from pelican.generators import Generator
+from slugify import slugify
+
+from newsarchive.render import alignment_html
+from newsarchive.story import COMPARE_URL, EVENT_URL
+from newsarchive.wire_diagram import render_svg
+from newsarchive.wire_text import (
+    align_words,
+    based_on,
+    find_wire_passages,
+    mark_stories,
+    params_from_settings,
+    row_words,
+)
+
+WIRE_INDEX_URL = "wire/"
+DIAGRAM_NAME = "wire-diagram.svg"
+
+
+def compare_url(a: str, b: str) -> str:
+    return COMPARE_URL.format(a=a, b=b)
+
+
+class WireGenerator(Generator):
+    def generate_context(self):
+        archive = self.context["archive"]
+        params = params_from_settings(self.settings.get("WIRE_PARAMS"))
+        self.analysis = analysis = find_wire_passages(archive.stories, params)
+        mark_stories(archive.stories, analysis)
+        for slug, urls in based_on(archive.stories, analysis).items():
+            if urls:
+                archive.story(slug).data["wire_based_on"] = urls
+        archive.sections["wire"] = analysis.passages
+        archive.warnings.extend(analysis.problems)
+        self.stories = {s.slug: s for s in archive.stories}
+        self.diagrams = {}
+        for event in self.context.get("events", []):
+            slugs = {s.slug for s in event.stories}
+            shared = [p for p in analysis.passages if len(slugs.intersection(p.stories)) >= 2]
+            if shared:
+                self.diagrams[event.slug] = (event, shared)
+        self.context.update(
+            wire=analysis,
+            wire_diagrams={slug: EVENT_URL.format(slug=slug) + DIAGRAM_NAME for slug in self.diagrams},
+            wire_pairs_of={
+                slug: [p for p in analysis.pairs if slug in (p.a, p.b)]
+                for slug in analysis.shares_with
+                if analysis.shares_with[slug]
+            },
+        )
+
+    def generate_output(self, writer):
+        site = self.settings.get("SITEURL", "")
+        analysis, stories = self.analysis, self.stories
+        write = writer.write_file
+        write(WIRE_INDEX_URL + "index.html", self.get_template("wire_index"), self.context, page_name=WIRE_INDEX_URL)
+        for passage in analysis.passages:
+            source = passage.witnesses[0]
+            variants = [
+                (w, stories[w.story], alignment_html(align_words(source.text, w.text), "both"))
+                for w in passage.witnesses
+            ]
+            write(
+                passage.url + "index.html",
+                self.get_template("wire_passage"),
+                self.context,
+                passage=passage,
+                source_story=stories[source.story],
+                variants=variants,
+                page_name=passage.url,
+            )
+        for pair in analysis.pairs:
+            a, b = stories[pair.a], stories[pair.b]
+            rows = []
+            for row in pair.rows:
+                if row.a and row.b:
+                    ops = row_words(row, a, b)
+                    rows.append((row, alignment_html(ops, "a"), alignment_html(ops, "b")))
+                else:
+                    rows.append((row, None, None))
+            url = compare_url(pair.a, pair.b)
+            write(
+                url + "index.html",
+                self.get_template("compare"),
+                self.context,
+                pair=pair,
+                story_a=a,
+                story_b=b,
+                rows=rows,
+                page_name=url,
+            )
+        out = Path(self.output_path)
+        for slug, (event, passages) in self.diagrams.items():
+            target = out / EVENT_URL.format(slug=slug) / DIAGRAM_NAME
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(render_svg(event.stories, passages, url_prefix=f"{site}/"), encoding="utf-8")
+
+
+def add_template_globals(generator):
+    generator.env.globals.update(compare_url=compare_url, slugify=slugify)
+
+
+def get_generators(pelican):
+    return WireGenerator
+
+
+signals.generator_init.connect(add_template_globals)
+signals.get_generators.connect(get_generators)
+
+
+def register():
+    """Receivers are connected at import time (blinker holds them weakly)."""

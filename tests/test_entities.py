@@ -1,0 +1,135 @@
+"""People and organizations: names, roles, aliases, mentions and name resolution."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from newsarchive.entities import find_entities
+from newsarchive.quotes import extract_quotes
+from newsarchive.story_file import load_story, parse_story
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = sorted((ROOT / "content" / "stories").glob("*.md"))
+FIXTURES = sorted((ROOT / "tests" / "fixtures" / "stories").glob("*.md"))
+
+
+@pytest.fixture(scope="module")
+def seeds():
+    stories = [load_story(p) for p in SEEDS]
+    return stories, find_entities(stories)
+
+
+def by_name(entities, name):
+    return next(e for e in entities if e.name == name)
+
+
+def test_seed_people_are_the_named_persons(seeds):
+    _, index = seeds
+    assert {p.name for p in index.people} == {
+        "Mary Beth Heffernan",
+        "Patricia Montes",
+        "Eva Millona",
+        "Martha Coakley",
+        "Steven Baddour",
+        "Deval Patrick",
+    }
+
+
+def test_roles_come_from_title_prefixes_and_appositives(seeds):
+    _, index = seeds
+    assert by_name(index.people, "Mary Beth Heffernan").roles == ["Public Safety Secretary"]
+    assert by_name(index.people, "Martha Coakley").roles == ["Attorney General"]
+    assert by_name(index.people, "Steven Baddour").roles == ["State Senator", "D-Methuen"]
+    assert by_name(index.people, "Patricia Montes").roles == ["executive director of Centro Presente"]
+    assert by_name(index.people, "Deval Patrick").roles == ["Governor"]
+    # "executive director of the coalition" names the coalition the story named before: one role
+    assert by_name(index.people, "Eva Millona").roles == [
+        "executive director of the Massachusetts Immigrant and Refugee Advocacy Coalition"
+    ]
+
+
+def test_aliases_resolve_to_one_person(seeds):
+    _, index = seeds
+    heffernan = by_name(index.people, "Mary Beth Heffernan")
+    assert {"Public Safety Secretary Mary Beth Heffernan", "Heffernan"} <= set(heffernan.aliases)
+    patrick = by_name(index.people, "Deval Patrick")
+    assert {"Gov. Deval Patrick", "Gov. Patrick", "the Patrick administration"} <= set(patrick.aliases)
+    assert {m.story for m in patrick.mentions} == {s.stem for s in SEEDS}
+    assert heffernan.slug == "mary-beth-heffernan" and heffernan.url == "people/mary-beth-heffernan/"
+
+
+def test_seed_organizations_with_aliases(seeds):
+    _, index = seeds
+    names = {o.name for o in index.organizations}
+    assert {
+        "Immigration and Customs Enforcement",
+        "American Civil Liberties Union of Massachusetts",
+        "Centro Presente",
+        "Massachusetts Immigrant and Refugee Advocacy Coalition",
+    } <= names
+    assert "ICE" in by_name(index.organizations, "Immigration and Customs Enforcement").aliases
+    assert (
+        "ACLU of Massachusetts"
+        in by_name(index.organizations, "American Civil Liberties Union of Massachusetts").aliases
+    )
+    coalition = by_name(index.organizations, "Massachusetts Immigrant and Refugee Advocacy Coalition")
+    assert "the coalition" in coalition.aliases
+    assert by_name(index.organizations, "Centro Presente").roles == ["Somerville-based immigrant advocacy group"]
+    assert not names & {"Secure Communities", "Secure Communities Program", "Friday", "Boston"}
+    assert not {p.name for p in index.people} & names
+
+
+def test_every_mention_span_is_the_printed_name(seeds):
+    stories, index = seeds
+    paragraphs = {(s.slug, p.id): p.text for s in stories for p in s.paragraphs}
+    mentions = [(e, m) for e in index.people + index.organizations for m in e.mentions]
+    assert len(mentions) > 30
+    for entity, m in mentions:
+        assert paragraphs[(m.story, m.paragraph)][m.start : m.end] == m.text
+        assert m.text == entity.name or m.text in entity.aliases
+
+
+def test_fixture_people_and_organizations_follow_the_same_rules():
+    index = find_entities([load_story(p) for p in FIXTURES])
+    castillo = by_name(index.people, "Raymond Castillo")
+    assert castillo.roles == ["Superintendent"] and "Castillo" in castillo.aliases
+    assert by_name(index.people, "Alicia Fernandez-Ruiz").roles == ["chairwoman of the school committee"]
+    assert by_name(index.people, "Linda Okafor").roles == ["Mayor"]
+    mta = by_name(index.organizations, "Metropolitan Transit Authority")
+    assert {"MTA", "the authority"} <= set(mta.aliases)
+    assert "the association" in by_name(index.organizations, "Riverton Marina Association").aliases
+
+
+def story(text: str, slug: str, date: str = "2012-01-01"):
+    return parse_story(f"Title: {slug}\nDate: {date}\nSlug: {slug}\n\n{text}\n", f"{slug}.md")
+
+
+def test_surname_resolves_across_the_archive():
+    seeds = [load_story(p) for p in SEEDS]
+    later = story('"We are reviewing the program," Heffernan said Tuesday.', "follow-up", "2011-01-04")
+    index = find_entities(seeds + [later])
+    (mention,) = index.mentions_in("follow-up")
+    assert mention[0].name == "Mary Beth Heffernan"
+    (occ,), problems = extract_quotes(later, index)
+    assert occ.speaker == "mary-beth-heffernan" and problems == []
+
+
+def test_ambiguous_surname_stays_unresolved_and_warns():
+    a = story("Mayor John Smith opened the bridge.", "a")
+    b = story("Police Chief Mary Smith closed the road.", "b")
+    c = story('"The road is open," Smith said.', "c")
+    index = find_entities([a, b, c])
+    assert index.resolve_person("Smith", "c") is None
+    assert index.resolve_person("Smith", "a").name == "John Smith"
+    (occ,), problems = extract_quotes(c, index)
+    assert occ.speaker is None and problems[0].line == 5
+
+
+def test_spelling_variants_are_one_person():
+    a = story("State Sen. Steven Baddour filed the bill.", "a")
+    b = story('"It passed," said Steve Baddour, a senator from Methuen.', "b")
+    index = find_entities([a, b])
+    assert [p.name for p in index.people] == ["Steven Baddour"]
+    assert index.resolve_person("Sen. Steve Baddour").slug == "steven-baddour"

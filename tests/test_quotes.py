@@ -1,0 +1,261 @@
+"""Quotations: extraction, attribution and cross-story linking measured against hand-written gold."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import random
+import re
+from pathlib import Path
+
+import jsonschema
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from newsarchive.errors import Problem
+from newsarchive.quotes import analyze, cross_reference, extract_quotes, word_diff
+from newsarchive.story import Archive, Paragraph, Story
+from newsarchive.story_file import load_story, parse_story
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLD = ROOT / "tests" / "gold"
+
+
+def load_gold(name: str) -> tuple[dict, list[Story]]:
+    gold = json.loads((GOLD / name).read_text(encoding="utf-8"))
+    return gold, [load_story(ROOT / path) for path in gold["stories"]]
+
+
+def relative(stories: list[Story]) -> list[Story]:
+    """Story paths as in the gold file (relative to the repository)."""
+    for s in stories:
+        s.path = str(Path(s.path).relative_to(ROOT))
+    return stories
+
+
+def precision_recall(found: set, expected: set) -> tuple[float, float]:
+    hits = len(found & expected)
+    return (hits / len(found) if found else 1.0), (hits / len(expected) if expected else 1.0)
+
+
+def measure(gold: dict, stories: list[Story]) -> dict[str, tuple[float, float]]:
+    """Precision and recall of fragments, speakers and cross-story links against ``gold``."""
+    analysis = analyze(Archive(stories))
+    occurrences = [(q, o) for q in analysis.quotes for o in q.occurrences]
+    # fragments by story and text (a multi-paragraph quote's later fragments are in later paragraphs)
+    found_texts = {(o.story, f.text) for _, o in occurrences for f in o.fragments}
+    gold_texts = {(g["story"], text) for g in gold["quotes"] for text in g["fragments"]}
+    found_speakers = {(o.story, o.paragraph, o.speaker) for _, o in occurrences}
+    gold_speakers = {(g["story"], g["paragraph"], g["speaker"]) for g in gold["quotes"]}
+    found_links = {
+        frozenset([(a.story, a.paragraph), (b.story, b.paragraph)])
+        for q, a in occurrences
+        for b in q.occurrences
+        if (a.story, a.paragraph) < (b.story, b.paragraph)
+    }
+    gold_links = {frozenset((x["story"], x["paragraph"]) for x in pair) for pair in gold["links"]}
+    statements = {(o.story, o.paragraph, tuple(f.text for f in o.fragments)) for _, o in occurrences}
+    gold_statements = {(g["story"], g["paragraph"], tuple(g["fragments"])) for g in gold["quotes"]}
+    return {
+        "fragments": precision_recall(found_texts, gold_texts),
+        "statements": precision_recall(statements, gold_statements),
+        "speakers": precision_recall(found_speakers, gold_speakers),
+        "links": precision_recall(found_links, gold_links),
+    }
+
+
+@pytest.mark.parametrize("gold_file", ["seed_quotes.json", "fixture_quotes.json"])
+def test_every_quotation_found_with_its_speaker_and_links(gold_file):
+    gold, stories = load_gold(gold_file)
+    scores = measure(gold, stories)
+    assert scores == {name: (1.0, 1.0) for name in scores}, scores
+
+
+@pytest.mark.parametrize("gold_file", ["seed_quotes.json", "fixture_quotes.json"])
+def test_gold_fragments_are_printed_text(gold_file):
+    gold, stories = load_gold(gold_file)
+    bodies = {s.slug: s.body_text for s in stories}
+    for g in gold["quotes"]:
+        for text in g["fragments"]:
+            assert text in bodies[g["story"]], text
+
+
+@pytest.mark.parametrize("gold_file", ["seed_quotes.json", "fixture_quotes.json"])
+def test_scare_quotes_names_and_editorial_insertions_are_not_statements(gold_file):
+    gold, stories = load_gold(gold_file)
+    texts = {f.text for s in stories for o in extract_quotes(s)[0] for f in o.fragments}
+    assert not texts & set(gold["not_quotes"])
+
+
+def test_fixture_warnings_name_path_and_line_of_bad_quotes():
+    gold, stories = load_gold("fixture_quotes.json")
+    analysis = analyze(Archive(relative(stories)))
+    where = {f"{p.path}:{p.line}" for p in analysis.problems}
+    assert where == set(gold["warnings"])
+    unclosed = next(p for p in analysis.problems if "never closed" in p.message)
+    assert str(unclosed).startswith("tests/fixtures/stories/school-bus-contract.md:18: ")
+
+
+def test_seed_statement_printed_twice_is_one_quote_with_marked_variants():
+    gold, stories = load_gold("seed_quotes.json")
+    quotes = analyze(Archive(stories)).quotes
+    shared = [q for q in quotes if len(q.occurrences) > 1]
+    assert len(shared) == 1
+    quote = shared[0]
+    assert quote.speaker == "mary-beth-heffernan"
+    # the canonical text is the longest printing: all three sentences, the MOU wording
+    assert quote.text.startswith("It has become clear now that this program is going to be mandatory")
+    assert "sign the MOU with ICE." in quote.text and quote.text.endswith("concerns that are raised.")
+    for variant in gold["variants"]:
+        n = next(
+            i
+            for i, o in enumerate(quote.occurrences)
+            if (o.story, o.paragraph) == (variant["story"], variant["paragraph"])
+        )
+        ops = quote.diffs[n]
+        assert [op.text for op in ops if op.op == "insert"] == variant["inserted"]
+        assert [op.text for op in ops if op.op == "delete"] == variant["deleted"]
+    cbs = next(i for i, o in enumerate(quote.occurrences) if o.story.startswith("immigration"))
+    assert all(op.op == "equal" for op in quote.diffs[cbs])
+
+
+def test_quote_id_is_speaker_slug_and_hash_and_does_not_depend_on_story_order():
+    _, stories = load_gold("seed_quotes.json")
+    ids = [q.id for q in analyze(Archive(list(stories))).quotes]
+    shuffled = list(reversed(stories))
+    random.Random(3).shuffle(shuffled)
+    assert ids == [q.id for q in analyze(Archive(shuffled)).quotes]
+    assert all(re.fullmatch(r"[a-z0-9-]+-[0-9a-f]{8}", i) for i in ids)
+    assert len(set(ids)) == len(ids)
+    heffernan = next(q for q in analyze(Archive(stories)).quotes if len(q.occurrences) == 2)
+    assert heffernan.id.startswith("mary-beth-heffernan-")
+    assert heffernan.url == f"quotes/{heffernan.id}/"
+
+
+def test_to_json_matches_archive_schema():
+    _, stories = load_gold("seed_quotes.json")
+    data = analyze(Archive(stories)).to_json()
+    schema = json.loads((ROOT / "docs" / "archive.schema.json").read_text())
+    for key in ("quotes", "people", "organizations"):
+        jsonschema.validate(data[key], {"$defs": schema["$defs"], **schema["properties"][key]})
+    occurrence = data["quotes"][0]["occurrences"][0]
+    assert set(occurrence) == {"story", "paragraph", "text", "url"}
+    assert occurrence["url"] == f"stories/{occurrence['story']}/#{occurrence['paragraph']}"
+
+
+def test_fragment_spans_cover_the_marks_in_the_paragraph():
+    _, stories = load_gold("seed_quotes.json")
+    analysis = analyze(Archive(stories))
+    spans = analysis.quote_spans()
+    assert spans
+    for slug, pid, span in spans:
+        printed = Archive(stories).story(slug).paragraph(pid).text[span.start : span.end]
+        assert printed[0] in '"“' and printed[-1] in '"”'
+        assert span.kind == "quote" and span.href.startswith("quotes/")
+
+
+def test_analyze_changes_only_comment_cites():
+    _, stories = load_gold("seed_quotes.json")
+    archive = Archive(stories)
+    before = copy.deepcopy(archive.stories)
+    analyze(archive)
+    assert archive.stories == before
+
+
+def test_split_quote_is_one_statement_of_two_fragments():
+    story = parse_story(
+        'Title: T\nDate: 2012-01-01\n\n"We will build it," Jane Roe said Monday. "And we will pay for it."\n', "t.md"
+    )
+    (occ,), problems = extract_quotes(story)
+    assert [f.text for f in occ.fragments] == ["We will build it,", "And we will pay for it."]
+    assert occ.speaker == "jane-roe" and problems == []
+
+
+def test_stray_closing_mark_keeps_quote_with_unknown_speaker_and_warns():
+    story = parse_story("Title: T\nDate: 2012-01-01\n\nThe plan is dead, Jane Roe said.” Nobody disagreed.\n", "t.md")
+    (occ,), problems = extract_quotes(story)
+    assert occ.speaker is None and occ.text == "The plan is dead, Jane Roe said."
+    assert [str(p).split(": ")[0] for p in problems] == ["t.md:4"]
+
+
+def test_unattributed_sentence_in_quotes_warns():
+    story = parse_story(
+        "Title: T\nDate: 2012-01-01\n\nThe hall was quiet.\n\n“We have waited long enough for this.”\n", "t.md"
+    )
+    (occ,), problems = extract_quotes(story)
+    assert occ.speaker is None
+    assert len(problems) == 1 and problems[0].line == 6 and "no attribution" in problems[0].message
+
+
+def test_different_speakers_are_not_merged():
+    story_a = parse_story('Title: A\nDate: 2012-01-01\n\n"The budget is balanced," Jane Roe said.\n', "a.md")
+    story_b = parse_story('Title: B\nDate: 2012-01-02\n\n"The budget is balanced," John Doe said.\n', "b.md")
+    quotes = cross_reference(extract_quotes(story_a)[0] + extract_quotes(story_b)[0])
+    assert sorted(q.speaker for q in quotes) == ["jane-roe", "john-doe"]
+
+
+def test_word_diff_marks_insertions_and_deletions():
+    ops = word_diff("we will sign the (agreement) with ICE.", "We will sign the MOU with ICE.")
+    assert [(o.op, o.text) for o in ops] == [
+        ("equal", "we will sign the"),
+        ("delete", "MOU"),
+        ("insert", "(agreement)"),
+        ("equal", "with ICE."),
+    ]
+
+
+TOKENS = st.sampled_from(
+    [
+        '"',
+        "“",
+        "”",
+        "‘",
+        "’",
+        ",",
+        ".",
+        ":",
+        " ",
+        "said",
+        "he",
+        "she",
+        "according to",
+        "Gov.",
+        "Jane Roe",
+        "Roe",
+        "the",
+        "coalition",
+        "Coalition",
+        "(ICE)",
+        "of",
+        "and",
+        "'s",
+        "told",
+        "Department",
+        "\u00a0",
+        "—",
+        "[x]",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.lists(TOKENS, max_size=30).map(" ".join), st.text(max_size=60)), min_size=1, max_size=4))
+def test_extract_quotes_never_raises_on_any_paragraph_text(texts):
+    paragraphs = [Paragraph(f"p{n + 1}", text, 10 + 2 * n) for n, text in enumerate(texts)]
+    story = Story("x.md", "x", "X", dt.datetime(2012, 1, 1), paragraphs=paragraphs)
+    occurrences, problems = extract_quotes(story)
+    assert all(isinstance(p, Problem) and p.path == "x.md" and p.line in {q.line for q in paragraphs} for p in problems)
+    for occ in occurrences:
+        for f in occ.fragments:
+            assert 0 <= f.start <= f.end <= len(story.paragraph(f.paragraph).text)
+    cross_reference(occurrences)
+
+
+def test_attribution_before_the_quote_with_according_to():
+    story = parse_story(
+        'Title: T\nDate: 2012-01-01\n\nAccording to Jane Roe, "the tenants were never told about the sale."\n', "t.md"
+    )
+    (occ,), problems = extract_quotes(story)
+    assert (occ.speaker, occ.attribution, problems) == ("jane-roe", "according", [])

@@ -1,0 +1,374 @@
+/*
+ * Archive search: a small, accessible UI on Pagefind's JavaScript API (docs/SEARCH.md).
+ *
+ * - The site root comes from data-site-url on the search page (SITEURL, may be a sub-path).
+ * - Pagefind ranks pages; this file splits each page into deep-linked hits (paragraph #pN,
+ *   comment #comment-16-1, quotation, heading) from the anchors and word locations Pagefind
+ *   returns, so every comment is its own result without one HTML page per comment.
+ * - All text is inserted with text nodes: excerpts are rebuilt from Pagefind's plain page
+ *   text and word locations, with <mark> elements created here, so comment text (written by
+ *   anyone) can never become markup. No inline styles, no innerHTML.
+ */
+
+const FILTERS = [
+  ["type", "Type"],
+  ["publisher", "Publisher"],
+  ["speaker", "Speaker"],
+  ["commenter", "Commenter"],
+  ["year", "Year"],
+];
+const TYPE_LABELS = {
+  story: "Story",
+  comment: "Comment",
+  quote: "Quotation",
+  person: "Person",
+  organization: "Organization",
+  "wire passage": "Wire passage",
+  event: "Event",
+};
+const PAGE_SIZE = 10; // page results loaded at a time
+const HITS_PER_PAGE = 3; // deep-linked hits shown under one page result
+const EXCERPT_WORDS = 32;
+// Elements whose id starts a hit: headings and block containers (not inline spans or links).
+const HIT_ELEMENTS = /^(h[1-6]|div|p|article|section|aside|li|blockquote|figure|dd|tr)$/i;
+
+const root = document.querySelector("[data-search-root]");
+if (root) {
+  start(root);
+}
+
+/** The site's root path ("/" or "/archive/"), from SITEURL, absolute or not. */
+function sitePath(el) {
+  const url = new URL((el.dataset.siteUrl || "").replace(/\/+$/, "") + "/", window.location.href);
+  return url.pathname;
+}
+
+async function start(el) {
+  const input = el.querySelector("#search-query");
+  const form = el.querySelector("form");
+  const status = el.querySelector("#search-status");
+  const list = el.querySelector("#search-results");
+  const more = el.querySelector("[data-search-more]");
+  const options = el.querySelector("[data-search-options]");
+  const sortSelect = el.querySelector("#search-sort");
+  const base = sitePath(el);
+  const params = new URLSearchParams(window.location.search);
+  const selects = {};
+  let pagefind;
+  let seq = 0; // bumped by every search; stale answers are dropped
+  let current = null; // {results, shown, query, filters}
+
+  input.value = params.get("q") || "";
+  sortSelect.value = ["asc", "desc"].includes(params.get("sort")) ? params.get("sort") : "";
+  const header = document.getElementById("site-search");
+  if (header) header.value = input.value;
+
+  try {
+    pagefind = await import(`${base}pagefind/pagefind.js`);
+    await pagefind.options({ baseUrl: base, excerptLength: EXCERPT_WORDS });
+  } catch (err) {
+    say(status, "Search is unavailable: the search index was not found. Browse the stories and indexes instead.");
+    return;
+  }
+
+  // Filters: one labelled <select> per filter the index actually has.
+  const available = await pagefind.filters();
+  const filterBox = el.querySelector("[data-search-filters]");
+  for (const [key, label] of FILTERS) {
+    const values = Object.keys(available[key] || {});
+    if (!values.length) continue;
+    values.sort(key === "year" ? (a, b) => b.localeCompare(a) : (a, b) => a.localeCompare(b));
+    selects[key] = makeSelect(filterBox, key, label, values, params.get(key));
+  }
+  options.hidden = false;
+
+  function chosenFilters() {
+    const chosen = {};
+    for (const [key, select] of Object.entries(selects)) {
+      if (select.value) chosen[key] = select.value;
+    }
+    return chosen;
+  }
+
+  function syncUrl(query, filters) {
+    const next = new URLSearchParams();
+    if (query) next.set("q", query);
+    for (const [key, value] of Object.entries(filters)) next.set(key, value);
+    if (sortSelect.value) next.set("sort", sortSelect.value);
+    const qs = next.toString();
+    window.history.replaceState(null, "", qs ? `?${qs}` : window.location.pathname);
+  }
+
+  async function run(debounce) {
+    const token = ++seq;
+    const query = input.value.trim();
+    const filters = chosenFilters();
+    syncUrl(query, filters);
+    if (!query && !Object.keys(filters).length) {
+      list.replaceChildren();
+      more.hidden = true;
+      say(status, "");
+      current = null;
+      return;
+    }
+    const opts = { filters };
+    if (sortSelect.value) opts.sort = { date: sortSelect.value };
+    const term = query || null;
+    const search = debounce ? await pagefind.debouncedSearch(term, opts, 200) : await pagefind.search(term, opts);
+    if (search === null || token !== seq) return;
+    current = { results: search.results, shown: 0, query, filters };
+    list.replaceChildren();
+    await showMore(token);
+    const n = search.results.length;
+    const what = query ? ` for “${query}”` : "";
+    const narrowed = Object.keys(filters).length ? " with the chosen filters" : "";
+    if (n === 0) {
+      const hint = narrowed ? "Try removing a filter." : "Try other or fewer words.";
+      say(status, `No results${what}${narrowed}. ${hint}`);
+    } else {
+      say(status, `${n} ${n === 1 ? "result" : "results"}${what}${narrowed}.`);
+    }
+  }
+
+  async function showMore(token) {
+    const batch = current.results.slice(current.shown, current.shown + PAGE_SIZE);
+    const data = await Promise.all(batch.map((r) => r.data()));
+    if (token !== seq) return;
+    for (const d of data) list.append(renderResult(d, current.filters));
+    current.shown += batch.length;
+    more.hidden = current.shown >= current.results.length;
+  }
+
+  input.addEventListener("input", () => run(true));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    run(false);
+  });
+  form.addEventListener("change", (event) => {
+    if (event.target.tagName === "SELECT") run(false);
+  });
+  more.addEventListener("click", async () => {
+    const first = current.shown;
+    await showMore(seq);
+    const link = list.children[first]?.querySelector("a");
+    if (link) link.focus();
+  });
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "ArrowDown") {
+      const first = list.querySelector("a");
+      if (first) {
+        event.preventDefault();
+        first.focus();
+      }
+    }
+  });
+  list.addEventListener("keydown", (event) => moveFocus(event, list, input));
+
+  if (input.value || Object.keys(chosenFilters()).length) run(false);
+}
+
+/** Arrow keys move between result links; Escape goes back to the search box. */
+function moveFocus(event, list, input) {
+  const links = [...list.querySelectorAll("a")];
+  const at = links.indexOf(document.activeElement);
+  if (at < 0) return;
+  let next = null;
+  if (event.key === "ArrowDown") next = links[at + 1];
+  else if (event.key === "ArrowUp") next = at === 0 ? input : links[at - 1];
+  else if (event.key === "Home") next = links[0];
+  else if (event.key === "End") next = links[links.length - 1];
+  else if (event.key === "Escape") next = input;
+  if (next) {
+    event.preventDefault();
+    next.focus();
+  }
+}
+
+function say(status, text) {
+  status.textContent = text;
+}
+
+function makeSelect(box, key, label, values, chosen) {
+  const field = document.createElement("div");
+  field.className = "search-field";
+  const lab = document.createElement("label");
+  lab.htmlFor = `search-filter-${key}`;
+  lab.textContent = label;
+  const select = document.createElement("select");
+  select.id = lab.htmlFor;
+  select.name = key;
+  select.append(new Option("Any", ""));
+  for (const value of values) {
+    const text = key === "type" ? TYPE_LABELS[value] || value : value;
+    select.append(new Option(text, value, false, value === chosen));
+  }
+  field.append(lab, select);
+  box.append(field);
+  return select;
+}
+
+/**
+ * A page's hits grouped by the anchored element they fall in: [{anchor, start, end, locations, score}].
+ * The group with anchor null holds hits before the first anchor (headline, byline...).
+ */
+function groupHits(data, wordCount) {
+  const anchors = (data.anchors || [])
+    .filter((a) => a.id && HIT_ELEMENTS.test(a.element))
+    .sort((a, b) => a.location - b.location);
+  const groups = new Map();
+  for (const hit of data.weighted_locations || []) {
+    let i = -1;
+    while (i + 1 < anchors.length && anchors[i + 1].location <= hit.location) i++;
+    if (!groups.has(i)) {
+      const anchor = i >= 0 ? anchors[i] : null;
+      const start = anchor ? anchor.location : 0;
+      const end = i + 1 < anchors.length ? anchors[i + 1].location : wordCount;
+      groups.set(i, { anchor, start, end, locations: [], score: 0 });
+    }
+    const group = groups.get(i);
+    group.locations.push(hit);
+    group.score += hit.balanced_score || 1;
+  }
+  return [...groups.values()];
+}
+
+function isComment(group) {
+  return Boolean(group.anchor && /^comment-/.test(group.anchor.id));
+}
+
+/** Keep the hits the chosen filters ask for (type=comment, commenter=NAME: comments only). */
+function wantedHits(groups, filters) {
+  let kept = groups;
+  if (filters.type === "comment" || filters.commenter) kept = kept.filter(isComment);
+  else if (filters.type) kept = kept.filter((g) => !isComment(g));
+  if (filters.commenter) {
+    const name = filters.commenter.toLowerCase();
+    const byName = kept.filter((g) => (g.anchor.text || "").toLowerCase().includes(name));
+    if (byName.length) kept = byName;
+  }
+  return kept;
+}
+
+function hitLabel(anchor) {
+  const id = anchor.id;
+  const text = (anchor.text || "").trim();
+  let m = /^p(\d+)$/.exec(id);
+  if (m) return `Paragraph ${m[1]}`;
+  if (/^comment-/.test(id)) {
+    // The comment heading reads "16.1 Name says:" (theme/templates/_comments.html).
+    const number = id.slice("comment-".length).replace(/-/g, ".");
+    const who = text.replace(/\s*says:?\s*$/i, "");
+    const parts = /^([\d.]+)\s+(.+)$/.exec(who);
+    if (parts) return `Comment ${parts[1]} by ${parts[2]}`;
+    return who ? `Comment ${who}` : `Comment ${number}`;
+  }
+  m = /^(quote|q)-/.exec(id);
+  if (m) return text || "Quotation";
+  return text || "Passage";
+}
+
+function excerpt(words, group) {
+  const p = document.createElement("p");
+  p.className = "result-excerpt";
+  const marked = new Set(group.locations.map((l) => l.location));
+  let best = group.start;
+  let bestScore = -1;
+  for (const l of group.locations) {
+    if ((l.balanced_score || 0) > bestScore) {
+      best = l.location;
+      bestScore = l.balanced_score || 0;
+    }
+  }
+  let to = Math.min(group.end, Math.max(group.start, best - Math.floor(EXCERPT_WORDS / 3)) + EXCERPT_WORDS);
+  const from = Math.max(group.start, to - EXCERPT_WORDS);
+  to = Math.min(group.end, from + EXCERPT_WORDS);
+  if (from > group.start) p.append("… ");
+  for (let i = from; i < to; i++) {
+    if (i > from) p.append(" ");
+    if (marked.has(i)) {
+      const mark = document.createElement("mark");
+      mark.textContent = words[i];
+      p.append(mark);
+    } else {
+      p.append(words[i] || "");
+    }
+  }
+  if (to < group.end) p.append(" …");
+  return p;
+}
+
+function formatDate(iso) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso || "");
+  if (!m) return "";
+  const date = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
+  return date.toLocaleDateString("en-US", { year: "numeric", month: "long", day: "numeric", timeZone: "UTC" });
+}
+
+function link(href, text, className) {
+  const a = document.createElement("a");
+  a.href = href;
+  a.textContent = text;
+  if (className) a.className = className;
+  return a;
+}
+
+/** One page result: kind, title, where/when, its best hits each linking to its anchor. */
+function renderResult(data, filters) {
+  const meta = data.meta || {};
+  const words = (data.content || "").split(/[\r\n\s]+/g);
+  const pageUrl = data.url.split("#")[0];
+  const groups = groupHits(data, words.length);
+  const hits = wantedHits(groups, filters);
+  const top = hits.find((g) => !g.anchor);
+  const deep = hits.filter((g) => g.anchor).sort((a, b) => b.score - a.score);
+
+  const li = document.createElement("li");
+  li.className = "result";
+  const kind = meta.type || "";
+  if (kind) li.dataset.type = kind;
+  const facts = [TYPE_LABELS[kind] || kind];
+  const publisher = (data.filters && data.filters.publisher) || [];
+  if (publisher.length) facts.push(publisher.join(", "));
+  if (meta.date) facts.push(formatDate(meta.date));
+  const line = document.createElement("p");
+  line.className = "result-meta";
+  line.textContent = facts.filter(Boolean).join(" · ");
+  const heading = document.createElement("h2");
+  heading.className = "result-title";
+  heading.append(link(pageUrl, meta.title || pageUrl));
+  li.append(line, heading);
+
+  if (top) li.append(excerpt(words, top));
+  else if (!deep.length && !data.weighted_locations?.length) {
+    li.append(excerpt(words, { start: 0, end: words.length, locations: [] }));
+  }
+  if (deep.length) {
+    const ul = document.createElement("ul");
+    ul.className = "result-hits";
+    const addHits = (groups) => groups.map((group) => ul.appendChild(renderHit(pageUrl, words, group)));
+    addHits(deep.slice(0, HITS_PER_PAGE));
+    li.append(ul);
+    if (deep.length > HITS_PER_PAGE) {
+      const rest = document.createElement("button");
+      rest.type = "button";
+      rest.className = "result-more";
+      const n = deep.length - HITS_PER_PAGE;
+      rest.textContent = `Show ${n} more ${n === 1 ? "passage" : "passages"} on this page`;
+      rest.addEventListener("click", () => {
+        const added = addHits(deep.slice(HITS_PER_PAGE));
+        rest.remove();
+        added[0].querySelector("a").focus();
+      });
+      li.append(rest);
+    }
+  }
+  return li;
+}
+
+/** One deep-linked hit: where it is ("Paragraph 7", "Comment 16.1 by Name") and its excerpt. */
+function renderHit(pageUrl, words, group) {
+  const item = document.createElement("li");
+  item.className = isComment(group) ? "hit hit-comment" : "hit";
+  item.append(link(`${pageUrl}#${group.anchor.id}`, hitLabel(group.anchor), "hit-link"), excerpt(words, group));
+  return item;
+}
