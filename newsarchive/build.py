@@ -9,6 +9,7 @@ does not import Pelican.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -19,15 +20,18 @@ from .content_loader import load_content
 
 
 def run_step(name: str, cmd: list[str], quiet: bool) -> bool:
-    if not quiet:
+    """Run one build step. Quiet: its output is shown only if it fails; otherwise it streams
+    (with progress bars on long runs)."""
+    if quiet:
+        done = subprocess.run(cmd, capture_output=True, text=True)
+        if done.returncode != 0:
+            sys.stderr.write(done.stdout[-4000:] + done.stderr[-8000:])
+    else:
         print(f"[build] {name}", file=sys.stderr, flush=True)
-    done = subprocess.run(cmd, capture_output=True, text=True)
+        done = subprocess.run(cmd, env=dict(os.environ, NEWSARCHIVE_PROGRESS="1"))
     if done.returncode != 0:
-        sys.stderr.write(done.stdout[-4000:] + done.stderr[-8000:])
-        print(f"build failed: {name} exited with status {done.returncode}", file=sys.stderr)
+        print(f"build failed: {name} exited with status {done.returncode}; output/ left unchanged", file=sys.stderr)
         return False
-    if not quiet and done.stderr.strip():
-        sys.stderr.write(done.stderr)
     return True
 
 

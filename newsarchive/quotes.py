@@ -29,6 +29,7 @@ from rapidfuzz import fuzz
 from .citations import Citation, find_citations
 from .entities import PRONOUNS, SPEECH_VERB, Entity, EntityIndex, Mention, find_entities
 from .errors import Problem
+from .progress import progress
 from .story import QUOTE_URL, STORY_URL, Archive, Note, Span, Story
 
 MIN_WORDS = 4  # a partial or unattributed quotation shorter than this is a phrase, not a statement
@@ -676,7 +677,7 @@ def analyze(archive: Archive) -> QuoteAnalysis:
     entities = find_entities(archive.stories)
     occurrences: list[QuoteOccurrence] = []
     problems: list[Problem] = []
-    for story in archive.stories:
+    for story in progress(archive.stories, "quotations"):
         found, warnings = extract_quotes(story, entities)
         occurrences.extend(found)
         problems.extend(warnings)

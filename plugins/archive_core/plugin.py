@@ -18,6 +18,7 @@ from slugify import slugify
 
 from newsarchive import archive_json
 from newsarchive.events import group_events
+from newsarchive.progress import stage
 from newsarchive.story import EVENT_URL, Archive, Story
 from newsarchive.story_file import load_story
 from newsarchive.structured_data import news_article
@@ -68,6 +69,10 @@ class ArchiveGenerator(Generator):
     archive-wide outputs once every plugin has added its part."""
 
     def generate_context(self):
+        with stage("core: analysis"):
+            self._generate_context()
+
+    def _generate_context(self):
         articles = [a for a in self.context.get("articles", []) if hasattr(a, "story")]
         for article in articles:
             article.story = _fresh(article.story)
@@ -79,6 +84,10 @@ class ArchiveGenerator(Generator):
         archive.sections["events"] = self.events
 
     def generate_output(self, writer):
+        with stage("core: writing"):
+            self._generate_output(writer)
+
+    def _generate_output(self, writer):
         for event in self.events:
             writer.write_file(
                 event.url + "index.html", self.get_template("event"), self.context, event=event, page_name=event.url

@@ -13,6 +13,7 @@ from pelican.generators import Generator
 
 from newsarchive.comment_thread import parse_story_thread
 from newsarchive.commenters import COMMENTERS_URL, commenter_url, comments_json, group_commenters, reply_tree
+from newsarchive.progress import progress, stage
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +34,12 @@ class StoryComments:
 
 class CommentThreadGenerator(Generator):
     def generate_context(self):
+        with stage("comments: analysis"):
+            self._generate_context()
+
+    def _generate_context(self):
         archive = self.context["archive"]
-        for story in archive.stories:
+        for story in progress(archive.stories, "comment threads"):
             thread = parse_story_thread(story)
             story.comments = thread.comments
             archive.warnings.extend(thread.problems)
@@ -44,6 +49,10 @@ class CommentThreadGenerator(Generator):
         self.context["commenters"] = self.commenters
 
     def generate_output(self, writer):
+        with stage("comments: writing"):
+            self._generate_output(writer)
+
+    def _generate_output(self, writer):
         groups = [(g, list(members)) for g, members in groupby(self.commenters, key=lambda c: c.group)]
         writer.write_file(
             COMMENTERS_URL + "index.html",

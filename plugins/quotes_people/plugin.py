@@ -12,6 +12,7 @@ from collections import defaultdict
 from pelican import signals
 from pelican.generators import Generator
 
+from newsarchive.progress import progress, stage
 from newsarchive.quotes import analyze
 from newsarchive.story import Span
 from newsarchive.structured_data import person as person_json_ld
@@ -22,6 +23,10 @@ INDEXES = {"quotes/": "quotes", "people/": "people", "organizations/": "organiza
 
 class QuotesGenerator(Generator):
     def generate_context(self):
+        with stage("quotes: analysis"):
+            self._generate_context()
+
+    def _generate_context(self):
         archive = self.context["archive"]
         self.analysis = result = analyze(archive)
         archive.sections.update(result.to_json())
@@ -46,10 +51,14 @@ class QuotesGenerator(Generator):
         )
 
     def generate_output(self, writer):
+        with stage("quotes: writing"):
+            self._generate_output(writer)
+
+    def _generate_output(self, writer):
         result = self.analysis
         for url, template in INDEXES.items():
             writer.write_file(url + "index.html", self.get_template(template), self.context, page_name=url)
-        for quote in result.quotes:
+        for quote in progress(result.quotes, "quote pages"):
             writer.write_file(
                 quote.url + "index.html",
                 self.get_template("quote"),

@@ -11,6 +11,7 @@ from pelican import signals
 from pelican.generators import Generator
 from slugify import slugify
 
+from newsarchive.progress import progress, stage
 from newsarchive.render import alignment_html
 from newsarchive.story import COMPARE_URL, EVENT_URL
 from newsarchive.wire_diagram import render_svg
@@ -33,6 +34,10 @@ def compare_url(a: str, b: str) -> str:
 
 class WireGenerator(Generator):
     def generate_context(self):
+        with stage("wire: analysis"):
+            self._generate_context()
+
+    def _generate_context(self):
         archive = self.context["archive"]
         params = params_from_settings(self.settings.get("WIRE_PARAMS"))
         self.analysis = analysis = find_wire_passages(archive.stories, params)
@@ -60,11 +65,15 @@ class WireGenerator(Generator):
         )
 
     def generate_output(self, writer):
+        with stage("wire: writing"):
+            self._generate_output(writer)
+
+    def _generate_output(self, writer):
         site = self.settings.get("SITEURL", "")
         analysis, stories = self.analysis, self.stories
         write = writer.write_file
         write(WIRE_INDEX_URL + "index.html", self.get_template("wire_index"), self.context, page_name=WIRE_INDEX_URL)
-        for passage in analysis.passages:
+        for passage in progress(analysis.passages, "wire pages"):
             source = passage.witnesses[0]
             variants = [
                 (w, stories[w.story], alignment_html(align_words(source.text, w.text), "both"))

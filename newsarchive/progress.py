@@ -1,0 +1,40 @@
+"""Progress bars and stage timings for long builds, switched by the environment.
+
+The build driver (``newsarchive.build``) sets ``NEWSARCHIVE_PROGRESS=1`` unless run with ``-q``;
+``NEWSARCHIVE_TIMINGS=1`` makes each stage print ``stage NAME took X.XXX s`` to stderr (the
+benchmark reads those lines).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+from tqdm import tqdm
+
+T = TypeVar("T")
+MIN_ITEMS_FOR_BAR = 200  # small archives build in a blink: no bar
+
+
+def progress(items: Iterable[T], desc: str, total: int | None = None) -> Iterable[T]:
+    """``items``, with a progress bar on stderr when progress is on and the run is long."""
+    total = total if total is not None else (len(items) if hasattr(items, "__len__") else None)
+    show = os.environ.get("NEWSARCHIVE_PROGRESS") == "1" and (total or 0) >= MIN_ITEMS_FOR_BAR
+    if not show:
+        return items
+    return tqdm(items, desc=desc, total=total, file=sys.stderr, mininterval=1.0, leave=False)
+
+
+@contextmanager
+def stage(name: str) -> Iterator[None]:
+    """Time a build stage; reported when ``NEWSARCHIVE_TIMINGS=1``."""
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        if os.environ.get("NEWSARCHIVE_TIMINGS") == "1":
+            print(f"stage {name} took {time.perf_counter() - start:.3f} s", file=sys.stderr, flush=True)
