@@ -42,12 +42,19 @@ class QuotesGenerator(Generator):
         for citation in result.citations:
             if citation.quote:
                 self.citations_of[citation.quote].append(citation)
+        people = {p.slug: p for p in result.people}
+        speakers_in = defaultdict(set)
+        for quote in result.quotes:
+            for occ in quote.occurrences:
+                if quote.speaker in people:
+                    speakers_in[occ.story].add(people[quote.speaker].name)
         self.context.update(
+            speakers_in={slug: sorted(names) for slug, names in speakers_in.items()},
             quotes=result.quotes,
             people=result.people,
             organizations=result.organizations,
             quotes_of=self.quotes_of,
-            person_by_slug={p.slug: p for p in result.people},
+            person_by_slug=people,
         )
 
     def generate_output(self, writer):
