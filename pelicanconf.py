@@ -5,6 +5,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from newsarchive.code_version import code_version  # noqa: E402
 from newsarchive.render import json_ld, paragraph_html  # noqa: E402
 
 SITENAME = "Secure Communities News Archive"
@@ -51,7 +52,7 @@ AUTHORS_SAVE_AS = ""
 YEAR_ARCHIVE_SAVE_AS = ""
 MONTH_ARCHIVE_SAVE_AS = ""
 DAY_ARCHIVE_SAVE_AS = ""
-DIRECT_TEMPLATES = ["index", "tags", "categories", "archives"]
+DIRECT_TEMPLATES = ["index", "tags", "categories", "archives", "404"]  # 404.html: GitHub Pages serves it
 PAGINATED_TEMPLATES = {"index": None, "tag": None, "category": None}
 DEFAULT_PAGINATION = 50
 PAGINATION_PATTERNS = (
@@ -76,7 +77,9 @@ SLUGIFY_SOURCE = "title"
 OUTPUT_SOURCES = False
 DELETE_OUTPUT_DIRECTORY = False
 CACHE_CONTENT = True
-CACHE_PATH = "cache"
+# The reader cache holds parsed stories: keyed by the code that parsed them, so an update of
+# newsarchive/ or plugins/ never serves stale results.
+CACHE_PATH = os.path.join("cache", code_version())
 LOAD_CONTENT_CACHE = True
 CONTENT_CACHING_LAYER = "reader"
 TYPOGRIFY = False

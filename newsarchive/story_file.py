@@ -42,6 +42,7 @@ KNOWN_SOURCES = ("capture", "archivist")
 TEXT_FIELDS = ("publisher", "source_url", "dateline", "credit", "rights", "event")
 SECTION_RE = re.compile(r"^##\s+(?P<name>[^(]+?)\s*(?:\((?P<count>[^)]*)\))?\s*$")
 META_RE = re.compile(r"^(?P<key>[A-Za-z][A-Za-z0-9_-]*):\s*(?P<value>.*)$")
+SOURCE_URL_RE = re.compile(r"https?://[^\s\"'<>`]+", re.I)
 MEDIA_RE = re.compile(r"^-\s+(?:after\s+(?P<after>p\d+)|(?P<first>before p1)):\s*(?P<text>.+)$")
 SECTIONS = ("media", "comments", "dropped boilerplate")
 
@@ -109,6 +110,12 @@ def parse_story(text: str, path: str, content_root: Path | None = None) -> Story
     )
     for name in TEXT_FIELDS:
         setattr(story, name, metadata.get(name, ""))
+    if story.source_url and not SOURCE_URL_RE.fullmatch(story.source_url):
+        raise ArchiveError(
+            path,
+            meta_lines["source_url"],
+            f"Source_url must be an http:// or https:// address, got {story.source_url!r}",
+        )
     if "sources" in metadata:
         story.sources = parse_sources(metadata["sources"], path, meta_lines["sources"])
     if "capture" in metadata:

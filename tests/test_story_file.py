@@ -96,6 +96,8 @@ def test_captures_are_byte_identical_to_the_seeds():
         ("Title: T\nDate: 2011-01-02\n\nBody.\n\n## Media\n- after p7: X reports.\n", 7, "no such paragraph"),
         ("Title: T\nDate: 2011-01-02\nSources: title=wikipedia\n\nBody.\n", 3, "bad Sources entry"),
         ("", 1, "empty story file"),
+        ("Title: T\nDate: 2011-01-02\nSource_url: javascript:alert(1)\n\nBody.\n", 3, "Source_url must be an http"),
+        ("Title: T\nDate: 2011-01-02\nSource_url: https://x.org/a b\n\nBody.\n", 3, "Source_url must be an http"),
     ],
 )
 def test_bad_story_files_name_the_line(text, line, message):

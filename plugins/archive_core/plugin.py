@@ -49,6 +49,7 @@ class StoryReader(MarkdownReader):
         }
         if story.publisher:
             metadata["category"] = self.process_metadata("category", story.publisher)
+            metadata["author"] = self.process_metadata("author", story.publisher)  # the feed's <author>
         if story.metadata.get("tags"):
             metadata["tags"] = self.process_metadata("tags", story.metadata["tags"])
         return content, metadata

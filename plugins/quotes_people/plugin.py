@@ -48,7 +48,11 @@ class QuotesGenerator(Generator):
             for occ in quote.occurrences:
                 if quote.speaker in people:
                     speakers_in[occ.story].add(people[quote.speaker].name)
+        by_speaker = sorted(
+            self.quotes_of.items(), key=lambda kv: (kv[0] is None, people[kv[0]].name if kv[0] in people else "")
+        )
         self.context.update(
+            quotes_by_speaker=[(people.get(slug), quotes) for slug, quotes in by_speaker],
             speakers_in={slug: sorted(names) for slug, names in speakers_in.items()},
             quotes=result.quotes,
             people=result.people,

@@ -1,0 +1,474 @@
+"""Quality gates over the built site: HTML validity, links, accessibility, feeds, structured data,
+script injection and reproducible builds.
+
+Each gate fails with a readable list of what is wrong. The gates read the session ``site`` (the seed
+archive, ``SITEURL=""``); a few module fixtures add one build each: for a sub-path (``/archive``), for
+the public URL (``publishconf.py``), with an XSS story, and two copies for reproducibility. Pages that
+plugins add later (quotes, people, wire passages, commenters, ...) are checked as soon as they appear.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import feedparser
+import gates
+import pytest
+from conftest import ROOT, copy_project, run_build
+
+PUBLIC_URL = "https://example.github.io/archive"
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+PAYLOADS_FILE = ROOT / "tests" / "fixtures" / "xss_payloads.txt"
+
+
+def build(project: Path, out: Path, siteurl: str, *extra: str, **env: str) -> Path:
+    """Build ``project``'s content into ``out`` with ``SITEURL=siteurl``; fails the test on a build error."""
+    env = dict(os.environ, SITEURL=siteurl, COLUMNS="160", **env)
+    done = run_build(project / "content", out, *extra, env=env, cwd=project)
+    assert done.returncode == 0, f"build of {project} failed:\n" + (done.stdout + done.stderr)[-4000:]
+    return out
+
+
+def report(problems: list[str], limit: int = 60) -> str:
+    shown = problems[:limit]
+    more = f"\n... and {len(problems) - limit} more" if len(problems) > limit else ""
+    return f"{len(problems)} problem(s):\n" + "\n".join(shown) + more
+
+
+@pytest.fixture(scope="module")
+def subpath_site(tmp_path_factory) -> Path:
+    """The seed archive built for the sub-path ``/archive`` (as for a project page on GitHub Pages)."""
+    return build(ROOT, tmp_path_factory.mktemp("subpath") / "output", "/archive")
+
+
+@pytest.fixture(scope="module")
+def public_site(tmp_path_factory) -> Path:
+    """The seed archive as deployed: ``publishconf.py`` with an absolute SITEURL on a sub-path."""
+    return build(ROOT, tmp_path_factory.mktemp("public") / "output", PUBLIC_URL, "--settings", "publishconf.py")
+
+
+# --- HTML validity ------------------------------------------------------------------------------------------
+
+
+def test_every_page_and_stylesheet_passes_the_nu_html_checker(site, xss_build, tmp_path):
+    """vnu.jar (npm ``vnu-jar``) over every page, the theme CSS and (when it builds) the XSS build's new pages.
+
+    A known-bad page rides along in the same (slow to start) JVM run to show the checker really reports."""
+    bad = tmp_path / "known-bad.html"
+    bad.write_text('<!DOCTYPE html><html lang="en"><title>x</title><p id="a">1</p><p id="a">2</p></html>')
+    files = gates.html_pages(site) + sorted(site.glob("theme/css/*.css")) + [bad]
+    if xss_build.returncode == 0:  # a failing XSS build is reported by the XSS gates
+        for page in gates.html_pages(xss_build.output):  # the pages the XSS story added or changed
+            same = site / gates.rel(xss_build.output, page)
+            if not same.exists() or same.read_bytes() != page.read_bytes():
+                files.append(page)
+    problems = gates.vnu_problems(files, root=Path(os.path.commonpath([site, tmp_path, xss_build.output])))
+    assert any("known-bad.html" in p and "Duplicate ID" in p for p in problems), problems
+    problems = [p for p in problems if "known-bad.html" not in p]
+    assert not problems, report(problems)
+
+
+# --- Links --------------------------------------------------------------------------------------------------
+
+
+def test_every_internal_link_and_fragment_resolves(site):
+    assert gates.html_pages(site)
+    problems = gates.link_problems(site, "")
+    assert not problems, report(problems)
+
+
+def test_every_internal_link_resolves_under_a_sub_path(subpath_site):
+    """Built with ``SITEURL=/archive``: every link stays under /archive/ and resolves."""
+    problems = gates.link_problems(subpath_site, "/archive")
+    assert not problems, report(problems)
+
+
+def test_every_link_resolves_in_the_published_build(public_site):
+    """Built as deployed (absolute SITEURL): links, sitemap ``<loc>`` and JSON-LD URLs resolve on this site."""
+    problems = gates.link_problems(public_site, PUBLIC_URL)
+    problems += gates.structured_data_problems(public_site, PUBLIC_URL)[0]
+    sitemap = (public_site / "sitemap.xml").read_text(encoding="utf-8")
+    locs = re.findall(r"<loc>([^<]*)</loc>", sitemap)
+    problems += [f"sitemap.xml: <loc>{loc}</loc> is not absolute" for loc in locs if not loc.startswith(PUBLIC_URL)]
+    assert not problems, report(problems)
+
+
+def test_the_link_checker_finds_broken_links(tmp_path):
+    """The gate itself: a missing page, a missing fragment and an escape from the sub-path are reported."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "index.html").write_text('<p id="x">x</p><a href="/archive/a/#x">ok</a>')
+    (tmp_path / "index.html").write_text(
+        '<a href="/archive/a/#y">1</a><a href="/archive/b/">2</a><a href="/a/">3</a><a href="#x">4</a>'
+    )
+    problems = gates.link_problems(tmp_path, "/archive")
+    assert len(problems) == 4, problems
+    assert "no element id='y'" in problems[0] and "no such file" in problems[1] and "sub-path" in problems[2]
+
+
+# --- Accessibility ------------------------------------------------------------------------------------------
+
+# kind -> (glob under output/, required). The largest matching page is checked (most content).
+PAGE_KINDS = {
+    "home": ("index.html", True),
+    "story": ("stories/*/index.html", True),
+    "event": ("events/*/index.html", True),
+    "story list": ("stories/index.html", False),
+    "event list": ("events/index.html", False),
+    "publisher": ("publishers/*/index.html", False),
+    "publisher list": ("publishers/index.html", False),
+    "about": ("about/index.html", False),
+    "quote": ("quotes/*/index.html", False),
+    "quote list": ("quotes/index.html", False),
+    "person": ("people/*/index.html", False),
+    "organization": ("organizations/*/index.html", False),
+    "wire passage": ("wire/*/index.html", False),
+    "comparison": ("compare/*/index.html", False),
+    "commenters": ("commenters/index.html", False),
+    "commenter": ("commenters/*/index.html", False),
+    "search": ("search/index.html", False),
+    "404": ("404.html", False),
+}
+
+
+@pytest.fixture(scope="module")
+def axe_page(browser, site, serve):
+    """A Chromium page on the served site that can run axe-core (CSP bypassed so axe can be injected)."""
+    script = gates.npm_tool("axe") / "axe-core" / "axe.min.js"
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    page.base_url = serve(site)
+    page.axe_script = str(script)
+    yield page
+    context.close()
+
+
+def axe_violations(page, url: str) -> list[str]:
+    """axe-core's WCAG 2.1 A/AA violations on ``url``, one line per failing element."""
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    page.add_script_tag(path=page.axe_script)
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", WCAG_AA
+    )
+    lines = []
+    for v in result["violations"]:
+        for node in v["nodes"][:5]:
+            lines.append(f"{v['id']} ({v['impact']}): {v['help']}: {node['target']} {node['html'][:120]}")
+        if len(v["nodes"]) > 5:
+            lines.append(f"{v['id']}: ... and {len(v['nodes']) - 5} more elements")
+    return lines
+
+
+@pytest.mark.parametrize("kind", PAGE_KINDS)
+def test_page_has_no_wcag_aa_violations(kind, site, axe_page):
+    pattern, required = PAGE_KINDS[kind]
+    found = sorted(site.glob(pattern), key=lambda p: (-p.stat().st_size, p))
+    if not found:
+        assert not required, f"no {kind} page ({pattern}) in output/"
+        pytest.skip(f"no {kind} page ({pattern}) in output/ yet")
+    url = axe_page.base_url + gates.page_url(site, found[0])
+    if kind == "search":
+        url += "?q=immigration"
+    problems = axe_violations(axe_page, url)
+    assert not problems, f"{url}\n" + report(problems)
+
+
+def test_axe_reports_violations(axe_page, tmp_path, serve):
+    """The gate itself: a page with an unlabeled input and an image without alt fails."""
+    (tmp_path / "index.html").write_text(
+        '<!DOCTYPE html><html lang="en"><title>t</title><main><img src="x.png"><input type="text"></main></html>'
+    )
+    problems = axe_violations(axe_page, serve(tmp_path) + "/")
+    assert {p.split(" ")[0] for p in problems} >= {"image-alt", "label"}, problems
+
+
+# --- Feeds --------------------------------------------------------------------------------------------------
+
+
+def feed_problems(site: Path, siteurl: str) -> list[str]:
+    """Every Atom feed parses cleanly and its entries carry title, date, link and summary; links resolve."""
+    checker = gates.LinkChecker(site, siteurl)
+    feeds = sorted(site.glob("feeds/**/*.atom.xml"))
+    problems = [] if feeds else ["no Atom feed in output/feeds/"]
+    for path in feeds:
+        name = gates.rel(site, path)
+        feed = feedparser.parse(path.read_bytes())
+        if feed.bozo:
+            problems.append(f"{name}: not well-formed: {feed.bozo_exception}")
+        if not feed.feed.get("title"):
+            problems.append(f"{name}: feed without title")
+        if not feed.entries:
+            problems.append(f"{name}: no entries")
+        ids = [e.get("id") for e in feed.entries]
+        if len(set(ids)) != len(ids):
+            problems.append(f"{name}: entry ids are not unique")
+        for entry in feed.entries:
+            title = entry.get("title", "")
+            for key in ("title", "link", "summary", "id"):
+                if not str(entry.get(key, "")).strip():
+                    problems.append(f"{name}: entry {title!r} without {key}")
+            if not (entry.get("published_parsed") or entry.get("updated_parsed")):
+                problems.append(f"{name}: entry {title!r} without a date")
+            link = entry.get("link", "")
+            if siteurl.startswith("http") and not link.startswith(siteurl + "/"):
+                problems.append(f"{name}: entry {title!r} link {link!r} is not an absolute URL on {siteurl}")
+            why = checker.check(link, site / "index.html") if checker.is_internal(link) else "not on this site"
+            if why:
+                problems.append(f"{name}: entry {title!r} link {link!r}: {why}")
+            if siteurl.startswith("http") and "None" in entry.get("id", ""):
+                problems.append(f"{name}: entry {title!r} id {entry.get('id')!r} names no domain")
+    return problems
+
+
+def test_feeds_parse_and_entries_are_complete(site):
+    problems = feed_problems(site, "")
+    all_feed = feedparser.parse((site / "feeds" / "all.atom.xml").read_bytes())
+    stories = sorted(site.glob("stories/*/index.html"))
+    if len(all_feed.entries) != min(len(stories), 100):  # Pelican's FEED_MAX_ITEMS
+        problems.append(f"feeds/all.atom.xml: {len(all_feed.entries)} entries for {len(stories)} stories")
+    assert not problems, report(problems)
+
+
+def test_published_feeds_use_absolute_links(public_site):
+    """Feed readers need absolute URLs: in the deployed build every entry links to SITEURL/..."""
+    problems = feed_problems(public_site, PUBLIC_URL)
+    assert not problems, report(problems)
+
+
+# --- Structured data ----------------------------------------------------------------------------------------
+
+
+def test_structured_data_parses_and_is_complete(site):
+    """JSON-LD on every page parses; each story page has one NewsArticle agreeing with the page; Comment,
+    Quotation, Person and Organization objects (wherever they appear) carry what they must."""
+    problems, counts = gates.structured_data_problems(site, "")
+    stories = [p for p in site.glob("stories/*/index.html")]
+    assert counts.get("NewsArticle") == len(stories), counts
+    assert not problems, report(problems) + f"\nJSON-LD objects seen: {counts}"
+
+
+def test_structured_data_checks_catch_incomplete_objects():
+    """The gate itself: a reply without parentItem and a quotation without speaker are reported."""
+    known = {"/stories/a/"}
+    comment = {"@type": "Comment", "text": "hi", "author": {"@type": "Person", "name": "mark"}}
+    assert gates.object_problems(comment, known) == ["Comment None without parentItem"]
+    comment["parentItem"] = {"@id": "/stories/a/"}
+    assert gates.object_problems(comment, known) == []
+    quote = {"@type": "Quotation", "text": "It is sad", "@id": "/quotes/q1/"}
+    assert gates.object_problems(quote, known) == ["Quotation /quotes/q1/ without spokenByCharacter or creator"]
+    quote["spokenByCharacter"] = {"@type": "Person", "name": "Patricia Montes"}
+    assert gates.object_problems(quote, known) == []
+
+
+# --- Script injection ---------------------------------------------------------------------------------------
+
+
+def xss_payloads() -> list[str]:
+    payloads = [line.strip() for line in PAYLOADS_FILE.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(payloads) >= 50, f"{PAYLOADS_FILE} has only {len(payloads)} payloads"
+    return payloads
+
+
+def xss_story(payloads: list[str]) -> str:
+    """A story file whose metadata, body paragraphs, media lines, comment authors and bodies, replies and
+    dropped boilerplate carry the payloads."""
+    head = [
+        "Title: <script>window.__xss=1</script> XSS test story",
+        "Date: 2011-01-01",
+        "Slug: xss",
+        "Publisher: <img src=x onerror=alert(1)> Gazette",
+        "Source_url: https://example.com/xss?a=1&b=2",
+        "Dateline: <svg onload=alert(1)>",
+        "Credit: <b onmouseover=alert(1)>credit</b>",
+        "Rights: </dd><script>alert(1)</script>",
+        "Event: <img src=x onerror=window.__xss=1> event",
+        "Tags: <script>alert(1)</script>",
+        "",
+    ]
+    body = [line for p in payloads for line in (p, "")]
+    media = ["## Media", "", *(f"- after p{i}: {p}" for i, p in enumerate(payloads[:10], 1)), ""]
+    comments = [f"## Comments ({len(payloads)})", ""]
+    for i, p in enumerate(payloads, 1):
+        comments += [f"  {i}. {p} says:", "", f"    {p}", ""]
+        if i <= 5:
+            comments += [f"    1. {payloads[-i]} says:", "", f"      {payloads[-i]}", ""]
+    dropped = ["## Dropped boilerplate", "", *payloads[:10]]
+    return "\n".join(head + body + media + comments + dropped) + "\n"
+
+
+@pytest.fixture(scope="module")
+def xss_build(tmp_path_factory):
+    """A copy of the project with ``content/stories/xss.md`` added, built with SITEURL="": the finished
+    process, with ``.output`` set to the output directory."""
+    project = copy_project(tmp_path_factory.mktemp("xss") / "project")
+    (project / "content" / "stories" / "xss.md").write_text(xss_story(xss_payloads()), encoding="utf-8")
+    env = dict(os.environ, SITEURL="", COLUMNS="160")
+    done = run_build(project / "content", project / "output", env=env, cwd=project)
+    done.output = project / "output"
+    return done
+
+
+@pytest.fixture
+def xss_site(xss_build) -> Path:
+    """The XSS build's output; fails the test when the story did not build."""
+    assert xss_build.returncode == 0, "the XSS story did not build:\n" + (xss_build.stdout + xss_build.stderr)[-4000:]
+    return xss_build.output
+
+
+def test_xss_payloads_are_shown_as_text(xss_site):
+    """Every payload is on the story page as the very text typed: escaped, not stripped or interpreted."""
+    doc = gates.soup(xss_site / "stories" / "xss" / "index.html")
+    paragraphs = {p.get_text() for p in doc.select(".story-body .para > p")}
+    missing = [p for p in xss_payloads() if p not in paragraphs]
+    comments = " ".join(el.get_text(" ") for el in doc.select("[id^=comment-]"))
+    if comments:
+        missing += [f"(comment) {p}" for p in xss_payloads() if p not in comments]
+    assert not missing, report(missing)
+
+
+def test_xss_story_output_has_no_injected_markup(xss_site):
+    """No ``on*`` attribute, script URL, foreign ``<script>``/frame/object anywhere in the output, also in
+    the feeds' HTML; JSON-LD still parses on every page."""
+    problems = gates.injection_problems(xss_site, "")
+    for path in sorted(xss_site.glob("feeds/**/*.atom.xml")):
+        for entry in feedparser.parse(path.read_bytes()).entries:
+            for part in [entry.get("summary", "")] + [c.value for c in entry.get("content", [])]:
+                fragment = gates.BeautifulSoup(part, "html.parser")
+                problems += [f"{gates.rel(xss_site, path)}: {p}" for p in gates.element_problems(fragment)]
+    problems += [p for p in gates.structured_data_problems(xss_site, "")[0] if "JSON" in p]
+    problems += gates.csp_problems(xss_site)
+    assert not problems, report(problems)
+
+
+SCRIPT_URLS = [
+    "javascript:alert(1)",
+    " JavaScript:window.__xss=1",
+    "data:text/html,<script>alert(1)</script>",
+    'http://example.com/?q="><script>alert(1)</script>',
+]
+
+
+def test_a_script_source_url_is_refused_or_not_linked(tmp_path):
+    """``Source_url`` comes from captures: a script URL (or one that breaks out of its attribute) must stop
+    the build (naming the file and line) or stay unlinked text; a linked URL carries only valid URL characters."""
+    project = copy_project(tmp_path / "project")
+    for i, url in enumerate(SCRIPT_URLS):
+        story = f"Title: Script URL {i}\nDate: 2011-01-02\nSlug: script-url-{i}\nSource_url: {url}\n\nBody.\n"
+        (project / "content" / "stories" / f"script-url-{i}.md").write_text(story, encoding="utf-8")
+    done = run_build(project / "content", project / "output", env=dict(os.environ, SITEURL=""), cwd=project)
+    if done.returncode != 0:
+        refused = [i for i in range(len(SCRIPT_URLS)) if f"script-url-{i}.md:4:" in done.stdout + done.stderr]
+        assert refused == list(range(len(SCRIPT_URLS))), done.stdout + done.stderr
+        return
+    problems = gates.injection_problems(project / "output", "")
+    for i in range(len(SCRIPT_URLS)):
+        for link in gates.soup(project / "output" / "stories" / f"script-url-{i}" / "index.html").select("a[href]"):
+            if re.search(r'[\s"<>]', link["href"]):
+                problems.append(f"stories/script-url-{i}/: <a href={link['href']!r}> is not a valid URL")
+    assert not problems, report(problems)
+
+
+def scripts_that_ran(browser, urls: list[str]) -> list[str]:
+    """Load each URL in Chromium with the CSP bypassed; report dialogs opened and ``window.__xss`` set."""
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    ran = []
+    page.on("dialog", lambda d: (ran.append(f"{page.url}: dialog {d.message!r}"), d.dismiss()))
+    for url in urls:
+        page.goto(url, wait_until="load")
+        page.wait_for_timeout(200)  # let autofocus/animation payloads fire, if any got through
+        if page.evaluate("typeof window.__xss !== 'undefined'"):
+            ran.append(f"{url}: window.__xss was set")
+    context.close()
+    return ran
+
+
+def test_no_injected_script_runs_in_chromium(xss_site, browser, serve):
+    """With the CSP bypassed (escaping must hold on its own), no payload opens a dialog or sets __xss:
+    story, home, event and publisher pages, and the commenters pages when they exist."""
+    base = serve(xss_site)
+    pages = [xss_site / "stories/xss/index.html", xss_site / "index.html"]
+    for pattern in (
+        "events/**/index.html",
+        "publishers/**/index.html",
+        "commenters/**/index.html",
+        "quotes/index.html",
+    ):
+        pages += sorted(xss_site.glob(pattern))
+    ran = scripts_that_ran(browser, [base + gates.page_url(xss_site, p) for p in pages])
+    assert not ran, report(ran)
+
+
+def test_the_browser_check_sees_scripts_run(browser, serve, tmp_path):
+    """The gate itself: a raw payload does open a dialog and set __xss when the escaping is missing."""
+    (tmp_path / "index.html").write_text("<p>x</p><img src=x onerror=alert(1)><svg onload=window.__xss=1></svg>")
+    ran = scripts_that_ran(browser, [serve(tmp_path) + "/"])
+    assert len(ran) == 2 and "dialog '1'" in ran[0] and "__xss" in ran[1], ran
+
+
+def test_every_page_has_a_strict_content_security_policy(site):
+    problems = gates.csp_problems(site) + gates.injection_problems(site, "")
+    assert not problems, report(problems)
+
+
+def test_csp_check_catches_a_weak_policy(tmp_path):
+    """The gate itself: a page without CSP and one allowing inline scripts are reported."""
+    (tmp_path / "none.html").write_text("<html><head><title>x</title></head></html>")
+    (tmp_path / "weak.html").write_text(
+        "<html><head><meta http-equiv=\"Content-Security-Policy\" content=\"script-src 'self' 'unsafe-inline'; "
+        "object-src 'none'; base-uri 'self'\"></head></html>"
+    )
+    problems = gates.csp_problems(tmp_path)
+    assert len(problems) == 2 and "no Content-Security-Policy" in problems[0] and "unsafe-inline" in problems[1]
+
+
+def test_injection_checks_catch_raw_markup():
+    """The gate itself: raw payload markup is reported, the theme's own scripts are not."""
+    doc = gates.BeautifulSoup(
+        '<script src="/pagefind/pagefind-ui.js"></script><script type="application/ld+json">{}</script>'
+        '<img src=x onerror=alert(1)><a href=" JaVa&#x09;script:alert(1)">x</a><script>alert(1)</script>'
+        "<iframe srcdoc=x></iframe>",
+        "html.parser",
+    )
+    found = gates.element_problems(doc, "")
+    assert len(found) == 5, found
+
+
+# --- Reproducible builds ------------------------------------------------------------------------------------
+
+
+def pagefind_unstable(name: str) -> bool:
+    """Pagefind 1.5.2 writes its filter and metadata indexes (and so the entry file naming them) in an order
+    that changes from run to run, even for the same input (Pagefind/pagefind#638: only fragments were made
+    stable). Those files are compared by count only; every other file must be byte-identical."""
+    return name == "pagefind/pagefind-entry.json" or (
+        name.startswith("pagefind/") and name.endswith((".pf_filter", ".pf_meta"))
+    )
+
+
+def test_two_clones_build_byte_identical_sites(tmp_path):
+    """Same content from two clone paths, time zones, hash seeds and file mtimes: the same bytes."""
+    a = copy_project(tmp_path / "a" / "project")
+    b = copy_project(tmp_path / "clone-two" / "deeper" / "project")
+    for path in (b / "content").rglob("*"):
+        os.utime(path, (1_000_000_000, 1_000_000_000))
+    out_a = build(a, a / "output", PUBLIC_URL, "--settings", "publishconf.py", TZ="UTC", PYTHONHASHSEED="1")
+    out_b = build(b, b / "out", PUBLIC_URL, "--settings", "publishconf.py", TZ="Asia/Tokyo", PYTHONHASHSEED="2")
+    files_a = {gates.rel(out_a, p) for p in out_a.rglob("*") if p.is_file()}
+    files_b = {gates.rel(out_b, p) for p in out_b.rglob("*") if p.is_file()}
+    problems = [f"only in the first build: {f}" for f in sorted(files_a - files_b) if not pagefind_unstable(f)]
+    problems += [f"only in the second build: {f}" for f in sorted(files_b - files_a) if not pagefind_unstable(f)]
+    problems += [
+        f"differs: {f}"
+        for f in sorted(files_a & files_b)
+        if not pagefind_unstable(f) and (out_a / f).read_bytes() != (out_b / f).read_bytes()
+    ]
+    for kind in ("filter/*.pf_filter", "*.pf_meta"):
+        if len(list((out_a / "pagefind").glob(kind))) != len(list((out_b / "pagefind").glob(kind))):
+            problems.append(f"pagefind/{kind}: a different number of files")
+    for path in out_a.rglob("*"):
+        if path.is_file() and str(a).encode() in path.read_bytes():
+            problems.append(f"{gates.rel(out_a, path)} contains the build's absolute path")
+    assert not problems, report(problems)
