@@ -1,5 +1,6 @@
 """Pelican settings for local builds (``make html``). ``publishconf.py`` extends them."""
 
+import logging
 import os
 import sys
 
@@ -61,6 +62,8 @@ PAGINATION_PATTERNS = (
 )
 
 FEED_DOMAIN = SITEURL
+# local builds have no public address; publishconf.py requires one, so this warning is noise here
+LOG_FILTER = [(logging.WARNING, "Feeds generated without SITEURL or FEED_DOMAIN set properly may not be valid")]
 FEED_ALL_ATOM = "feeds/all.atom.xml"
 CATEGORY_FEED_ATOM = "feeds/publishers/{slug}.atom.xml"
 TAG_FEED_ATOM = None

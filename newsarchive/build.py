@@ -28,7 +28,9 @@ def run_step(name: str, cmd: list[str], quiet: bool) -> bool:
             sys.stderr.write(done.stdout[-4000:] + done.stderr[-8000:])
     else:
         print(f"[build] {name}", file=sys.stderr, flush=True)
-        done = subprocess.run(cmd, env=dict(os.environ, NEWSARCHIVE_PROGRESS="1"))
+        # wide COLUMNS: Pelican's log handler must not wrap "path:line: message" lines
+        env = {"COLUMNS": "250", **os.environ, "NEWSARCHIVE_PROGRESS": "1"}
+        done = subprocess.run(cmd, env=env)
     if done.returncode != 0:
         print(f"build failed: {name} exited with status {done.returncode}; output/ left unchanged", file=sys.stderr)
         return False
@@ -53,15 +55,12 @@ def build(content: Path, settings: Path, output: Path, quiet: bool = False, sear
             print(problem, file=sys.stderr)
         print(f"build stopped: {len(loaded.errors)} problem(s) in {content}; output/ left unchanged", file=sys.stderr)
         return 1
-    if not quiet:
-        for problem in loaded.warnings:
-            print(f"warning: {problem}", file=sys.stderr)
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
     try:
         pelican = [sys.executable, "-m", "pelican", str(content), "-s", str(settings), "-o", str(tmp)]
-        pelican += ["--fatal", "errors", "-q"]
+        pelican += ["--fatal", "errors"] + (["-q"] if quiet else [])
         if not run_step("pelican", pelican, quiet):
             return 1
         if search and not run_step(

@@ -536,20 +536,34 @@ def _duplicates(stories: list[Story]) -> tuple[list[Story], list[Problem]]:
     return kept, problems
 
 
+def _publisher_key(story: Story) -> str:
+    return re.sub(r"^the\s+", "", story.publisher.strip(), flags=re.I).casefold()
+
+
 def credits(story: Story, other: Story) -> bool:
     """Does ``story`` credit ``other``'s publisher in its credit line, rights notice or dateline?"""
-    name = re.sub(r"^the\s+", "", other.publisher.strip(), flags=re.I).casefold()
-    if not name or other.publisher == story.publisher:
+    name = _publisher_key(other)
+    if not name or name == _publisher_key(story):
         return False
     return name in " ".join((story.credit, story.rights, story.dateline)).casefold()
 
 
 def _source_index(witness_stories: list[Story]) -> int:
-    """Which printing is the source: one that another witness credits (a reprint's "The Associated
-    Press contributed to this report" credits the agency) and that credits no other; else the earliest."""
-    for k, story in enumerate(witness_stories):
-        others = [o for o in witness_stories if o is not story]
-        if any(credits(o, story) for o in others) and not any(credits(story, o) for o in others):
+    """Which printing is the source: one whose publisher another witness credits (a reprint's "The
+    Associated Press contributed to this report" credits the agency) and which credits no other
+    witness's publisher; else the earliest. Linear in witnesses (times distinct publishers)."""
+    keys = [_publisher_key(s) for s in witness_stories]
+    names = set(filter(None, keys))
+    credited: set[str] = set()  # publishers some other witness credits
+    crediting: set[str] = set()  # publishers whose stories credit another witness's publisher
+    for story, key in zip(witness_stories, keys, strict=True):
+        text = " ".join((story.credit, story.rights, story.dateline)).casefold()
+        for name in names:
+            if name != key and name in text:
+                credited.add(name)
+                crediting.add(key)
+    for k, key in enumerate(keys):
+        if key in credited and key not in crediting:
             return k
     return 0
 

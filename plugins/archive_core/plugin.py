@@ -6,6 +6,7 @@ Thin glue: the parsing and models live in the ``newsarchive`` package.
 
 from __future__ import annotations
 
+import logging
 import os
 from html import escape
 from pathlib import Path
@@ -23,6 +24,8 @@ from newsarchive.story import EVENT_URL, Archive, Story
 from newsarchive.story_file import load_story
 from newsarchive.structured_data import news_article
 
+log = logging.getLogger(__name__)
+
 
 def _is_story(settings: dict, source_path: str) -> bool:
     rel = os.path.relpath(source_path, settings["PATH"])
@@ -38,7 +41,7 @@ class StoryReader(MarkdownReader):
     def read(self, source_path):
         if not _is_story(self.settings, source_path):
             return super().read(source_path)
-        story = load_story(Path(source_path), Path(self.settings["PATH"]))
+        story = load_story(Path(os.path.relpath(source_path)), Path(self.settings["PATH"]))
         content = "\n".join(f'<p id="{p.id}">{escape(p.text, quote=False)}</p>' for p in story.paragraphs)
         metadata = {
             "title": story.title,
@@ -89,6 +92,8 @@ class ArchiveGenerator(Generator):
             self._generate_output(writer)
 
     def _generate_output(self, writer):
+        for problem in self.context["archive"].warnings:  # every plugin's analysis has run by now
+            log.warning("%s", problem)
         for event in self.events:
             writer.write_file(
                 event.url + "index.html", self.get_template("event"), self.context, event=event, page_name=event.url

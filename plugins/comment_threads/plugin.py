@@ -47,6 +47,7 @@ class CommentThreadGenerator(Generator):
                 story.data["comments"] = StoryComments(story)
         self.commenters = group_commenters(archive.stories)
         self.context["commenters"] = self.commenters
+        self.context["top_commenters"] = sorted(self.commenters, key=lambda c: (-len(c.comments), c.slug))[:200]
 
     def generate_output(self, writer):
         with stage("comments: writing"):
