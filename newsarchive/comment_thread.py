@@ -351,18 +351,27 @@ def parse_story_thread(story: Story) -> Thread:
     return thread
 
 
+STRONG_RE = re.compile(STRONG_SEPARATOR)
+COMMA_RE = re.compile(COMMA_SEPARATOR)
+
+
 def _addresses(body: str, author: str) -> bool:
     """Does ``body`` open by addressing ``author`` ("Denise – ...", "Mark…", "Joe, ...", "@ellen ...")?
 
     The name must be followed right away by a separator: a dash, colon or ellipsis for any name; a comma
     only for one-word names (so an author called "come on" is not addressed by "Come on, people").
+    Case-insensitive.
     """
-    name = re.escape(author)
-    if re.match(rf"@{name}(?!\w)", body, re.I):
+    text, name = body.casefold(), author.casefold()
+    if text.startswith("@" + name):
+        rest = text[len(name) + 1 :]
+        return not rest[:1] or not (rest[0].isalnum() or rest[0] == "_")
+    if not text.startswith(name):
+        return False
+    rest = text[len(name) :]
+    if STRONG_RE.match(rest):
         return True
-    if re.match(name + STRONG_SEPARATOR, body, re.I):
-        return True
-    return len(author.split()) == 1 and re.match(name + COMMA_SEPARATOR, body, re.I) is not None
+    return len(author.split()) == 1 and COMMA_RE.match(rest) is not None
 
 
 def infer_replies(comments: list[Comment]) -> None:
@@ -372,25 +381,25 @@ def infer_replies(comments: list[Comment]) -> None:
     later one, never one by the same author). Author names match case-insensitively; when several
     match, the longest name wins. The link is only set when it differs from the explicit ``parent``
     (a reply that names the comment it already answers gains nothing); otherwise it is ``None``.
-    Names shorter than two characters are never matched.
+    Names shorter than two characters are never matched. One pass, keeping each author's latest comment.
     """
-    for comment in comments:
+    latest: dict[str, Comment] = {}  # casefolded author -> their latest comment so far
+    for comment in sorted(comments, key=lambda c: c.position):
         comment.reply_to_inferred = None
-        if not comment.paragraphs:
-            continue
-        body = comment.paragraphs[0].lstrip()
         own = comment.author.strip().casefold()
-        best: Comment | None = None
-        for earlier in comments:
-            author = earlier.author.strip()
-            if earlier.position >= comment.position or len(author) < 2 or author.casefold() == own:
-                continue
-            if not _addresses(body, author):
-                continue
-            if best is None or len(author) >= len(best.author.strip()):
-                best = earlier  # comments are scanned in captured order: the later one is nearer
-        if best is not None and best.id != comment.parent:
-            comment.reply_to_inferred = best.id
+        if comment.paragraphs:
+            body = comment.paragraphs[0].lstrip()
+            first = body[1:2] if body.startswith("@") else body[:1]
+            best: Comment | None = None
+            for name, earlier in latest.items():
+                if name == own or name[:1] != first.casefold() or not _addresses(body, earlier.author.strip()):
+                    continue
+                if best is None or len(name) > len(best.author.strip()):
+                    best = earlier
+            if best is not None and best.id != comment.parent:
+                comment.reply_to_inferred = best.id
+        if len(own) >= 2:
+            latest[own] = comment
 
 
 def commenter_slug(author: str) -> str:

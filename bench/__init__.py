@@ -1,0 +1,1 @@
+"""Benchmark harness: synthetic archives (``bench.corpus``) and ``make bench`` (``bench.run``)."""

@@ -1,0 +1,651 @@
+"""``make bench``: build cost of the archive against vanilla Pelican on synthetic archives.
+
+For each size N (default 1,000 and 10,000) this writes a synthetic archive (``bench.corpus``) under
+``--out`` and measures, on this machine, in one run:
+
+* vanilla Pelican (same version, no plugins, default theme: ``bench/vanilla/pelicanconf.py``) on the
+  same story files;
+* the full build, ``python -m newsarchive.build --content ... --output ... -q``, run in a copy of the
+  project's settings, theme, plugins and package next to the corpus (so each corpus has its own
+  Pelican content cache), from a cold cache;
+* a one-story incremental rebuild (one new story added, cache warm);
+* the Pagefind index size and the bytes a browser fetches for a first query (Debian's Chromium via
+  Playwright against the output served on 127.0.0.1).
+
+Wall time and peak RSS come from ``os.wait4`` (the same rusage ``/usr/bin/time -v`` prints: the
+largest single process of the tree) and from sampling ``/proc`` every 100 ms (the sum over every
+process of the tree alive at once). Stage times come from the same sampling (how long the Pelican and
+Pagefind subprocesses lived) and, when the build prints them, from ``stage NAME took X s`` lines
+(``NEWSARCHIVE_TIMINGS=1`` is set for every build).
+
+Writes ``<out>/report.json``, ``<out>/report.md`` and a plot; ``--write BENCHMARKS.md`` writes the
+markdown there too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import datetime as dt
+import functools
+import http.server
+import importlib.metadata
+import io
+import json
+import math
+import os
+import platform
+import pstats
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from . import corpus
+
+ROOT = Path(__file__).resolve().parent.parent
+VANILLA_SETTINGS = Path(__file__).resolve().parent / "vanilla" / "pelicanconf.py"
+PROJECT_FILES = ("pelicanconf.py", "publishconf.py")
+PROJECT_DIRS = ("theme", "plugins", "newsarchive")
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+SAMPLE_EVERY = 0.1
+STAGE_LINE = re.compile(r"^stage (?P<name>\S+) took (?P<secs>[0-9.]+) ?s\s*$", re.M)
+MB = 1024 * 1024
+GOALS = {
+    "ratio": 2.0,  # full build / vanilla at the largest size
+    "exponent": 1.1,  # full build time scaling between the two largest sizes
+    "rss_mb": 1024,  # peak RSS of the build's process tree
+    "incremental_pct": 25,  # one-story rebuild / cold build, in percent
+    "query_kb": 300,  # bytes fetched for a first search query
+}
+
+
+# -- measuring a command ------------------------------------------------------------------------------------------
+
+
+def _process_table() -> dict[int, int]:
+    """pid -> parent pid for every process visible in /proc."""
+    table = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/stat", "rb") as f:
+                    stat = f.read()
+            except OSError:
+                continue
+            table[int(entry.name)] = int(stat.rpartition(b")")[2].split()[1])
+    return table
+
+
+def _rss(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def _stage_of(pid: int, root: int) -> str:
+    """Which stage a process of the tree is: the driver, pelican, pagefind (or its binary)."""
+    if pid == root:
+        return "driver"
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            args = f.read().decode(errors="replace").split("\0")
+    except OSError:
+        return "other"
+    text = " ".join(args)
+    if "pagefind" in text:
+        return "pagefind"
+    if "pelican" in text:
+        return "pelican"
+    return "other"
+
+
+class TreeSampler(threading.Thread):
+    """Samples the process tree under ``root``: the peak of its summed RSS and when each stage's processes lived."""
+
+    def __init__(self, root: int, start: float):
+        super().__init__(daemon=True)
+        self.root, self.start_time = root, start
+        self.peak = 0
+        self.spans: dict[str, list[float]] = {}
+        self.kinds: dict[int, str] = {}
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.is_set():
+            self.sample()
+            self.done.wait(SAMPLE_EVERY)
+
+    def sample(self) -> None:
+        table = _process_table()
+        tree, frontier = {self.root}, [self.root]
+        while frontier:
+            parent = frontier.pop()
+            for pid, ppid in table.items():
+                if ppid == parent and pid not in tree:
+                    tree.add(pid)
+                    frontier.append(pid)
+        now = time.perf_counter() - self.start_time
+        self.peak = max(self.peak, sum(_rss(pid) for pid in tree))
+        for pid in tree:
+            if pid not in self.kinds:
+                self.kinds[pid] = _stage_of(pid, self.root)
+            span = self.spans.setdefault(self.kinds[pid], [now, now])
+            span[1] = now
+
+
+def measure(cmd: list[str], cwd: Path, env: dict[str, str]) -> dict:
+    """Run ``cmd``; wall time, peak RSS (largest process and sampled tree sum), stage spans, stderr."""
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=err)
+        sampler = TreeSampler(proc.pid, start)
+        sampler.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        sampler.done.set()
+        sampler.join()
+        err.seek(0)
+        stderr = err.read().decode(errors="replace")
+    stages = _stages(sampler.spans, wall)
+    reported: dict[str, float] = {}
+    for m in STAGE_LINE.finditer(stderr):
+        reported[m["name"]] = round(reported.get(m["name"], 0.0) + float(m["secs"]), 3)
+    return {
+        "returncode": proc.returncode,
+        "wall_s": round(wall, 3),
+        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),  # ru_maxrss is in KiB on Linux
+        "tree_peak_rss_mb": round(sampler.peak / MB, 1),
+        "stages": stages,
+        "reported_stages": reported,
+        "stderr_tail": stderr[-2000:] if proc.returncode else "",
+    }
+
+
+def _stages(spans: dict[str, list[float]], wall: float) -> dict[str, float]:
+    """Stage durations from when each kind of process was first and last seen (resolution ~100 ms)."""
+    stages = {}
+    pelican, pagefind = spans.get("pelican"), spans.get("pagefind")
+    if pelican:
+        stages["validate"] = pelican[0]
+        stages["pelican"] = pelican[1] - pelican[0]
+    if pagefind:
+        stages["pagefind"] = pagefind[1] - pagefind[0]
+    last = (pagefind or pelican or [0, 0])[1]
+    if pelican:
+        stages["finish"] = max(wall - last, 0.0)
+    return {name: round(max(secs, 0.0), 3) for name, secs in stages.items()}
+
+
+# -- one size -----------------------------------------------------------------------------------------------------
+
+
+def prepare_project(dest: Path, source: Path = ROOT) -> Path:
+    """A copy of ``source``'s build inputs at ``dest`` (an empty ``content/``), like tests' copy_project."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in PROJECT_FILES:
+        shutil.copy2(source / name, dest / name)
+    for name in PROJECT_DIRS:
+        shutil.rmtree(dest / name, ignore_errors=True)
+        shutil.copytree(source / name, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.rmtree(dest / "content", ignore_errors=True)
+    shutil.rmtree(dest / "cache", ignore_errors=True)
+    return dest
+
+
+def count_html(directory: Path) -> int:
+    return sum(1 for _ in directory.rglob("*.html"))
+
+
+def dir_size(directory: Path) -> tuple[int, int]:
+    files = [p for p in directory.rglob("*") if p.is_file()]
+    return sum(p.stat().st_size for p in files), len(files)
+
+
+def build_env() -> dict[str, str]:
+    return dict(os.environ, SITEURL="", NEWSARCHIVE_TIMINGS="1")
+
+
+def run_vanilla(content: Path, output: Path) -> dict:
+    shutil.rmtree(output, ignore_errors=True)
+    cmd = [sys.executable, "-m", "pelican", str(content), "-s", str(VANILLA_SETTINGS), "-o", str(output), "-q"]
+    result = measure(cmd, output.parent, build_env())
+    result["pages"] = count_html(output) if output.exists() else 0
+    return result
+
+
+def run_full(project: Path, output: Path) -> dict:
+    cmd = [sys.executable, "-m", "newsarchive.build", "--content", "content", "--output", str(output), "-q"]
+    result = measure(cmd, project, build_env())
+    result["pages"] = count_html(output) if output.exists() else 0
+    return result
+
+
+def bench_size(n: int, seed: int, out: Path, vanilla: bool, browser: bool, query: str, source: Path = ROOT) -> dict:
+    work = out / f"n{n}"
+    project = prepare_project(work / "project", source)
+    started = time.perf_counter()
+    made = corpus.Corpus(n, seed)
+    info = made.write(project / "content")
+    row: dict = {
+        "n": n,
+        "corpus": {
+            "stories": n,
+            "seed": seed,
+            "wire_clusters": len(info.clusters),
+            "stories_in_clusters": sum(len(v) for v in info.clusters.values()),
+            "events": len(info.events),
+            "comments": info.comments,
+            "bytes": sum(p.stat().st_size for p in info.files),
+            "generate_s": round(time.perf_counter() - started, 2),
+        },
+    }
+    say(f"N={n}: corpus written ({row['corpus']['bytes'] / MB:.1f} MB)")
+    if vanilla:
+        row["vanilla"] = run_vanilla(project / "content", work / "vanilla-output")
+        say(f"N={n}: vanilla {row['vanilla']['wall_s']} s")
+    output = work / "output"
+    shutil.rmtree(output, ignore_errors=True)
+    row["full"] = run_full(project, output)
+    say(f"N={n}: full build {row['full']['wall_s']} s")
+    if row["full"]["returncode"] != 0:
+        say(f"N={n}: full build failed:\n{row['full']['stderr_tail']}")
+        return row
+    slug, text = made.story(n)
+    extra = project / "content" / "stories" / f"{slug}.md"
+    extra.write_text(text, encoding="utf-8")
+    try:
+        row["incremental"] = run_full(project, output)
+    finally:
+        extra.unlink()
+    say(f"N={n}: one-story rebuild {row['incremental']['wall_s']} s")
+    if row["incremental"]["returncode"] != 0:
+        say(f"N={n}: one-story rebuild failed:\n{row['incremental']['stderr_tail']}")
+    size, files = dir_size(output / "pagefind") if (output / "pagefind").exists() else (0, 0)
+    row["pagefind_index"] = {"bytes": size, "files": files}
+    row["first_query"] = first_query(output, query) if browser else {"skipped": True}
+    if vanilla and row["vanilla"]["wall_s"]:
+        row["ratio"] = round(row["full"]["wall_s"] / row["vanilla"]["wall_s"], 2)
+    row["incremental_ratio"] = round(row["incremental"]["wall_s"] / row["full"]["wall_s"], 3)
+    row["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
+    return row
+
+
+def warm_up(out: Path, seed: int, vanilla: bool, source: Path = ROOT) -> None:
+    """One untimed tiny build of each kind, so the first measured size does not pay for cold disk caches and
+    bytecode compilation."""
+    work = out / "warm-up"
+    project = prepare_project(work / "project", source)
+    corpus.generate(project / "content", 5, seed)
+    if vanilla:
+        run_vanilla(project / "content", work / "vanilla-output")
+    run_full(project, work / "output")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+# -- the first search query ---------------------------------------------------------------------------------------
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+SEARCH_JS = """async (word) => {
+  const pagefind = await import("/pagefind/pagefind.js");
+  const search = await pagefind.search(word);
+  const shown = await Promise.all(search.results.slice(0, 5).map((r) => r.data()));
+  return {results: search.results.length, shown: shown.length};
+}"""
+
+
+def first_query(output: Path, word: str) -> dict:
+    """Bytes a fresh browser fetches to answer one query and show its first five results.
+
+    With a search page (``/search/``), it is loaded with ``?q=word``; otherwise the home page is
+    loaded and Pagefind's JS API is called in it (only what that search fetches is counted).
+    """
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as err:
+        return {"error": f"playwright missing: {err}"}
+    handler = functools.partial(_Quiet, directory=str(output))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_page()
+                requests = []
+                page.on("requestfinished", lambda request: requests.append(request))
+                result = {"query": word}
+                if (output / "search" / "index.html").exists():
+                    result["method"] = "search page"
+                    page.goto(f"{base}/search/?q={word}", wait_until="networkidle")
+                    page.wait_for_timeout(500)
+                else:
+                    result["method"] = "pagefind.js API on the home page"
+                    page.goto(f"{base}/", wait_until="networkidle")
+                    requests.clear()
+                    result.update(page.evaluate(SEARCH_JS, word))
+                    page.wait_for_load_state("networkidle")
+                sizes = [(r.url, r.sizes()["responseBodySize"]) for r in requests]
+            finally:
+                browser.close()
+    except Exception as err:  # a benchmark run reports a broken browser rather than dying
+        return {"error": f"{type(err).__name__}: {err}"}
+    finally:
+        server.shutdown()
+    pagefind = [size for url, size in sizes if "/pagefind/" in url]
+    result["fragments"] = sum(1 for url, _ in sizes if "/pagefind/fragment/" in url)
+    result.update(
+        requests=len(sizes),
+        pagefind_requests=len(pagefind),
+        bytes=sum(s for _, s in sizes),
+        pagefind_bytes=sum(pagefind),
+    )
+    return result
+
+
+# -- profile of the Pelican stage ----------------------------------------------------------------------------------
+
+
+def profile_pelican(project: Path, top: int = 25) -> str:
+    """cProfile of a cold Pelican run of ``project`` (all plugins); the top functions by cumulative time."""
+    with tempfile.TemporaryDirectory() as tmp:
+        prof = Path(tmp) / "pelican.prof"
+        shutil.rmtree(project / "cache", ignore_errors=True)
+        cmd = [sys.executable, "-m", "cProfile", "-o", str(prof), "-m", "pelican", "content"]
+        cmd += ["-s", "pelicanconf.py", "-o", str(Path(tmp) / "site"), "-q"]
+        subprocess.run(cmd, cwd=project, env=build_env(), check=True, capture_output=True)
+        text = io.StringIO()
+        stats = pstats.Stats(str(prof), stream=text)
+        stats.strip_dirs().sort_stats("cumulative").print_stats(top)
+    lines = text.getvalue().splitlines()
+    start = next((i for i, line in enumerate(lines) if "ncalls" in line), 0)
+    return "\n".join(line.rstrip() for line in lines[start:] if line.strip())
+
+
+# -- the report ---------------------------------------------------------------------------------------------------
+
+
+def machine() -> dict:
+    mem = cpu = ""
+    try:
+        mem = next(x for x in Path("/proc/meminfo").read_text().splitlines() if x.startswith("MemTotal"))
+        mem = f"{int(mem.split()[1]) / MB:.1f} GiB"
+        cpu = next(x for x in Path("/proc/cpuinfo").read_text().splitlines() if x.startswith("model name"))
+        cpu = cpu.split(":", 1)[1].strip()
+    except (OSError, StopIteration, ValueError):
+        pass
+    return {
+        "nproc": os.cpu_count(),
+        "memory": mem,
+        "cpu": cpu,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "pelican": importlib.metadata.version("pelican"),
+        "pagefind": importlib.metadata.version("pagefind"),
+        "loadavg_before": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def active_plugins(settings: Path) -> list[str]:
+    for node in ast.parse(settings.read_text()).body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "PLUGINS" for t in node.targets):
+            return list(ast.literal_eval(node.value))
+    return []
+
+
+def exponent(rows: list[dict], key: str) -> float | None:
+    """Scaling exponent of ``key``'s wall time between the two largest sizes: log(t_b/t_a) / log(N_b/N_a)."""
+    points = [(r["n"], r[key]["wall_s"]) for r in rows if key in r and r[key].get("wall_s")]
+    if len(points) < 2:
+        return None
+    (na, ta), (nb, tb) = sorted(points)[-2:]
+    return round(math.log(tb / ta) / math.log(nb / na), 3)
+
+
+def goals(report: dict) -> list[dict]:
+    """Each goal, the value measured at the largest size, and whether it is met (None: not measured)."""
+    rows = [r for r in report["sizes"] if "incremental" in r]
+    if not rows:
+        return []
+    last = max(rows, key=lambda r: r["n"])
+    at = f"N={last['n']:,}"
+    query = last.get("first_query", {}).get("pagefind_bytes")
+    checks = [
+        ("full build ≤ 2× vanilla Pelican", last.get("ratio"), GOALS["ratio"], "×"),
+        ("scaling exponent ≤ 1.1", report["exponent"].get("full"), GOALS["exponent"], ""),
+        ("peak RSS ≤ 1 GB (tree sum)", last["full"]["tree_peak_rss_mb"], GOALS["rss_mb"], " MB"),
+        ("one-story rebuild ≤ 25% of cold", round(last["incremental_ratio"] * 100, 1), GOALS["incremental_pct"], "%"),
+        ("first query ≤ 300 KB", None if query is None else round(query / 1024, 1), GOALS["query_kb"], " KB"),
+    ]
+    return [
+        {
+            "goal": name,
+            "at": at,
+            "value": value,
+            "limit": limit,
+            "unit": unit,
+            "met": None if value is None else value <= limit,
+        }
+        for name, value, limit, unit in checks
+    ]
+
+
+def _fmt(value, unit: str = "") -> str:
+    return "–" if value is None else f"{value:,}{unit}" if isinstance(value, int) else f"{value:,.2f}{unit}"
+
+
+def render_markdown(report: dict, plot: str | None) -> str:
+    m = report["machine"]
+    out = [
+        "# Benchmarks",
+        "",
+        f"Run on {report['date']} with `{report['command']}`; active plugins: "
+        f"{', '.join(report['plugins']) or 'none'}"
+        + (f" (settings, theme, plugins and package from `{report['source']}`)." if report.get("source") else "."),
+        "",
+        f"Machine: {m['nproc']} CPUs ({m['cpu'] or 'unknown CPU'}), {m['memory']} memory, {m['os']}; "
+        f"Python {m['python']}, Pelican {m['pelican']}, Pagefind {m['pagefind']}. Load average (1/5/15 min) "
+        f"before the run: {' / '.join(map(str, m.get('loadavg_before', [])))}; after each size: "
+        + "; ".join(f"N={r['n']:,}: {' / '.join(map(str, r.get('loadavg_after', [])))}" for r in report["sizes"])
+        + " (a load above the CPU count means other work shared the machine and the times are inflated).",
+        "",
+        "Vanilla = Pelican with no plugins and the default theme on the same story files "
+        "(`bench/vanilla/pelicanconf.py`). Full = `python -m newsarchive.build -q` with the project's settings "
+        "(all plugins, our theme, Pagefind), cold cache. Peak RSS: largest single process (rusage, as "
+        "`/usr/bin/time -v`) / sum over the process tree sampled every 100 ms.",
+        "",
+        "| N | vanilla s | full s | full / vanilla | validate s | pelican s | pagefind s | one-story rebuild s "
+        "(of cold) | vanilla RSS MB | full RSS MB (max / tree) | vanilla pages | full pages | index MB (files) "
+        "| first query KB (requests) |",
+        "|" + "---|" * 14,
+    ]
+    for r in report["sizes"]:
+        van, full, inc = r.get("vanilla", {}), r.get("full", {}), r.get("incremental", {})
+        st, q, idx = full.get("stages", {}), r.get("first_query", {}), r.get("pagefind_index", {})
+        query = "–" if "pagefind_bytes" not in q else f"{q['pagefind_bytes'] / 1024:,.1f} ({q['pagefind_requests']})"
+        index = "–" if not idx else f"{idx['bytes'] / MB:,.1f} ({idx['files']:,})"
+        rebuild = "–" if not inc else f"{inc['wall_s']:.2f} ({r['incremental_ratio']:.0%})"
+        out.append(
+            f"| {r['n']:,} | {_fmt(van.get('wall_s'))} | {_fmt(full.get('wall_s'))} | {_fmt(r.get('ratio'), '×')} "
+            f"| {_fmt(st.get('validate'))} | {_fmt(st.get('pelican'))} | {_fmt(st.get('pagefind'))} | {rebuild} "
+            f"| {_fmt(van.get('peak_rss_mb'))} | {_fmt(full.get('peak_rss_mb'))} / {_fmt(full.get('tree_peak_rss_mb'))} "
+            f"| {_fmt(van.get('pages'))} | {_fmt(full.get('pages'))} | {index} | {query} |"
+        )
+    exp = report["exponent"]
+    out += [
+        "",
+        f"Scaling exponent (log(t_b/t_a)/log(N_b/N_a), two largest sizes): full {_fmt(exp.get('full'))}, "
+        f"vanilla {_fmt(exp.get('vanilla'))}.",
+    ]
+    reported = {name for r in report["sizes"] for name in r.get("full", {}).get("reported_stages", {})}
+    if reported:
+        out += ["", "Stages reported by the build (`stage NAME took X s`, `NEWSARCHIVE_TIMINGS=1`):", ""]
+        out += ["| N | " + " | ".join(sorted(reported)) + " |", "|---|" + "---|" * len(reported)]
+        for r in report["sizes"]:
+            rs = r.get("full", {}).get("reported_stages", {})
+            out.append(f"| {r['n']:,} | " + " | ".join(_fmt(rs.get(k)) for k in sorted(reported)) + " |")
+    if report["goals"]:
+        out += ["", "## Goals", "", "| goal | measured | value | met |", "|---|---|---|---|"]
+        for g in report["goals"]:
+            met = "not measured" if g["met"] is None else "yes" if g["met"] else "**no**"
+            out.append(f"| {g['goal']} | {g['at']} | {_fmt(g['value'], g['unit'])} | {met} |")
+    for r in report["sizes"]:
+        q = r.get("first_query", {})
+        if q.get("method"):
+            out += [
+                "",
+                f"First query at N={r['n']:,}: `{q['query']}` via {q['method']}, {q['fragments']} result "
+                f"fragments loaded; {q['pagefind_bytes']:,} bytes from /pagefind/ in {q['pagefind_requests']} requests "
+                f"({q['bytes']:,} bytes in all).",
+            ]
+        elif q.get("error"):
+            out += ["", f"First query at N={r['n']:,} not measured: {q['error']}"]
+    if plot:
+        out += ["", f"![time against N per stage]({plot})"]
+    if report.get("profile"):
+        out += [
+            "",
+            f"## Profile of the Pelican stage (cold, N={report['profile']['n']:,})",
+            "",
+            "```text",
+            report["profile"]["text"],
+            "```",
+        ]
+    return "\n".join(out) + "\n"
+
+
+def render_svg(report: dict) -> str:
+    """Time against N per stage, log–log, as a small hand-written SVG."""
+    series: dict[str, list[tuple[int, float]]] = {}
+    for r in report["sizes"]:
+        if "vanilla" in r:
+            series.setdefault("vanilla Pelican", []).append((r["n"], r["vanilla"]["wall_s"]))
+        full = r.get("full", {})
+        if full.get("wall_s"):
+            series.setdefault("full build", []).append((r["n"], full["wall_s"]))
+            for name, secs in {**full.get("stages", {}), **full.get("reported_stages", {})}.items():
+                if secs > 0:
+                    series.setdefault(name, []).append((r["n"], secs))
+        if r.get("incremental"):
+            series.setdefault("one-story rebuild", []).append((r["n"], r["incremental"]["wall_s"]))
+    points = [p for s in series.values() for p in s]
+    if not points:
+        return '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>\n'
+    w, h, left, right, top, bottom = 720, 420, 60, 180, 20, 40
+    xs = [math.log10(n) for n, _ in points]
+    ys = [math.log10(max(t, 0.01)) for _, t in points]
+    x0, x1 = math.floor(min(xs)), math.ceil(max(xs))
+    y0, y1 = math.floor(min(ys)), math.ceil(max(ys))
+    x1, y1 = max(x1, x0 + 1), max(y1, y0 + 1)
+
+    def px(n: float, t: float) -> tuple[float, float]:
+        x = left + (math.log10(n) - x0) / (x1 - x0) * (w - left - right)
+        y = h - bottom - (math.log10(max(t, 0.01)) - y0) / (y1 - y0) * (h - top - bottom)
+        return round(x, 1), round(y, 1)
+
+    colors = ["#1b6ca8", "#c0392b", "#27ae60", "#8e44ad", "#d35400", "#7f8c8d", "#16a085", "#2c3e50", "#b7950b"]
+    svg = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-family="sans-serif" font-size="12">',
+        f'<rect width="{w}" height="{h}" fill="white"/>',
+    ]
+    for e in range(x0, x1 + 1):
+        x, _ = px(10**e, 1)
+        svg.append(f'<line x1="{x}" y1="{top}" x2="{x}" y2="{h - bottom}" stroke="#ddd"/>')
+        svg.append(f'<text x="{x}" y="{h - bottom + 16}" text-anchor="middle">{10**e:,}</text>')
+    for e in range(y0, y1 + 1):
+        _, y = px(10**x0, 10**e)
+        svg.append(f'<line x1="{left}" y1="{y}" x2="{w - right}" y2="{y}" stroke="#ddd"/>')
+        svg.append(f'<text x="{left - 6}" y="{y + 4}" text-anchor="end">{10**e:g} s</text>')
+    svg.append(f'<text x="{(w - right + left) / 2}" y="{h - 6}" text-anchor="middle">stories (N)</text>')
+    for k, (name, pts) in enumerate(series.items()):
+        color = colors[k % len(colors)]
+        coords = [px(n, t) for n, t in sorted(pts)]
+        if len(coords) > 1:
+            path = " ".join(f"{x},{y}" for x, y in coords)
+            svg.append(f'<polyline points="{path}" fill="none" stroke="{color}" stroke-width="2"/>')
+        svg += [f'<circle cx="{x}" cy="{y}" r="3" fill="{color}"/>' for x, y in coords]
+        ly = top + 16 * k + 8
+        svg.append(
+            f'<line x1="{w - right + 12}" y1="{ly}" x2="{w - right + 32}" y2="{ly}" stroke="{color}" stroke-width="2"/>'
+        )
+        svg.append(f'<text x="{w - right + 38}" y="{ly + 4}">{name}</text>')
+    svg.append("</svg>")
+    return "\n".join(svg) + "\n"
+
+
+def say(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,10000", help="comma-separated story counts (default 1000,10000)")
+    parser.add_argument("--out", type=Path, default=Path("bench/out"), help="where corpora and outputs go")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--source",
+        type=Path,
+        default=ROOT,
+        help="project checkout whose settings, theme, plugins and package are built",
+    )
+    parser.add_argument("--query", default="officials", help="the word searched for the first-query measurement")
+    parser.add_argument("--skip-vanilla", action="store_true")
+    parser.add_argument("--no-browser", action="store_true", help="skip the first-query measurement")
+    parser.add_argument("--profile", action="store_true", help="cProfile the Pelican stage at the largest size")
+    parser.add_argument("--write", type=Path, help="also write the markdown report here (e.g. BENCHMARKS.md)")
+    parser.add_argument(
+        "--plot", type=Path, help="SVG plot path (default bench/plot.svg with --write, else <out>/plot.svg)"
+    )
+    args = parser.parse_args(argv)
+    sizes = sorted(int(s) for s in args.sizes.split(",") if s.strip())
+    out = args.out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    report = {
+        "date": dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        "command": "python -m bench.run " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "machine": machine(),
+        "plugins": active_plugins(args.source / "pelicanconf.py"),
+        "source": "" if args.source.resolve() == ROOT else str(args.source.resolve()),
+        "sizes": [],
+    }
+    source = args.source.resolve()
+    warm_up(out, args.seed, not args.skip_vanilla, source)
+    for n in sizes:
+        report["sizes"].append(
+            bench_size(n, args.seed, out, not args.skip_vanilla, not args.no_browser, args.query, source)
+        )
+    report["exponent"] = {key: exponent(report["sizes"], key) for key in ("full", "vanilla")}
+    report["goals"] = goals(report)
+    if args.profile and report["sizes"]:
+        n = sizes[-1]
+        say(f"N={n}: profiling the Pelican stage")
+        report["profile"] = {"n": n, "text": profile_pelican(out / f"n{n}" / "project")}
+    plot = args.plot or (Path("bench/plot.svg") if args.write else out / "plot.svg")
+    plot.parent.mkdir(parents=True, exist_ok=True)
+    plot.write_text(render_svg(report), encoding="utf-8")
+    (out / "report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    for target in [out / "report.md"] + ([args.write] if args.write else []):
+        rel = os.path.relpath(plot.resolve(), target.resolve().parent)
+        target.write_text(render_markdown(report, rel), encoding="utf-8")
+    print(render_markdown(report, None))
+    runs = ("vanilla", "full", "incremental")
+    failed = [r["n"] for r in report["sizes"] if any(r.get(k, {}).get("returncode") for k in runs)]
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

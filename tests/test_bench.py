@@ -1,0 +1,114 @@
+"""The benchmark harness keeps working: the synthetic corpus is valid and reproducible, and a tiny
+``bench.run`` produces every field of the report. No timing is asserted here (see BENCHMARKS.md)."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from bench import corpus
+from newsarchive.story_file import load_story
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> corpus.CorpusInfo:
+    return corpus.generate(tmp_path_factory.mktemp("corpus") / "content", 150, seed=3)
+
+
+def test_same_seed_gives_identical_files_and_another_seed_does_not(tmp_path, generated):
+    again = corpus.generate(tmp_path / "again", 150, seed=3)
+    assert [p.name for p in again.files] == [p.name for p in generated.files]
+    assert all(a.read_bytes() == b.read_bytes() for a, b in zip(again.files, generated.files, strict=True))
+    other = corpus.generate(tmp_path / "other", 150, seed=4)
+    assert [p.read_bytes() for p in other.files] != [p.read_bytes() for p in generated.files]
+
+
+def test_every_story_parses_with_realistic_lengths_and_threads(generated):
+    assert len(generated.files) == 150
+    counts = []
+    for path in generated.files:
+        story = load_story(path)
+        text = path.read_text(encoding="utf-8")
+        assert 15 <= len(story.paragraphs) <= 25, path
+        comments = corpus.comment_count(text)
+        assert 0 <= comments <= 60, path
+        if comments:
+            assert story.comments_declared == comments, path
+        counts.append(comments)
+    assert min(counts) == 0 and max(counts) > 20
+    stories = [load_story(p) for p in generated.files]
+    assert len({s.publisher for s in stories}) >= 3
+    assert len({s.event for s in stories if s.event}) >= 3
+    # nested replies, indented under their parent with their own numbering
+    assert any(re.search(r"^      1\. .+ says:$", p.read_text(encoding="utf-8"), re.M) for p in generated.files)
+
+
+def test_quotations_use_every_attribution_style(generated):
+    text = "\n".join(p.read_text(encoding="utf-8") for p in generated.files)
+    styles = {
+        "X said": r"\u201d [A-Z]\w+ said\.",
+        "said X": r",\u201d said [A-Z]",
+        "split quote": r",\u201d [A-Z]\w+ said\. \u201c",
+        "pronoun": r",\u201d (?:he|she) said",
+        "according to": r"[Aa]ccording to [A-Z]",
+    }
+    missing = [name for name, pattern in styles.items() if not re.search(pattern, text)]
+    assert not missing
+
+
+def _shingles(path: Path, size: int = 10) -> set[tuple[str, ...]]:
+    words = " ".join(p.text for p in load_story(path).paragraphs).replace('"', "\u201c").split()
+    return {tuple(words[i : i + size]) for i in range(len(words) - size + 1)}
+
+
+def test_wire_clusters_share_lightly_edited_passages(generated):
+    by_slug = {p.stem: p for p in generated.files}
+    clusters = [slugs for slugs in generated.clusters.values() if len(slugs) >= 2]
+    assert len(clusters) >= 5
+    edited, shared = 0, []
+    for slugs in clusters:
+        first, second = (by_slug[s] for s in slugs[:2])
+        shared.append(len(_shingles(first) & _shingles(second)))
+        paragraphs = [{p.text for p in load_story(by_slug[s]).paragraphs} for s in slugs]
+        edited += any(a != b for a in paragraphs for b in paragraphs)
+    assert edited > 0
+    # stories outside a cluster share little text with anyone: the text is composed, not copied
+    in_clusters = {s for slugs in generated.clusters.values() for s in slugs}
+    alone = [p for p in generated.files if p.stem not in in_clusters][:20]
+    overlaps = sorted(len(_shingles(a) & _shingles(b)) for a, b in zip(alone, alone[1:], strict=False))
+    assert min(shared) >= 10 and sorted(shared)[len(shared) // 2] >= 5 * max(1, overlaps[len(overlaps) // 2])
+
+
+@pytest.mark.browser
+def test_bench_run_reports_every_field(tmp_path):
+    out, md, svg = tmp_path / "out", tmp_path / "BENCHMARKS.md", tmp_path / "plot.svg"
+    cmd = [sys.executable, "-m", "bench.run", "--sizes", "20,50", "--out", str(out), "--write", str(md)]
+    done = subprocess.run(cmd + ["--plot", str(svg)], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads((out / "report.json").read_text())
+    assert [r["n"] for r in report["sizes"]] == [20, 50]
+    for key in ("nproc", "memory", "python", "pelican", "pagefind"):
+        assert report["machine"][key]
+    assert "archive_core" in report["plugins"]
+    for row in report["sizes"]:
+        for run in ("vanilla", "full", "incremental"):
+            assert row[run]["returncode"] == 0
+            assert row[run]["wall_s"] > 0 and row[run]["peak_rss_mb"] > 0 and row[run]["tree_peak_rss_mb"] > 0
+        assert row["vanilla"]["pages"] >= row["n"] and row["full"]["pages"] >= row["n"]
+        assert {"validate", "pelican", "pagefind"} <= set(row["full"]["stages"])
+        assert row["ratio"] > 0 and row["incremental_ratio"] > 0
+        assert row["pagefind_index"]["bytes"] > 0
+        assert row["first_query"]["pagefind_bytes"] > 0, row["first_query"]
+    assert report["exponent"]["full"] is not None and report["exponent"]["vanilla"] is not None
+    assert len(report["goals"]) == 5 and all(g["met"] is not None for g in report["goals"])
+    text = md.read_text()
+    assert "| 50 |" in text and "## Goals" in text and "plot.svg" in text
+    assert ET.parse(svg).getroot().findall("{http://www.w3.org/2000/svg}polyline")
