@@ -132,9 +132,11 @@ class Story:
         return "\n\n".join(p.text for p in self.paragraphs)
 
     def paragraph(self, pid: str) -> Paragraph:
-        for p in self.paragraphs:
-            if p.id == pid:
-                return p
+        """Paragraph ``pN`` (ids are positional: p1 is paragraphs[0])."""
+        if pid[:1] == "p" and pid[1:].isdigit() and 0 < int(pid[1:]) <= len(self.paragraphs):
+            found = self.paragraphs[int(pid[1:]) - 1]
+            if found.id == pid:
+                return found
         raise KeyError(pid)
 
     def comment(self, cid: str) -> Comment:
@@ -164,9 +166,7 @@ class Archive:
 
     def __post_init__(self) -> None:
         self.stories.sort(key=lambda s: (s.date, s.slug))
+        self._by_slug = {s.slug: s for s in self.stories}
 
     def story(self, slug: str) -> Story:
-        for s in self.stories:
-            if s.slug == slug:
-                return s
-        raise KeyError(slug)
+        return self._by_slug[slug]

@@ -79,15 +79,20 @@ class QuotesGenerator(Generator):
                 citations=self.citations_of.get(quote.id, []),
                 page_name=quote.url,
             )
+        archive = self.context["archive"]
         for entity in result.people + result.organizations:
-            stories = sorted({m.story for m in entity.mentions})
+            paragraphs = defaultdict(list)  # story slug -> paragraph ids naming the entity, in order
+            for m in entity.mentions:
+                if m.paragraph not in paragraphs[m.story]:
+                    paragraphs[m.story].append(m.paragraph)
+            stories = sorted(paragraphs, key=lambda slug: (archive.story(slug).date, slug))
             writer.write_file(
                 entity.url + "index.html",
                 self.get_template("entity"),
                 self.context,
                 entity=entity,
                 entity_quotes=self.quotes_of.get(entity.slug, []) if entity.kind == "person" else [],
-                entity_stories=[self.context["archive"].story(s) for s in stories],
+                entity_stories=[(archive.story(s), paragraphs[s]) for s in stories],
                 page_name=entity.url,
             )
 
