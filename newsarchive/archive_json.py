@@ -7,8 +7,9 @@ or have a ``to_json()`` method. The shape is described by ``docs/archive.schema.
 
 from __future__ import annotations
 
+import io
 import json
-from typing import Any
+from typing import Any, TextIO
 
 from .story import Archive, Story
 
@@ -55,5 +56,24 @@ def archive_json(archive: Archive) -> dict[str, Any]:
     return data
 
 
+def write(archive: Archive, fp: TextIO) -> None:
+    """Write archive.json to ``fp`` one story at a time (a 10,000-story archive never sits in
+    memory as one document). Same content as ``archive_json``."""
+    fp.write(f'{{"version": {VERSION}, "stories": [')
+    for n, story in enumerate(archive.stories):
+        fp.write(",\n" if n else "\n")
+        fp.write(json.dumps(story_json(story), ensure_ascii=False))
+    fp.write("\n]")
+    for key, value in sorted(archive.sections.items()):
+        fp.write(f",\n{json.dumps(key)}: [")
+        for n, item in enumerate(_plain(value)):
+            fp.write(",\n" if n else "\n")
+            fp.write(json.dumps(item, ensure_ascii=False))
+        fp.write("\n]")
+    fp.write("}\n")
+
+
 def dumps(archive: Archive) -> str:
-    return json.dumps(archive_json(archive), ensure_ascii=False, indent=1, sort_keys=False) + "\n"
+    buffer = io.StringIO()
+    write(archive, buffer)
+    return buffer.getvalue()

@@ -100,7 +100,8 @@ class ArchiveGenerator(Generator):
             )
         writer.write_file("events/index.html", self.get_template("events"), self.context, page_name="events/")
         out = Path(self.output_path)
-        (out / "archive.json").write_text(archive_json.dumps(self.context["archive"]), encoding="utf-8")
+        with open(out / "archive.json", "w", encoding="utf-8") as fp:
+            archive_json.write(self.context["archive"], fp)
 
 
 SOURCE_LABELS = {"capture": "from the capture", "archivist": "supplied by the archivist"}
