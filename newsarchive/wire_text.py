@@ -20,12 +20,14 @@ The pipeline (``docs/WIRE.md`` explains each choice and parameter):
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import itertools
 import math
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -40,6 +42,7 @@ APOSTROPHES_RE = re.compile(r"['’ʼ‘`]")
 # a sentence ends at . ! or ? (plus closing quotes/brackets), before space and a capital or digit
 SENTENCE_END_RE = re.compile(r"[.!?]+[\"'”’»)\]]*\s+")
 OPENING_RE = re.compile(r"[\"'“‘«(\[]*")
+LAST_WORD_RE = re.compile(r"(\w+)$")
 # common abbreviations after which a period does not end a sentence (titles, months, states...)
 ABBREVIATIONS = frozenset(
     """mr mrs ms dr prof gov sen rep lt gen col sgt capt cmdr adm maj cpl pvt det insp supt rev hon
@@ -65,9 +68,12 @@ class WireParams:
 
     shingle_size: int = 4  # words per n-gram used to find candidate sentence pairs
     min_shared_shingles: int = 2  # a sentence pair is a candidate if it shares this many n-grams
-    max_shingle_df: int = 100  # n-grams in more sentences than this are stock phrases: ignored
+    max_shingle_df: int = 100  # n-grams in more distinct sentences than this are stock phrases: ignored
+    max_candidates: int = 8  # candidate partners kept per sentence (best shared rare n-grams first)
+    min_shingle_overlap: float = 0.5  # a candidate shares this fraction of the shorter sentence's n-grams
     min_similarity: float = 0.6  # local-alignment score / words of the shorter sentence, to accept
     min_match_words: int = 6  # an accepted pair also aligns at least this many words
+    single_match_similarity: float = 0.8  # two stories sharing just one sentence need this similarity
     gap_penalty: float = 1.0  # score lost per word of an unmatched stretch (max of the two sides)
     max_sentence_words: int = 120  # longer "sentences" (unpunctuated text) are cut into chunks
     id_length: int = 8  # hex digits of the passage id hash (w-xxxxxxxx)
@@ -82,10 +88,17 @@ class WireParams:
                 raise ValueError(f"wire parameter {f.name} must be a whole number, got {value!r}")
         if not 2 <= self.shingle_size <= len(SHINGLE_MULTIPLIERS):
             raise ValueError(f"wire parameter shingle_size must be 2..{len(SHINGLE_MULTIPLIERS)}")
-        if not 0 < self.min_similarity <= 1:
-            raise ValueError("wire parameter min_similarity must be in (0, 1]")
-        if self.min_shared_shingles < 1 or self.max_shingle_df < 2 or self.min_match_words < 1:
-            raise ValueError("wire parameters min_shared_shingles >= 1, max_shingle_df >= 2, min_match_words >= 1")
+        if not 0 < self.min_similarity <= 1 or not 0 < self.single_match_similarity <= 1:
+            raise ValueError("wire parameters min_similarity and single_match_similarity must be in (0, 1]")
+        if (
+            self.min_shared_shingles < 1
+            or self.max_shingle_df < 2
+            or self.min_match_words < 1
+            or self.max_candidates < 1
+        ):
+            raise ValueError(
+                "wire parameters min_shared_shingles >= 1, max_shingle_df >= 2, min_match_words >= 1, max_candidates >= 1"
+            )
         if self.max_sentence_words < 2 * self.shingle_size or not 4 <= self.id_length <= 40:
             raise ValueError("wire parameters max_sentence_words >= 2 * shingle_size, id_length 4..40")
 
@@ -197,12 +210,12 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of the sentences in ``text``, whitespace trimmed."""
     spans, start = [], 0
     for m in SENTENCE_END_RE.finditer(text):
-        rest = text[m.end() :]
-        following = rest[OPENING_RE.match(rest).end() :][:1]
+        after = OPENING_RE.match(text, m.end()).end()
+        following = text[after : after + 1]
         if not following or not (following.isupper() or following.isdigit()):
             continue
         if m.group().startswith(".") and not m.group().startswith(".."):
-            before = re.search(r"(\w+)$", text[start : m.start()])
+            before = LAST_WORD_RE.search(text, start, m.start())
             if before and (before.group(1).casefold() in ABBREVIATIONS or len(before.group(1)) == 1):
                 continue
         spans.append((start, m.start() + len(m.group().rstrip())))
@@ -213,28 +226,54 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-@dataclass
+@dataclass(slots=True)
 class Sentence:
     story: int  # index into the analysed stories
     paragraph: int  # index into story.paragraphs
     start: int
     end: int
-    tokens: list[str]
-    weights: list[float] = field(default_factory=list)  # prefix sums of token weights
+    tokens: list[int]  # token ids (``_Tokens.words`` gives the normalized words back)
 
 
-def story_sentences(story_index: int, story: Story, max_words: int, vocab: dict[str, str]) -> list[Sentence]:
+class _Tokens:
+    """Word ids: each printed word is normalized once (cached), each normalized word gets one id."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}  # normalized word -> id
+        self.words: list[str] = []  # id -> normalized word
+        self.printed: dict[str, int] = {}  # word as printed -> id
+
+    def _new(self, printed: str) -> int:
+        key = normalize_word(printed)
+        token = self.ids.get(key)
+        if token is None:
+            token = self.ids[key] = len(self.words)
+            self.words.append(key)
+        self.printed[printed] = token
+        return token
+
+    def of(self, printed_words: list[str]) -> list[int]:
+        known = self.printed
+        return [known[w] if w in known else self._new(w) for w in printed_words]
+
+
+def story_sentences(story_index: int, story: Story, max_words: int, tokens: _Tokens) -> list[Sentence]:
     """Sentences of a story in reading order; sentences over ``max_words`` become chunks."""
     out = []
     for pi, para in enumerate(story.paragraphs):
-        for s_start, s_end in sentence_spans(para.text):
-            matches = list(WORD_RE.finditer(para.text, s_start, s_end))
+        text = para.text
+        for s_start, s_end in sentence_spans(text):
+            printed = WORD_RE.findall(text, s_start, s_end)
+            if len(printed) <= max_words:
+                if printed:
+                    out.append(Sentence(story_index, pi, s_start, s_end, tokens.of(printed)))
+                continue
+            matches = list(WORD_RE.finditer(text, s_start, s_end))
             for c in range(0, len(matches), max_words):
                 chunk = matches[c : c + max_words]
                 start = s_start if c == 0 else chunk[0].start()
                 end = s_end if c + max_words >= len(matches) else chunk[-1].end()
-                tokens = [vocab.setdefault(t, t) for t in (normalize_word(m.group()) for m in chunk)]
-                out.append(Sentence(story_index, pi, start, end, tokens))
+                out.append(Sentence(story_index, pi, start, end, tokens.of([m.group() for m in chunk])))
     return out
 
 
@@ -336,45 +375,95 @@ def align_words(a: str, b: str) -> list[tuple[str, str, str]]:
 # candidates: inverted index of hashed word n-grams
 
 
-def candidate_pairs(sentences: list[Sentence], params: WireParams) -> np.ndarray:
-    """Sorted keys ``i * len(sentences) + j`` of the sentence pairs (i < j) sharing >= min_shared_shingles n-grams that are not stock phrases.
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (a sort, not ``np.unique``'s hash table: faster on millions of int64)."""
+    values = np.sort(values)
+    return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
 
-    Hash every n-gram of every sentence (numpy, vectorized), sort by hash, and pair up the
-    sentences within each run of equal hashes. The work grows with the number of shared
-    n-grams, not with the square of the number of sentences.
+
+def candidate_pairs(sentences: list[Sentence], params: WireParams, texts: np.ndarray | None = None) -> np.ndarray:
+    """Sorted keys ``i * len(sentences) + j`` (i < j) of the sentence pairs worth aligning.
+
+    Hash every n-gram of every sentence (numpy, vectorized) and sort by hash: an inverted
+    index. An n-gram printed in more than ``max_shingle_df`` distinct sentence texts (``texts``:
+    one id per distinct token sequence, so a sentence reprinted verbatim counts once) is a stock
+    phrase and casts no vote. Within each posting list (in reading order) every sentence votes
+    for its next ``max_candidates`` sentences only, so a long list costs linear work, not
+    quadratic; a vote weighs 1 / (texts in the list): rare shared n-grams count most. Pairs with
+    at least ``min_shared_shingles`` votes are candidates, and each sentence keeps its
+    ``max_candidates`` best (highest vote weight, then nearest).
     """
-    n = params.shingle_size
-    vocab: dict[str, int] = {}
-    token_ids = np.fromiter((vocab.setdefault(t, len(vocab)) for s in sentences for t in s.tokens), dtype=np.uint64)
-    owner = np.repeat(np.arange(len(sentences), dtype=np.int64), [len(s.tokens) for s in sentences])
+    n, size, window = len(sentences), params.shingle_size, params.max_candidates
     none = np.zeros(0, dtype=np.int64)
-    if len(token_ids) < n:
+    lengths = np.fromiter((len(s.tokens) for s in sentences), dtype=np.int64, count=n)
+    total = int(lengths.sum())
+    if total < size:
         return none
-    last = len(token_ids) - n + 1
+    token_ids = np.fromiter(itertools.chain.from_iterable(s.tokens for s in sentences), dtype=np.uint64, count=total)
+    owner = np.repeat(np.arange(n, dtype=np.int64), lengths)
+    last = total - size + 1
     with np.errstate(over="ignore"):
         hashes = np.zeros(last, dtype=np.uint64)
-        for k in range(n):
+        for k in range(size):
             hashes += (token_ids[k : k + last] + np.uint64(1)) * SHINGLE_MULTIPLIERS[k]
-    within = owner[:last] == owner[n - 1 :]
+    del token_ids
+    within = owner[:last] == owner[size - 1 :]
     hashes, owner = hashes[within], owner[:last][within]
     order = np.lexsort((owner, hashes))  # by hash, then sentence
     hashes, owner = hashes[order], owner[order]
+    del order, within
     fresh = np.ones(len(hashes), dtype=bool)
     fresh[1:] = (hashes[1:] != hashes[:-1]) | (owner[1:] != owner[:-1])  # one entry per (n-gram, sentence)
     hashes, owner = hashes[fresh], owner[fresh]
-    if not len(hashes):
+    if len(hashes) < 2:
         return none
-    starts = np.flatnonzero(np.r_[True, hashes[1:] != hashes[:-1]])
-    lengths = np.diff(np.r_[starts, len(hashes)])
-    keys = []
-    for length in np.unique(lengths[(lengths >= 2) & (lengths <= params.max_shingle_df)]):
-        members = owner[starts[lengths == length][:, None] + np.arange(length)]
-        left, right = np.triu_indices(length, 1)
-        keys.append((members[:, left] * len(sentences) + members[:, right]).ravel())
+    head = np.r_[True, hashes[1:] != hashes[:-1]]
+    del hashes
+    group = np.cumsum(head) - 1  # posting list of each entry
+    starts = np.flatnonzero(head)
+    sizes = np.diff(np.r_[starts, len(owner)])
+    texts = np.arange(n, dtype=np.int64) if texts is None else texts
+    distinct = _distinct(group * (int(texts.max()) + 1) + texts[owner]) // (int(texts.max()) + 1)
+    df = np.bincount(distinct, minlength=len(starts))  # distinct sentence texts per n-gram
+    del distinct
+    usable = (sizes >= 2) & (df <= params.max_shingle_df)
+    entry = np.flatnonzero(usable[group])
+    position = entry - starts[group[entry]]  # place of the entry in its posting list
+    left_in_list = sizes[group[entry]] - position - 1
+    vote = (1.0 / df[group[entry]]).astype(np.float32)
+    keys, votes = [], []
+    for step in range(1, window + 1):
+        ok = left_in_list >= step
+        if not ok.any():
+            break
+        at = entry[ok]
+        keys.append(owner[at] * n + owner[at + step])
+        votes.append(vote[ok])
+    del entry, position, left_in_list, vote, group, owner
     if not keys:
         return none
-    pair_keys, counts = np.unique(np.concatenate(keys), return_counts=True)
-    return pair_keys[counts >= params.min_shared_shingles]
+    all_keys = np.concatenate(keys)
+    order = np.argsort(all_keys, kind="stable")
+    all_keys, all_votes = all_keys[order], np.concatenate(votes)[order]
+    del keys, votes, order
+    begins = np.flatnonzero(np.r_[True, all_keys[1:] != all_keys[:-1]])
+    pair_keys, counts = all_keys[begins], np.diff(np.r_[begins, len(all_keys)])
+    score = np.add.reduceat(all_votes.astype(np.float64), begins)
+    del all_keys, all_votes
+    first, second = pair_keys // n, pair_keys % n
+    shingles = np.maximum(lengths - size + 1, 1)
+    enough = (counts >= params.min_shared_shingles) & (
+        counts >= params.min_shingle_overlap * np.minimum(shingles[first], shingles[second])
+    )
+    pair_keys, score, first, second = pair_keys[enough], score[enough], first[enough], second[enough]
+    keep = np.zeros(len(pair_keys), dtype=bool)
+    for side in (first, second):  # each sentence's best max_candidates pairs
+        ranked = np.lexsort((second - first, -score, side))
+        grouped = side[ranked]
+        begins = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]])
+        rank = np.arange(len(ranked)) - np.repeat(begins, np.diff(np.r_[begins, len(ranked)]))
+        keep[ranked[rank < params.max_candidates]] = True
+    return pair_keys[keep]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -397,47 +486,76 @@ class _UnionFind:
             self.parent[max(rx, ry)] = min(rx, ry)
 
 
-def _match_sentences(sentences: list[Sentence], params: WireParams) -> tuple[dict[tuple[int, int], float], int]:
+def _match_sentences(
+    sentences: list[Sentence], params: WireParams, texts: np.ndarray, prefix: _Prefixes
+) -> tuple[dict[tuple[int, int], float], int]:
     """Verified sentence pairs {(i, j): similarity} and the number of alignments computed.
 
     Candidates are verified in order; each accepted pair queues its neighbours (same order in
     both stories, or shifted by one on a side for a split or merge) unless they are
-    candidates anyway or were already tried.
+    candidates anyway or were already tried. Two printings of the same pair of sentence texts
+    (a verbatim reprint) are aligned once.
     """
     n = len(sentences)
-    candidates = candidate_pairs(sentences, params)
-    extended: set[int] = set()
+    candidates = candidate_pairs(sentences, params, texts).tolist()
+    is_candidate = set(candidates)
+    tried: set[int] = set()
+    known: dict[tuple[int, int], tuple[float, int]] = {}  # (text, text) -> (similarity, aligned words)
     matches: dict[tuple[int, int], float] = {}
+    text_of = texts.tolist()
     calls = 0
 
     def verify(i: int, j: int, stack: list[tuple[int, int]]) -> None:
         nonlocal calls
-        calls += 1
-        si, sj = sentences[i], sentences[j]
-        similarity, aligned = _aligned_score(si.tokens, sj.tokens, si.weights, sj.weights, params.gap_penalty)
+        key = (text_of[i], text_of[j])
+        result = known.get(key)
+        if result is None:
+            calls += 1
+            si, sj = sentences[i], sentences[j]
+            result = known[key] = _aligned_score(si.tokens, sj.tokens, prefix[i], prefix[j], params.gap_penalty)
+        similarity, aligned = result
         if similarity < params.min_similarity or aligned < params.min_match_words:
             return
         matches[(i, j)] = similarity
+        si, sj = sentences[i].story, sentences[j].story
         for di, dj in ((1, 1), (-1, -1), (1, 0), (0, 1), (-1, 0), (0, -1)):
             ni, nj = i + di, j + dj
             if 0 <= ni < n and 0 <= nj < n and ni != nj:
-                if sentences[ni].story == si.story and sentences[nj].story == sj.story:
+                if sentences[ni].story == si and sentences[nj].story == sj:
                     stack.append((min(ni, nj), max(ni, nj)))
 
-    def is_candidate(key: int) -> bool:
-        at = int(np.searchsorted(candidates, key))
-        return at < len(candidates) and int(candidates[at]) == key
-
-    for key in candidates.tolist():
+    for key in candidates:
         stack: list[tuple[int, int]] = []
         verify(key // n, key % n, stack)
         while stack:
             i, j = stack.pop()
-            if i * n + j in extended or is_candidate(i * n + j):
+            key = i * n + j
+            if key in tried or key in is_candidate:
                 continue
-            extended.add(i * n + j)
+            tried.add(key)
             verify(i, j, stack)
     return matches, calls
+
+
+class _Prefixes:
+    """Prefix sums of token weights per sentence, computed on first use (most are never aligned)."""
+
+    def __init__(self, sentences: list[Sentence], weights: list[float]):
+        self.sentences, self.weights = sentences, weights
+        self.cache: dict[int, list[float]] = {}
+
+    def __getitem__(self, i: int) -> list[float]:
+        found = self.cache.get(i)
+        if found is None:
+            weights = self.weights
+            found = self.cache[i] = list(
+                itertools.accumulate((weights[t] for t in self.sentences[i].tokens), initial=0.0)
+            )
+        return found
+
+    def of(self, tokens: list[int]) -> list[float]:
+        weights = self.weights
+        return list(itertools.accumulate((weights[t] for t in tokens), initial=0.0))
 
 
 @dataclass
@@ -448,13 +566,20 @@ class _Run:
     y: tuple[int, int]
 
 
-def _runs(matches: dict[tuple[int, int], float], sentences: list[Sentence]) -> list[_Run]:
-    """Group matches into runs: (i, j) and (i', j') join when i'-i and j'-j are both 0 or 1."""
+def _runs(matches: dict[tuple[int, int], float], sentences: list[Sentence], single_similarity: float) -> list[_Run]:
+    """Group matches into runs: (i, j) and (i', j') join when i'-i and j'-j are both 0 or 1.
+
+    Two different stories that share one sentence only, matched below ``single_similarity``,
+    share no wire text: one loosely similar sentence is chance (stock wording), not a reprint.
+    """
     by_pair: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
     for i, j in matches:
         by_pair[(sentences[i].story, sentences[j].story)].append((i, j))
     runs = []
-    for pair_matches in by_pair.values():
+    for (a, b), pair_matches in by_pair.items():
+        one = len({i for i, _ in pair_matches}) < 2 or len({j for _, j in pair_matches}) < 2
+        if a != b and one and max(matches[m] for m in pair_matches) < single_similarity:
+            continue
         pair_matches.sort()
         uf = _UnionFind(len(pair_matches))
         index = {m: k for k, m in enumerate(pair_matches)}
@@ -507,6 +632,61 @@ def _witness(stories: list[Story], sentences: list[Sentence], seg: tuple[int, in
     return Witness(story.slug, list(spans), text, 1.0, spans)
 
 
+def _cluster(
+    segments: list[tuple[int, int]],
+    run_segments: list[tuple[int, int]],
+    runs: list[_Run],
+    similar: Callable[[int, int], bool],
+) -> list[list[int]]:
+    """Group segments into passages around a centre, without chaining through weak links.
+
+    Segments are taken in reading order (earliest story first). A segment joins the passage of
+    a linked earlier segment only if it is linked to that passage's centre (its first segment)
+    directly, or aligns with the centre (``similar``); otherwise it is the centre of a new
+    passage. A centre nobody joined joins the passage of its best-linked segment (one hop).
+    So A~B~C~D, each a weak link, never makes one passage; a sentence printed verbatim in N
+    stories is one passage with N witnesses. Returns the passages' member lists (>= 2 each).
+    """
+    links: list[dict[int, int]] = [{} for _ in segments]  # segment -> {linked segment: sentences matched}
+    for run, (sx, sy) in zip(runs, run_segments, strict=True):
+        if sx != sy:
+            weight = run.x[1] - run.x[0] + run.y[1] - run.y[0] + 2
+            links[sx][sy] = links[sy][sx] = max(weight, links[sx].get(sy, 0))
+    passage_of = [-1] * len(segments)
+    centres: list[int] = []
+    members: list[list[int]] = []
+    for s in range(len(segments)):
+        earlier = sorted(((w, -t, t) for t, w in links[s].items() if t < s), reverse=True)
+        chosen = next((passage_of[t] for _, _, t in earlier if centres[passage_of[t]] == t), None)
+        if chosen is None:
+            tried = set()
+            for _, _, t in earlier:
+                p = passage_of[t]
+                if p in tried:
+                    continue
+                tried.add(p)
+                if similar(s, centres[p]):
+                    chosen = p
+                    break
+                if len(tried) >= 2:
+                    break
+        if chosen is None:
+            chosen = len(centres)
+            centres.append(s)
+            members.append([])
+        passage_of[s] = chosen
+        members[chosen].append(s)
+    for p, group in enumerate(members):
+        if len(group) == 1 and links[group[0]]:
+            s = group[0]
+            target = passage_of[max(links[s], key=lambda t: (links[s][t], -t))]
+            if target != p:
+                members[target].append(s)
+                passage_of[s] = target
+                group.clear()
+    return [sorted(group) for group in members if len(group) >= 2]
+
+
 def _passage_id(tokens: list[str], length: int, taken: set[str]) -> str:
     digest = hashlib.sha1(" ".join(tokens).encode("utf-8")).hexdigest()
     while "w-" + digest[:length] in taken and length < len(digest):
@@ -514,12 +694,14 @@ def _passage_id(tokens: list[str], length: int, taken: set[str]) -> str:
     return "w-" + digest[:length]
 
 
-def _duplicates(stories: list[Story]) -> tuple[list[Story], list[Problem]]:
+def _duplicates(
+    stories: list[Story], sentences: list[list[Sentence]]
+) -> tuple[list[Story], list[list[Sentence]], list[Problem]]:
     """Drop stories whose text is an exact duplicate (after normalization) of an earlier one."""
-    seen: dict[str, Story] = {}
-    kept, problems = [], []
-    for story in stories:
-        key = " ".join(words(story.body_text))
+    seen: dict[tuple[int, ...], Story] = {}
+    kept, kept_sentences, problems = [], [], []
+    for story, sents in zip(stories, sentences, strict=True):
+        key = tuple(t for s in sents for t in s.tokens)
         if key and key in seen:
             first = seen[key]
             line = story.paragraphs[0].line if story.paragraphs else None
@@ -533,7 +715,8 @@ def _duplicates(stories: list[Story]) -> tuple[list[Story], list[Problem]]:
             continue
         seen.setdefault(key, story)
         kept.append(story)
-    return kept, problems
+        kept_sentences.append(sents)
+    return kept, kept_sentences, problems
 
 
 def _publisher_key(story: Story) -> str:
@@ -579,55 +762,80 @@ def based_on(stories: list[Story], analysis: WireAnalysis) -> dict[str, list[str
 
 
 def find_wire_passages(stories: list[Story], params: WireParams | None = None) -> WireAnalysis:
-    """Find the wire passages ``stories`` share, their witnesses, wire shares and story pairs."""
+    """Find the wire passages ``stories`` share, their witnesses, wire shares and story pairs.
+
+    The cyclic garbage collector is paused meanwhile: the analysis makes millions of small
+    acyclic objects (sentences, token lists), and repeated full collections over them cost more
+    than the analysis itself at 10,000 stories. Everything is freed by reference counting.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _find_wire_passages(stories, params)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _find_wire_passages(stories: list[Story], params: WireParams | None) -> WireAnalysis:
     params = params or WireParams()
     ordered = sorted(stories, key=lambda s: (s.date, s.slug))
-    kept, problems = _duplicates(ordered)
-    vocab: dict[str, str] = {}
-    sentences = [s for k, story in enumerate(kept) for s in story_sentences(k, story, params.max_sentence_words, vocab)]
-    weights = idf_weights([s.tokens for s in sentences])
-    for s in sentences:
-        s.weights = prefix_weights(s.tokens, weights)
-    matches, calls = _match_sentences(sentences, params)
-    runs = _runs(matches, sentences)
+    tokens = _Tokens()
+    kept, story_sents, problems = _duplicates(
+        ordered, [story_sentences(0, s, params.max_sentence_words, tokens) for s in ordered]
+    )
+    sentences: list[Sentence] = []
+    for k, sents in enumerate(story_sents):
+        for s in sents:
+            s.story = k
+        sentences.extend(sents)
+    del story_sents
+    texts = _text_ids(sentences)
+    prefix = _Prefixes(sentences, _idf(sentences, len(tokens.words)))
+    matches, calls = _match_sentences(sentences, params, texts, prefix)
+    runs = _runs(matches, sentences, params.single_match_similarity)
     segments = _segments(runs)
+    run_segments = [(_segment_of(segments, run.x[0]), _segment_of(segments, run.y[0])) for run in runs]
 
-    uf = _UnionFind(len(segments))
-    run_segments = []
-    for run in runs:
-        sx, sy = _segment_of(segments, run.x[0]), _segment_of(segments, run.y[0])
-        uf.union(sx, sy)
-        run_segments.append((sx, sy))
-    components: dict[int, list[int]] = defaultdict(list)
-    for k in range(len(segments)):
-        components[uf.find(k)].append(k)
+    def segment_tokens(k: int) -> list[int]:
+        return [t for s in sentences[segments[k][0] : segments[k][1] + 1] for t in s.tokens]
+
+    def similar(k: int, centre: int) -> bool:
+        nonlocal calls
+        calls += 1
+        a, b = segment_tokens(k), segment_tokens(centre)
+        similarity, aligned = _aligned_score(a, b, prefix.of(a), prefix.of(b), params.gap_penalty)
+        return similarity >= params.min_similarity and aligned >= params.min_match_words
 
     passages: list[WirePassage] = []
     passage_of_segment: dict[int, str] = {}
     taken: set[str] = set()
     covered = [0] * len(kept)
-    for members in sorted(components.values(), key=lambda m: segments[m[0]][0]):
-        if len(members) < 2:
-            continue
+    for members in _cluster(segments, run_segments, runs, similar):
         witnesses = [_witness(kept, sentences, segments[k]) for k in members]
-        tokens = [[t for s in sentences[segments[k][0] : segments[k][1] + 1] for t in s.tokens] for k in members]
+        toks = [segment_tokens(k) for k in members]
         source = _source_index([kept[sentences[segments[k][0]].story] for k in members])
-        for w, toks in zip(witnesses, tokens, strict=True):
-            w.similarity = round(local_similarity(toks, tokens[source], params.gap_penalty, weights)[0], 3)
-        pid = _passage_id(tokens[0], params.id_length, taken)  # from the earliest printing: stable
+        canonical = prefix.of(toks[source])
+        for w, t in zip(witnesses, toks, strict=True):
+            score = _aligned_score(t, toks[source], prefix.of(t), canonical, params.gap_penalty)[0]
+            w.similarity = round(score, 3)
+        pid = _passage_id([tokens.words[t] for t in toks[0]], params.id_length, taken)  # earliest printing: stable
         taken.add(pid)
         witnesses.insert(0, witnesses.pop(source))
         passages.append(WirePassage(pid, witnesses[0].text, witnesses))
-        for k, toks in zip(members, tokens, strict=True):
+        for k, t in zip(members, toks, strict=True):
             passage_of_segment[k] = pid
-            covered[sentences[segments[k][0]].story] += len(toks)
+            covered[sentences[segments[k][0]].story] += len(t)
 
+    words_in = [0] * len(kept)
+    for s in sentences:
+        words_in[s.story] += len(s.tokens)
     share: dict[str, float] = {s.slug: 0.0 for s in ordered}
     for k, story in enumerate(kept):
-        total = len(words(story.body_text))
-        share[story.slug] = round(covered[k] / total, 4) if total else 0.0
+        share[story.slug] = round(covered[k] / words_in[k], 4) if words_in[k] else 0.0
 
-    pairs = _story_pairs(kept, sentences, segments, runs, run_segments, passage_of_segment)
+    witness_count = {p.id: len(p.stories) for p in passages}
+    pairs = _story_pairs(kept, sentences, runs, run_segments, passage_of_segment, witness_count, params.max_candidates)
     shares_with: dict[str, list[str]] = {s.slug: [] for s in ordered}
     for pair in pairs:
         shares_with[pair.a].append(pair.b)
@@ -635,38 +843,92 @@ def find_wire_passages(stories: list[Story], params: WireParams | None = None) -
     return WireAnalysis(passages, share, shares_with, pairs, problems, calls)
 
 
+def _text_ids(sentences: list[Sentence]) -> np.ndarray:
+    """One id per distinct token sequence: printings of the same sentence text share an id."""
+    ids: dict[tuple[int, ...], int] = {}
+    return np.fromiter(
+        (ids.setdefault(tuple(s.tokens), len(ids)) for s in sentences), dtype=np.int64, count=len(sentences)
+    )
+
+
+def _idf(sentences: list[Sentence], vocabulary: int) -> list[float]:
+    """Token id -> log(1 + sentences / sentences containing the word): rare words weigh more."""
+    lengths = np.fromiter((len(s.tokens) for s in sentences), dtype=np.int64, count=len(sentences))
+    tokens = np.fromiter(itertools.chain.from_iterable(s.tokens for s in sentences), dtype=np.int64)
+    owner = np.repeat(np.arange(len(sentences), dtype=np.int64), lengths)
+    df = np.bincount(_distinct(owner * max(vocabulary, 1) + tokens) % max(vocabulary, 1), minlength=vocabulary)
+    n = len(sentences)
+    return [math.log1p(n / d) if d else 1.0 for d in df.tolist()]
+
+
 def _story_pairs(
     stories: list[Story],
     sentences: list[Sentence],
-    segments: list[tuple[int, int]],
     runs: list[_Run],
     run_segments: list[tuple[int, int]],
     passage_of_segment: dict[int, str],
+    witnesses: dict[str, int],
+    stock_witnesses: int,
 ) -> list[StoryPair]:
-    by_pair: dict[tuple[int, int], list[tuple[_Run, str]]] = defaultdict(list)
-    for run, (sx, _) in zip(runs, run_segments, strict=True):
+    """Story pairs from the direct sentence matches (runs) between two stories: linear in the runs.
+
+    Two stories whose only shared text is one sentence of a stock passage (printed by more than
+    ``stock_witnesses`` stories: a much-quoted line, boilerplate) are no pair: the passage page
+    already lists every printing, and a comparison page per pair of them would be quadratic.
+    """
+    by_pair: dict[tuple[int, int], list[tuple[_Run, set[str]]]] = defaultdict(list)
+    for run, (sx, sy) in zip(runs, run_segments, strict=True):
         a, b = sentences[run.x[0]].story, sentences[run.y[0]].story
-        if a != b and sx in passage_of_segment:
-            by_pair[(a, b)].append((run, passage_of_segment[sx]))
+        pids = {passage_of_segment[k] for k in (sx, sy) if k in passage_of_segment}
+        if a != b and pids:
+            by_pair[(a, b)].append((run, pids))
+    for key in [k for k, v in by_pair.items() if len(v) == 1]:
+        run, pids = by_pair[key][0]
+        if run.x[0] == run.x[1] and run.y[0] == run.y[1] and min(witnesses[p] for p in pids) > stock_witnesses:
+            del by_pair[key]
+    first_sentence: dict[int, int] = {}
+    for i in range(len(sentences) - 1, -1, -1):
+        first_sentence[sentences[i].story] = i
+    paragraph_tokens: dict[int, list[list[int]]] = {}
+
+    def tokens_of(story: int) -> list[list[int]]:
+        """Token ids of each paragraph of ``story``, from its sentences (no re-tokenizing)."""
+        if story not in paragraph_tokens:
+            paras: list[list[int]] = [[] for _ in stories[story].paragraphs]
+            i = first_sentence.get(story, len(sentences))
+            while i < len(sentences) and sentences[i].story == story:
+                paras[sentences[i].paragraph].extend(sentences[i].tokens)
+                i += 1
+            paragraph_tokens[story] = paras
+        return paragraph_tokens[story]
+
     pairs = []
     for (a, b), pair_runs in sorted(by_pair.items()):
-        pairs.append(_story_pair(stories[a], stories[b], sentences, pair_runs))
+        pairs.append(_story_pair(stories[a], stories[b], sentences, pair_runs, tokens_of(a), tokens_of(b)))
     return pairs
 
 
-def _story_pair(a: Story, b: Story, sentences: list[Sentence], pair_runs: list[tuple[_Run, str]]) -> StoryPair:
-    """Side-by-side rows: paragraphs joined by shared runs form a row; the rest stand alone."""
+def _story_pair(
+    a: Story,
+    b: Story,
+    sentences: list[Sentence],
+    pair_runs: list[tuple[_Run, set[str]]],
+    tokens_a: list[list[int]],
+    tokens_b: list[list[int]],
+) -> StoryPair:
+    """Side-by-side rows: paragraphs joined by shared runs form a row; the rest stand alone.
+    ``tokens_a`` / ``tokens_b``: token ids of each paragraph (tokenized once, not per pair)."""
     na = len(a.paragraphs)
     uf = _UnionFind(na + len(b.paragraphs))
     row_passages: dict[int, set[str]] = defaultdict(set)
     linked = set()
-    for run, pid in pair_runs:
+    for run, pids in pair_runs:
         paras = [sentences[i].paragraph for i in range(run.x[0], run.x[1] + 1)]
         paras += [na + sentences[j].paragraph for j in range(run.y[0], run.y[1] + 1)]
         for p in paras:
             uf.union(paras[0], p)
         linked.update(paras)
-        row_passages[paras[0]].add(pid)
+        row_passages[paras[0]] |= pids
     groups: dict[int, list[int]] = defaultdict(list)
     for p in sorted(linked):
         groups[uf.find(p)].append(p)
@@ -676,12 +938,15 @@ def _story_pair(a: Story, b: Story, sentences: list[Sentence], pair_runs: list[t
 
     rows: list[PairRow] = []
     emitted_b: set[int] = set()
+    next_b = 0  # b paragraphs before this one are all emitted or linked
 
     def flush_b(upto: int) -> None:
-        for q in range(upto):
+        nonlocal next_b
+        for q in range(next_b, upto):
             if q not in emitted_b and na + q not in linked:
                 rows.append(PairRow([], [b.paragraphs[q].id]))
                 emitted_b.add(q)
+        next_b = max(next_b, upto)
 
     group_at = {min(g): g for g in groups.values()}
     for p in range(na):
@@ -701,18 +966,20 @@ def _story_pair(a: Story, b: Story, sentences: list[Sentence], pair_runs: list[t
             rows.append(PairRow([a.paragraphs[p].id], []))
     flush_b(len(b.paragraphs))
 
+    index_a = {p.id: k for k, p in enumerate(a.paragraphs)}
+    index_b = {p.id: k for k, p in enumerate(b.paragraphs)}
     words_only_a = words_only_b = 0
     for row in rows:
         if row.a and row.b:
-            wa = words(" ".join(a.paragraph(p).text for p in row.a))
-            wb = words(" ".join(b.paragraph(p).text for p in row.b))
+            wa = [t for p in row.a for t in tokens_a[index_a[p]]]
+            wb = [t for p in row.b for t in tokens_b[index_b[p]]]
             common = (len(wa) + len(wb) - Indel.distance(wa, wb)) // 2
             words_only_a += len(wa) - common
             words_only_b += len(wb) - common
     return StoryPair(
         a.slug,
         b.slug,
-        sorted({pid for _, pid in pair_runs}),
+        sorted(set().union(*(pids for _, pids in pair_runs))),
         rows,
         [r.a[0] for r in rows if not r.b],
         [r.b[0] for r in rows if not r.a],

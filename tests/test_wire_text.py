@@ -301,3 +301,42 @@ def test_without_credits_the_earliest_printing_is_canonical():
     analysis = find_wire_passages([reprint, source])
     (passage,) = analysis.passages
     assert passage.witnesses[0].story == "a"
+
+
+# --- scale: no snowballing passages, linear work -------------------------------------------------
+
+
+def test_a_sentence_recurring_in_many_stories_is_one_passage_and_near_misses_stay_apart():
+    stock = "The harbor commission will meet again next month to review the dredging contract for the north channel."
+    near_misses = [  # each shares most words with the stock sentence or with the previous near-miss
+        "The harbor commission will meet again next week to review the paving contract for the south road.",
+        "The zoning commission will meet again next week to review the paving contract for the south road.",
+        "The zoning board will gather again next week to review the paving contract for the south road.",
+        "The zoning board will gather again next week to debate the lighting budget for the south road.",
+        "The zoning board will gather again on Friday to debate the lighting budget for the east park.",
+    ]
+    stories = [make_story(f"stock-{k:02d}", f"Unrelated opening number {k} about town {k}.", stock) for k in range(40)]
+    stories += [make_story(f"near-{k}", text, day=2) for k, text in enumerate(near_misses)]
+    analysis = find_wire_passages(stories)
+    stock_passage = next(p for p in analysis.passages if "dredging" in p.text)
+    assert sorted(w.story for w in stock_passage.witnesses) == [f"stock-{k:02d}" for k in range(40)]
+    assert all(w.similarity == 1.0 for w in stock_passage.witnesses)
+    assert max(len(p.witnesses) for p in analysis.passages) == 40
+    assert not any("near-4" in p.stories and "stock-00" in p.stories for p in analysis.passages)
+    # pairs come from direct matches, capped per sentence: not all 40 * 39 / 2 pairs of stock stories
+    assert len(analysis.pairs) <= 40 * WireParams().max_candidates
+
+
+def test_aligner_calls_grow_about_linearly_with_the_corpus():
+    small = find_wire_passages(make_corpus(200, seed=11).stories).aligner_calls
+    large = find_wire_passages(make_corpus(400, seed=11).stories).aligner_calls
+    assert 0 < small and large / small < 2.5, (small, large)
+
+
+def test_candidates_per_sentence_are_capped_when_many_sentences_are_alike():
+    text = "The river authority approved a new flood wall for the old mill district on Monday."
+    stories = [make_story(f"s{k:03d}", text.replace("Monday", f"day {k}")) for k in range(90)]
+    tokens = wire_text._Tokens()
+    sentences = [s for k, st in enumerate(stories) for s in wire_text.story_sentences(k, st, 120, tokens)]
+    candidates = wire_text.candidate_pairs(sentences, WireParams())
+    assert 0 < len(candidates) <= 90 * WireParams().max_candidates < 90 * 89 / 2
