@@ -17,7 +17,7 @@ A citation names the quotation it falls on (a :class:`~newsarchive.quotes.Quote`
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import TYPE_CHECKING, Any
 
@@ -32,8 +32,10 @@ MIN_QUOTED_WORDS = 5
 MIN_RUN_WORDS = 8
 MIN_SCORE = 90.0
 SHINGLE = 4
+SHINGLE_CAP = 50  # a 4-word run in more story paragraphs than this proposes only the comment's own story
 QUOTE_MARKS = '"“”„«»'
 WORD_RE = re.compile(r"[\w]+(?:['’][\w]+)*")
+MARK_RE = re.compile(f"[{QUOTE_MARKS}]")
 
 
 @dataclass
@@ -65,6 +67,11 @@ class _Words:
     spans: list[tuple[int, int]]
 
 
+def _keys(text: str) -> list[str]:
+    """The ``keys`` of :func:`_words`, without the spans."""
+    return [w.lower().replace("’", "'") for w in WORD_RE.findall(text)]
+
+
 def _words(text: str) -> _Words:
     found = list(WORD_RE.finditer(text))
     return _Words([m.group().lower().replace("’", "'") for m in found], [m.span() for m in found])
@@ -72,7 +79,7 @@ def _words(text: str) -> _Words:
 
 def quoted_passages(text: str) -> list[tuple[int, int]]:
     """Character spans of the text between quotation marks, paired in order whatever their shape."""
-    marks = [i for i, ch in enumerate(text) if ch in QUOTE_MARKS]
+    marks = [m.start() for m in MARK_RE.finditer(text)]
     spans = [(marks[k] + 1, marks[k + 1]) for k in range(0, len(marks) - 1, 2)]
     if len(marks) % 2:
         spans.append((marks[-1] + 1, len(text)))
@@ -120,56 +127,120 @@ def _shingles(keys: list[str]) -> set[tuple[str, ...]]:
     return {tuple(keys[i : i + SHINGLE]) for i in range(len(keys) - SHINGLE + 1)}
 
 
-def _quote_at(quotes: list[Quote], story: str, pid: str, start: int, end: int) -> str | None:
+def _quote_index(quotes: list[Quote]) -> dict[tuple[str, str], list[tuple[int, int, str]]]:
+    """(story, paragraph) -> (start, end, quote id) of every printed fragment, in quote order."""
+    index: dict[tuple[str, str], list[tuple[int, int, str]]] = {}
     for q in quotes:
         for occ in q.occurrences:
-            if occ.story != story:
-                continue
             for frag in occ.fragments:
-                if frag.paragraph == pid and frag.start < end and start < frag.end:
-                    return q.id
-    return None
+                index.setdefault((occ.story, frag.paragraph), []).append((frag.start, frag.end, q.id))
+    return index
 
 
-def find_citations(stories: list[Story], quotes: list[Quote]) -> list[Citation]:
-    """Every (comment, story paragraph) pair where a comment quotes or nearly repeats a paragraph.
+def _quote_at(index: dict, story: str, pid: str, start: int, end: int) -> str | None:
+    return next((qid for a, b, qid in index.get((story, pid), []) if a < end and start < b), None)
 
-    Reads ``story.comments`` (already parsed); changes nothing.
-    """
-    paragraphs = [(s.slug, p.id, p.text, _words(p.text)) for s in stories for p in s.paragraphs]
-    by_shingle: dict[tuple[str, ...], set[int]] = {}
-    for n, (_, _, _, words) in enumerate(paragraphs):
-        for sh in _shingles(words.keys):
-            by_shingle.setdefault(sh, set()).add(n)
-    citations: list[Citation] = []
-    for story in stories:
-        for comment in story.comments:
-            found: dict[tuple[str, str], Citation] = {}
+
+@dataclass
+class _Probe:
+    """One thing a comment may cite with: a quoted passage, or a whole comment paragraph (verbatim runs)."""
+
+    story: int  # index of the comment's story
+    comment: int  # index of the comment in the story
+    text: str  # the comment paragraph
+    passage: str | None  # the quoted passage, or None for a verbatim probe
+    candidates: list[int] = field(default_factory=list)  # story paragraphs sharing a 4-word run
+
+
+def _probes(stories: list[Story]) -> list[_Probe]:
+    """Every probe of every comment, in the order the citations are looked for."""
+    out = []
+    for si, story in enumerate(stories):
+        for ci, comment in enumerate(story.comments):
             for text in comment.paragraphs:
                 for start, end in quoted_passages(text):
-                    passage = text[start:end].strip()
-                    candidates = set().union(*(by_shingle.get(sh, set()) for sh in _shingles(_words(passage).keys)))
-                    for n in sorted(candidates):
-                        slug, pid, ptext, _ = paragraphs[n]
-                        span = _quoted_match(passage, ptext)
-                        if span:
-                            found.setdefault(
-                                (slug, pid), Citation(story.slug, comment.id, slug, pid, None, passage, *span, "quoted")
-                            )
-                words = _words(text)
-                candidates = set().union(*(by_shingle.get(sh, set()) for sh in _shingles(words.keys)))
-                for n in sorted(candidates):
-                    slug, pid, ptext, pwords = paragraphs[n]
-                    run = _verbatim_run(words, pwords)
-                    if run and (slug, pid) not in found:
-                        a0, a1, b0, b1 = run
-                        typed = text[words.spans[a0][0] : words.spans[a1 - 1][1]]
-                        span = (pwords.spans[b0][0], pwords.spans[b1 - 1][1])
-                        found[(slug, pid)] = Citation(story.slug, comment.id, slug, pid, None, typed, *span, "verbatim")
-            cites = list(found.values())
-            if any(c.target == story.slug for c in cites):
-                cites = [c for c in cites if c.target == story.slug]
-            for c in cites:
-                c.quote = _quote_at(quotes, c.target, c.paragraph, c.start, c.end)
-            citations.extend(cites)
+                    out.append(_Probe(si, ci, text, text[start:end].strip()))
+                out.append(_Probe(si, ci, text, None))
+    return out
+
+
+def _find_candidates(stories: list[Story], probes: list[_Probe]) -> list[tuple[int, int]]:
+    """Fill each probe's ``candidates`` (global paragraph numbers); return (story, paragraph) of each number.
+
+    The comments' 4-word runs are indexed (not the stories': they are far more numerous), then the
+    story paragraphs are read once. A run found in more than ``SHINGLE_CAP`` paragraphs proposes
+    only paragraphs of the comment's own story, so a stock phrase costs nothing.
+    """
+    by_shingle: dict[tuple[str, ...], list[int]] = {}
+    for k, probe in enumerate(probes):
+        for sh in _shingles(_keys(probe.passage if probe.passage is not None else probe.text)):
+            by_shingle.setdefault(sh, []).append(k)
+    places: list[tuple[int, int]] = []
+    hits: list[tuple[int, int, list[tuple[str, ...]]]] = []  # (paragraph number, story, shared runs)
+    df: dict[tuple[str, ...], int] = {}
+    for si, story in enumerate(stories):
+        for pi, para in enumerate(story.paragraphs):
+            shared = [sh for sh in _shingles(_keys(para.text)) if sh in by_shingle]
+            for sh in shared:
+                df[sh] = df.get(sh, 0) + 1
+            if shared:
+                hits.append((len(places), si, shared))
+            places.append((si, pi))
+    for n, si, shared in hits:
+        found: set[int] = set()
+        for sh in shared:
+            common = df[sh] > SHINGLE_CAP
+            found.update(k for k in by_shingle[sh] if not common or probes[k].story == si)
+        for k in found:
+            probes[k].candidates.append(n)  # hits are in paragraph order, so candidates stay sorted
+    return places
+
+
+def find_citations(stories: list[Story], quotes: list[Quote], stats: dict[str, int] | None = None) -> list[Citation]:
+    """Every (comment, story paragraph) pair where a comment quotes or nearly repeats a paragraph.
+
+    Reads ``story.comments`` (already parsed); changes nothing. Only paragraphs sharing a 4-word
+    run with the comment are compared (see :func:`_find_candidates`); ``stats``, when given,
+    receives the number of ``comparisons``.
+    """
+    probes = _probes(stories)
+    places = _find_candidates(stories, probes)
+    quote_index = _quote_index(quotes)
+    citations: list[Citation] = []
+    comparisons = 0
+    k = 0
+    while k < len(probes):
+        si, ci = probes[k].story, probes[k].comment
+        story, comment = stories[si], stories[si].comments[ci]
+        found: dict[tuple[str, str], Citation] = {}
+        while k < len(probes) and (probes[k].story, probes[k].comment) == (si, ci):
+            probe = probes[k]
+            words = _words(probe.text) if probe.passage is None and probe.candidates else None
+            for n in probe.candidates:
+                target = stories[places[n][0]]
+                para = target.paragraphs[places[n][1]]
+                slug, pid = target.slug, para.id
+                comparisons += 1
+                if probe.passage is not None:
+                    span = _quoted_match(probe.passage, para.text)
+                    if span:
+                        cite = Citation(story.slug, comment.id, slug, pid, None, probe.passage, *span, "quoted")
+                        found.setdefault((slug, pid), cite)
+                    continue
+                pwords = _words(para.text)
+                run = _verbatim_run(words, pwords)
+                if run and (slug, pid) not in found:
+                    a0, a1, b0, b1 = run
+                    typed = probe.text[words.spans[a0][0] : words.spans[a1 - 1][1]]
+                    span = (pwords.spans[b0][0], pwords.spans[b1 - 1][1])
+                    found[(slug, pid)] = Citation(story.slug, comment.id, slug, pid, None, typed, *span, "verbatim")
+            k += 1
+        cites = list(found.values())
+        if any(c.target == story.slug for c in cites):
+            cites = [c for c in cites if c.target == story.slug]
+        for c in cites:
+            c.quote = _quote_at(quote_index, c.target, c.paragraph, c.start, c.end)
+        citations.extend(cites)
+    if stats is not None:
+        stats["comparisons"] = stats.get("comparisons", 0) + comparisons
     return citations

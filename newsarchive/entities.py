@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from nameparser import HumanName
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from slugify import slugify
 
 from .story import ORGANIZATION_URL, PERSON_URL, Story
@@ -170,6 +170,7 @@ ORG_APPOSITIVE_RE = re.compile(
 DEFINITE_RE = re.compile(r"\b[Tt]he\s(?P<noun>[a-z]+)\b")
 SPEECH_AFTER_RE = re.compile(rf"^(?:,\s[^,\"“”]{{1,80}},)?,?\s{SPEECH_VERB}\b")
 SPEECH_BEFORE_RE = re.compile(rf"\b(?:{SPEECH_VERB}|[Aa]ccording to)\s$")
+CLAUSE_END_RE = re.compile(r"^\s*(?:[,.;]|$)")
 
 
 @dataclass
@@ -227,36 +228,47 @@ class Entity:
 
 @dataclass
 class EntityIndex:
-    """Every person and organization of a set of stories, with lookups by place and name."""
+    """Every person and organization of a set of stories, with lookups by place and name.
+
+    The lookups are indexed when first used: build the index completely (as :func:`find_entities`
+    does) before asking it anything.
+    """
 
     people: list[Entity] = field(default_factory=list)
     organizations: list[Entity] = field(default_factory=list)
+    _by_story: dict[str, list[tuple[Entity, Mention]]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+    _lookup: _Lookup | None = field(default=None, init=False, repr=False, compare=False)
 
     def mentions_in(self, story: str, paragraph: str | None = None) -> list[tuple[Entity, Mention]]:
         """(entity, mention) pairs of one story (optionally one paragraph), in no particular order."""
-        return [
-            (e, m)
-            for e in self.people + self.organizations
-            for m in e.mentions
-            if m.story == story and (paragraph is None or m.paragraph == paragraph)
-        ]
+        if self._by_story is None:
+            self._by_story = {}
+            for e in self.people + self.organizations:
+                for m in e.mentions:
+                    self._by_story.setdefault(m.story, []).append((e, m))
+        pairs = self._by_story.get(story, [])
+        return [(e, m) for e, m in pairs if paragraph is None or m.paragraph == paragraph]
+
+    def _people(self) -> _Lookup:
+        if self._lookup is None:
+            self._lookup = _Lookup(self.people, self.organizations, {}, with_stories=True)
+        return self._lookup
 
     def person(self, slug: str) -> Entity:
-        for p in self.people:
-            if p.slug == slug:
-                return p
-        raise KeyError(slug)
+        return self._people().by_slug[slug]
 
     def resolve_person(self, name: str, story: str | None = None) -> Entity | None:
         """The person a printed name (full, surname, with or without title) stands for, or None."""
         name = strip_title(name)
-        found = _match_person(self.people, name)
+        found = self._people().match_person(name)
         if found or " " in name:
             return found
-        return _by_surname(self.people, name, story)
+        return self._people().by_surname(name, story)
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=65536)
 def name_parts(name: str) -> tuple[str, str]:
     """(first, last) of a name, lowercase; a single word is a last name."""
     words = name.split()
@@ -302,6 +314,80 @@ def _by_surname(people: list[Entity], surname: str, story: str | None) -> Entity
     return single[0] if single else None
 
 
+class _Lookup:
+    """Indexed forms of :func:`_match_person`, :func:`_by_surname` and :func:`_find_org` over fixed lists.
+
+    Same answers as the linear scans (the first match in list order), found through dicts by name and
+    last name and a ``rapidfuzz`` search over the distinct last names and organization names, and
+    remembered per name. The lists must not change while the lookup is used.
+    """
+
+    def __init__(self, people: list[Entity], orgs: list[Entity], acronyms: dict[str, Entity], with_stories=False):
+        self.people, self.orgs, self.acronyms = people, orgs, acronyms
+        self.by_slug: dict[str, Entity] = {}
+        self.by_string: dict[str, int] = {}  # name or alias -> first person with it
+        self.by_name: dict[str, int] = {}
+        self.by_last: dict[str, list[int]] = {}  # last name -> people (with a first name) in list order
+        for n, p in enumerate(people):
+            self.by_slug.setdefault(p.slug, p)
+            self.by_name.setdefault(p.name, n)
+            for s in [p.name, *p.aliases]:
+                self.by_string.setdefault(s, n)
+            if p.first:
+                self.by_last.setdefault(p.last, []).append(n)
+        self.lasts = list(self.by_last)
+        self.stories = [{m.story for m in p.mentions} for p in people] if with_stories else []
+        self.org_by_string: dict[str, int] = {}
+        self.org_by_signature: dict[tuple[str, str], list[int]] = {}
+        for n, o in enumerate(orgs):
+            for s in [o.name, *o.aliases]:
+                self.org_by_string.setdefault(s, n)
+            self.org_by_signature.setdefault(_org_signature(o.name), []).append(n)
+        self.org_lower = [o.name.lower() for o in orgs]
+        self._persons: dict[str, Entity | None] = {}
+        self._orgs: dict[str, Entity | None] = {}
+
+    def match_person(self, name: str) -> Entity | None:
+        """:func:`_match_person` over ``people``."""
+        if " " not in name:
+            return None
+        if name not in self._persons:
+            hits = {self.by_string[name]} if name in self.by_string else set()
+            first, last = name_parts(name)
+            if first:
+                for key, _, _ in process.extract(last, self.lasts, scorer=fuzz.ratio, score_cutoff=90, limit=None):
+                    hits.update(n for n in self.by_last[key] if _same_person(self.people[n].name, name))
+            self._persons[name] = self.people[min(hits)] if hits else None
+        return self._persons[name]
+
+    def by_surname(self, surname: str, story: str | None) -> Entity | None:
+        """:func:`_by_surname` over ``people`` (``story`` needs ``with_stories``)."""
+        matches = self.by_last.get(surname.lower(), [])
+        if story is not None:
+            local = [n for n in matches if story in self.stories[n]]
+            if len(local) == 1:
+                return self.people[local[0]]
+        if len(matches) == 1:
+            return self.people[matches[0]]
+        return self.people[self.by_name[surname]] if surname in self.by_name else None
+
+    def find_org(self, name: str) -> Entity | None:
+        """:func:`_find_org` over ``orgs`` and ``acronyms``."""
+        if name in self.acronyms:
+            return self.acronyms[name]
+        if name in self.org_by_string:
+            return self.orgs[self.org_by_string[name]]
+        if name not in self._orgs:
+            hits: set[int] = set()
+            if ACRONYM_RE.match(name.split(" of ")[0]) or _is_org_name(name):
+                hits.update(self.org_by_signature.get(_org_signature(name), []))
+                found = process.extract(name.lower(), self.org_lower, scorer=fuzz.ratio, score_cutoff=94, limit=None)
+                hits.update(n for _, _, n in found)
+                hits = {n for n in hits if _same_org(self.orgs[n].name, name)}
+            self._orgs[name] = self.orgs[min(hits)] if hits else None
+        return self._orgs[name]
+
+
 # -- scanning -------------------------------------------------------------------------------------
 
 
@@ -317,8 +403,15 @@ def _chunks(text: str) -> list[_Chunk]:
     """Capitalized runs of a text, leading function words stripped, "X and the Y" split."""
     out = []
     for m in CHUNK_RE.finditer(text):
-        out.extend(_split_chunk(m.start(), m.group()))
+        at = m.start()
+        out.extend(_Chunk(at + start, at + end, words, poss) for start, end, words, poss in _split_cached(m.group()))
     return out
+
+
+@functools.lru_cache(maxsize=65536)
+def _split_cached(chunk: str) -> tuple[tuple[int, int, str, bool], ...]:
+    """:func:`_split_chunk` at offset 0, remembered: the same names recur in story after story."""
+    return tuple((c.start, c.end, c.text, c.possessive) for c in _split_chunk(0, chunk))
 
 
 def _split_chunk(start: int, chunk: str) -> list[_Chunk]:
@@ -371,6 +464,7 @@ def _make(words: list[tuple[int, str]]) -> list[_Chunk]:
     return [_Chunk(start, end, text, possessive)]
 
 
+@functools.lru_cache(maxsize=65536)
 def _is_name(text: str) -> bool:
     words = text.split()
     if not 1 <= len(words) <= 4 or words[0] in LEADING_STOP:
@@ -380,6 +474,7 @@ def _is_name(text: str) -> bool:
     return all(re.fullmatch(NAME_PART, w) for w in words) and not re.fullmatch(r"[A-Z]\.", words[0])
 
 
+@functools.lru_cache(maxsize=65536)
 def _is_org_name(text: str) -> bool:
     """Ends (or its part before "of" ends) or starts with an organization word, or is "ACRONYM of X"."""
     head = text.split(" of ")[0]
@@ -453,7 +548,8 @@ def _gather(stories: Iterable[Story]) -> _Evidence:
                 if role:
                     roles.append(" ".join(mods + [role]))
             for c in _chunks(_mask(text, [m.span() for m in titled])):
-                after, before = text[c.end :], text[: c.start]
+                # the speech verb before a name ends right before it: 20 characters hold the longest one
+                after, before = text[c.end :], text[max(0, c.start - 20) : c.start]
                 acr = PAREN_ACRONYM_RE.match(after)
                 if acr and len(c.text.split()) > 1:
                     ev.org.setdefault(c.text, [])
@@ -473,9 +569,7 @@ def _gather(stories: Iterable[Story]) -> _Evidence:
                     for obj in re.finditer(r"\b(?:of|for|at|with)\s(?:the\s)?(?P<org>[A-Z].*)$", role):
                         for oc in _chunks(obj["org"]):
                             ev.org.setdefault(oc.text, [])
-                elif SPEECH_AFTER_RE.match(after) or (
-                    SPEECH_BEFORE_RE.search(before) and re.match(r"^\s*(?:[,.;]|$)", after)
-                ):
+                elif SPEECH_AFTER_RE.match(after) or (SPEECH_BEFORE_RE.search(before) and CLAUSE_END_RE.match(after)):
                     ev.person.setdefault(c.text, [])
     return ev
 
@@ -541,13 +635,16 @@ def _prefer(new: str, old: str) -> bool:
     return rank(new) > rank(old)
 
 
-def _scan_story(story: Story, people: list[Entity], orgs: list[Entity], acronyms: dict[str, Entity]) -> None:
+def _scan_story(story: Story, lookup: _Lookup) -> None:
     """Pass 3: record every mention in one story (in text order) and the roles' organization references."""
     found: list[tuple[int, int, Entity, Mention]] = []  # (paragraph index, start, entity, mention)
+    by_last: dict[str, list[tuple[int, int, int, Entity]]] = {}  # people of ``found`` by last name
     pending_roles: list[tuple[Entity, str, str, int]] = []
 
     def add(i: int, pid: str, start: int, end: int, entity: Entity, text: str, poss: bool = False) -> None:
         mention = Mention(story.slug, pid, start, end, text, poss)
+        if entity.kind == "person" and entity.first:
+            by_last.setdefault(entity.last, []).append((i, start, len(found), entity))
         found.append((i, start, entity, mention))
 
     # full names and titled names first, so bare surnames can be resolved against them
@@ -556,7 +653,7 @@ def _scan_story(story: Story, people: list[Entity], orgs: list[Entity], acronyms
         text = para.text
         taken: list[tuple[int, int]] = []
         for m in TITLE_RE.finditer(text):
-            person = _match_person(people, m["name"]) if " " in m["name"] else None
+            person = lookup.match_person(m["name"]) if " " in m["name"] else None
             if person is None:
                 surname_spots.append((i, para.id, m.start(), m.end("name"), m["name"], bool(m["poss"])))
             else:
@@ -568,20 +665,20 @@ def _scan_story(story: Story, people: list[Entity], orgs: list[Entity], acronyms
             taken.append((m.start(), m.end()))
         masked = _mask(text, taken)
         for c in _chunks(masked):
-            org = _find_org(orgs, acronyms, c.text)
+            org = lookup.find_org(c.text)
             if org is not None:
                 add(i, para.id, c.start, c.end, org, c.text, c.possessive)
                 continue
             if not _is_name(c.text):
                 continue
-            person = _match_person(people, c.text)
+            person = lookup.match_person(c.text)
             if person is not None:
                 add(i, para.id, c.start, c.end, person, c.text, c.possessive)
                 _queue_role(person, text[c.end :], pending_roles, para.id, c.end)
             elif " " not in c.text:
                 surname_spots.append((i, para.id, c.start, c.end, c.text, c.possessive))
     for i, pid, start, end, name, poss in surname_spots:
-        person = _surname_in_story(people, name, story.slug, found, i, start)
+        person = _surname_in_story(lookup, name, by_last, i, start)
         if person is not None:
             add(i, pid, start, end, person, story.paragraphs[i].text[start:end], poss)
     found.sort(key=lambda t: (t[0], t[1]))
@@ -640,15 +737,17 @@ def _find_org(orgs: list[Entity], acronyms: dict[str, Entity], name: str) -> Ent
     return None
 
 
-def _surname_in_story(people: list[Entity], name: str, story: str, found: list, i: int, start: int) -> Entity | None:
-    """A bare surname: the nearest person with it named earlier in this story, else archive-wide."""
-    candidates = [t[2] for t in found if t[2].kind == "person" and t[2].last == name.lower() and t[2].first]
+def _surname_in_story(lookup: _Lookup, name: str, by_last: dict, i: int, start: int) -> Entity | None:
+    """A bare surname: the nearest person with it named earlier in this story, else archive-wide.
+
+    ``by_last`` holds the people already found in the story: last name -> (paragraph index, start,
+    order found, person).
+    """
+    candidates = by_last.get(name.lower())
     if candidates:
-        before = [
-            t[2] for t in sorted(found, key=lambda t: (t[0], t[1])) if (t[0], t[1]) < (i, start) and t[2] in candidates
-        ]
-        return before[-1] if before else candidates[0]
-    return _by_surname(people, name, None)
+        before = [t for t in candidates if (t[0], t[1]) < (i, start)]
+        return max(before, key=lambda t: t[:3])[3] if before else candidates[0][3]
+    return lookup.by_surname(name, None)
 
 
 def find_entities(stories: list[Story]) -> EntityIndex:
@@ -669,8 +768,9 @@ def find_entities(stories: list[Story]) -> EntityIndex:
         initials, tail = _org_signature(o.name)
         if len(initials) > 2 and not tail and initials not in acronyms:
             acronyms[initials] = o
+    lookup = _Lookup(people, orgs, acronyms)
     for story in ordered:
-        _scan_story(story, people, orgs, acronyms)
+        _scan_story(story, lookup)
     for p in people:
         for m in p.mentions:
             p.add_alias(strip_title(m.text) if not m.text.lower().startswith("the ") else m.text)

@@ -16,7 +16,9 @@ The rules are documented in ``docs/QUOTES.md``. In short:
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import functools
 import hashlib
 import re
 from collections import Counter
@@ -34,6 +36,10 @@ from .story import QUOTE_URL, STORY_URL, Archive, Note, Span, Story
 
 MIN_WORDS = 4  # a partial or unattributed quotation shorter than this is a phrase, not a statement
 SENTENCE_MATCH = 85  # rapidfuzz ratio at which two normalized sentences are the same sentence
+RAREST = 4  # each sentence proposes the printings that share its rarest this many 3-word runs ...
+MIN_SHARED = 2  # ... at least this many of them (of the whole statement)
+SHINGLE_CAP = 100  # a 3-word run in more printings than this is too common to propose them for comparison
+NEIGHBORS = 8  # a sentence printed verbatim in many statements: each is compared with its next this many
 OPEN_MARKS = "“„«"
 CLOSE_MARKS = "”»"
 ABBREVIATIONS = set(
@@ -48,6 +54,11 @@ WHO_FIRST_RE = re.compile(rf"{LEAD}(?P<who>[^\"“”]{{1,160}}?)\s(?P<verb>{SPE
 BEFORE_RE = re.compile(rf"\b(?P<verb>{SPEECH_VERB})\b(?:\s*[:,]|(?P<mod>\s[^\"“”:,.;!?]{{1,60}})[:,]|\s+that)?\s*$")
 BEFORE_ACCORDING_RE = re.compile(r"\b[Aa]ccording\sto\s(?P<who>[^\"“”]+?),?\s*$")
 INTRO_RE = re.compile(rf"\b(?P<verb>{SPEECH_VERB})\b[^\"“”]{{0,60}}:\s*$")
+VERB_RE = re.compile(rf"\b{SPEECH_VERB}\b")
+WORD_BEFORE_RE = re.compile(r"([\w.]+)$")
+ROLE_PHRASE_RE = re.compile(r"^the\s(?:\w+\s){0,2}?(?P<noun>[a-z-]+)$")
+SENTENCE_AFTER_RE = re.compile(r"^\s*(?:$|[\[(A-Z\"“])")
+SENTENCE_END_RE = re.compile(r"[.?!,;:…—-]$")
 
 
 @dataclass
@@ -144,7 +155,9 @@ def _is_boundary(text: str, m: re.Match) -> bool:
     """Is this match of BOUNDARY_RE a sentence end, not an abbreviation ("Gov.", "P.", "U.S.")?"""
     if text[m.start()] != ".":
         return True
-    word = re.search(r"([\w.]+)$", text[: m.start()])
+    word = WORD_BEFORE_RE.search(text, max(0, m.start() - 80), m.start())
+    if word and word.start() == max(0, m.start() - 80) > 0:  # a word longer than the window: read it whole
+        word = WORD_BEFORE_RE.search(text[: m.start()])
     if not word:
         return True
     w = word.group(1)
@@ -153,7 +166,12 @@ def _is_boundary(text: str, m: re.Match) -> bool:
 
 def sentence_starts(text: str) -> list[int]:
     """Offsets where sentences start in ``text`` (always includes 0)."""
-    return [0] + [m.end() for m in BOUNDARY_RE.finditer(text) if _is_boundary(text, m)]
+    return list(_sentence_starts(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _sentence_starts(text: str) -> tuple[int, ...]:
+    return (0, *(m.end() for m in BOUNDARY_RE.finditer(text) if _is_boundary(text, m)))
 
 
 def split_sentences(text: str) -> list[str]:
@@ -161,16 +179,28 @@ def split_sentences(text: str) -> list[str]:
     return [text[a:b].strip() for a, b in zip(starts, starts[1:], strict=False) if text[a:b].strip()]
 
 
+BRACKETED_RE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+PUNCTUATION_RE = re.compile(r"[^\w\s]")
+WORD_RE = re.compile(r"\w+")
+MARK_RE = re.compile(f'[{OPEN_MARKS}{CLOSE_MARKS}"]')
+
+
 def normalize(text: str) -> str:
     """For matching printings: no bracketed insertions, quote marks, punctuation or case."""
-    text = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", text)
+    text = BRACKETED_RE.sub(" ", text)
     text = text.replace("’", "'").replace("‘", "'").lower()
-    text = re.sub(r"[^\w\s]", " ", text.replace("'", ""))
+    text = PUNCTUATION_RE.sub(" ", text.replace("'", ""))
     return " ".join(text.split())
 
 
+@functools.lru_cache(maxsize=65536)
+def _word_key(word: str) -> str:
+    """A word as :func:`word_diff` compares it."""
+    return normalize(word) or word
+
+
 def _word_count(text: str) -> int:
-    return len(re.findall(r"\w+", text))
+    return len(WORD_RE.findall(text))
 
 
 # -- extraction -----------------------------------------------------------------------------------
@@ -189,7 +219,8 @@ def _segments(text: str) -> list[_Segment]:
     """Quoted stretches of one paragraph, pairing marks by shape (see module docstring)."""
     pairs: list[tuple[int | None, int | None]] = []
     open_at = None
-    for i, ch in enumerate(text):
+    for mark in MARK_RE.finditer(text):  # only the marks matter: skip the letters between them
+        i, ch = mark.start(), mark.group()
         if ch in OPEN_MARKS or (ch == '"' and open_at is None):
             if open_at is None:
                 open_at = i
@@ -256,7 +287,7 @@ class _Resolver:
         if pronoun in ("he", "she"):
             found = self.pronoun(i, start)
             return (found[0], found[1], "pronoun", phrase) if found else (None, None, "", phrase)
-        m = re.match(r"^the\s(?:\w+\s){0,2}?(?P<noun>[a-z-]+)$", phrase.lower())
+        m = ROLE_PHRASE_RE.match(phrase.lower())
         if m:
             person = self.by_role(m["noun"], i, start)
             if person:
@@ -349,7 +380,7 @@ def _before_attribution(text: str, sentence_start: int, seg: _Segment) -> _Attri
 def _embedded_attribution(text: str, sentence_start: int, seg: _Segment) -> _Attribution | None:
     """A partial quote after a speech verb in the same sentence: 'Montes said the plan is "..."'."""
     before = text[sentence_start : seg.open_at]
-    verbs = list(re.finditer(rf"\b{SPEECH_VERB}\b", before))
+    verbs = list(VERB_RE.finditer(before))
     if not verbs or _word_count(text[seg.inner[0] : seg.inner[1]]) < MIN_WORDS:
         return None
     verb = verbs[-1]
@@ -473,8 +504,8 @@ def _from_context(story, i, seg, frag, text, prev, last, last_para, new, attribu
     after = text[seg.close_at + 1 :] if seg.close_at is not None else ""
     standalone = (
         not before.strip()
-        and re.match(r"^\s*(?:$|[\[(A-Z\"“])", after)
-        and (seg.close_at is None or re.search(r"[.?!,;:…—-]$", frag.text))
+        and SENTENCE_AFTER_RE.match(after)
+        and (seg.close_at is None or SENTENCE_END_RE.search(frag.text))
         and _word_count(frag.text) >= MIN_WORDS
     )
     if not standalone:
@@ -525,14 +556,17 @@ def _shingles(sentences: list[str]) -> set[str]:
 def _merge_sentences(base: list[str], others: list[list[str]]) -> list[str]:
     """The base printing's sentences, with sentences only other printings carry put in their place."""
     merged = list(base)
+    keys = [normalize(t) for t in merged]
     for sentences in others:
         pos = -1
         for s in sentences:
-            hits = [j for j, t in enumerate(merged) if _sentence_match(normalize(s), normalize(t))]
-            if hits:
-                pos = hits[0]
+            key = normalize(s)
+            hit = next((j for j, t in enumerate(keys) if _sentence_match(key, t)), None)
+            if hit is not None:
+                pos = hit
             else:
                 merged.insert(pos + 1, s)
+                keys.insert(pos + 1, key)
                 pos += 1
     return merged
 
@@ -540,10 +574,6 @@ def _merge_sentences(base: list[str], others: list[list[str]]) -> list[str]:
 def word_diff(printed: str, canonical: str) -> list[DiffOp]:
     """Word-level difference of one printing against the canonical text (case, marks and punctuation ignored)."""
     a, b = printed.split(), canonical.split()
-
-    def key(w: str) -> str:
-        return normalize(w) or w
-
     ops: list[DiffOp] = []
 
     def emit(op: str, words: list[str]) -> None:
@@ -554,7 +584,7 @@ def word_diff(printed: str, canonical: str) -> list[DiffOp]:
         else:
             ops.append(DiffOp(op, " ".join(words)))
 
-    matcher = SequenceMatcher(None, [key(w) for w in a], [key(w) for w in b], autojunk=False)
+    matcher = SequenceMatcher(None, [_word_key(w) for w in a], [_word_key(w) for w in b], autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             emit("equal", a[i1:i2])
@@ -574,18 +604,52 @@ def _quote_id(speaker: str | None, first_sentence: str, taken: set[str]) -> str:
     return qid
 
 
-def cross_reference(occurrences: list[QuoteOccurrence]) -> list[Quote]:
+def _candidates(sentences: list[list[str]]) -> list[list[int]]:
+    """For each printing, the later printings worth comparing with it (see :func:`cross_reference`)."""
+    by_shingle: dict[str, list[int]] = {}
+    by_sentence: dict[str, list[int]] = {}
+    for n, sents in enumerate(sentences):
+        for sh in _shingles(sents):
+            by_shingle.setdefault(sh, []).append(n)
+        for sentence in set(sents):
+            by_sentence.setdefault(sentence, []).append(n)
+    found: list[set[int]] = [set() for _ in sentences]
+    for n, sents in enumerate(sentences):
+        rarest: set[str] = set()
+        for sentence in sents:
+            runs = sorted(_shingles([sentence]), key=lambda sh: (len(by_shingle[sh]), sh))
+            rarest.update(sh for sh in runs[:RAREST] if len(by_shingle[sh]) <= SHINGLE_CAP)
+        shared = Counter(m for sh in rarest for m in by_shingle[sh] if m != n)
+        for m, count in shared.items():
+            if count >= min(MIN_SHARED, len(rarest)):
+                found[min(n, m)].add(max(n, m))
+        for sentence in set(sents):  # a sentence printed verbatim: its next few printings, however common it is
+            posting = by_sentence[sentence]
+            k = bisect.bisect_right(posting, n)
+            found[n].update(posting[k : k + NEIGHBORS])
+    return [sorted(f) for f in found]
+
+
+def cross_reference(occurrences: list[QuoteOccurrence], stats: dict[str, int] | None = None) -> list[Quote]:
     """Merge printings of the same statement into one :class:`Quote` each.
 
     Two occurrences are one statement when their speakers agree (or one is unknown) and at least
     half of the shorter one's sentences match sentences of the other (normalized: bracketed
-    insertions, quote marks, punctuation and case ignored; rapidfuzz ratio >= 85). The canonical
-    text is the longest printing with sentences only other printings have merged in. Quotes come
-    in the order of their earliest occurrence (story date, slug, paragraph).
+    insertions, quote marks, punctuation and case ignored; rapidfuzz ratio >= 85). A statement
+    never gets two known speakers: an unknown-speaker printing joins one statement, not two.
+    Only printings that share ``MIN_SHARED`` of the ``RAREST`` rarest 3-word runs of each sentence
+    of either (a run in more than ``SHINGLE_CAP`` printings proposes none), or the same normalized sentence
+    (the next ``NEIGHBORS`` printings of it), are compared, so the cost grows linearly with the
+    archive. The canonical text is the longest printing with sentences
+    only other printings have merged in. Quotes come in the order of their earliest occurrence
+    (story date, slug, paragraph). ``stats``, when given, receives the numbers of ``candidates``
+    (pairs proposed) and ``comparisons`` (pairs compared: the others were already one quote or had
+    two speakers).
     """
     occs = sorted(occurrences, key=lambda o: o.sort_key)
     sentences = [[normalize(s) for s in o.sentences()] for o in occs]
     parent = list(range(len(occs)))
+    speaker = [o.speaker for o in occs]  # the known speaker of each group, at its root
 
     def find(x: int) -> int:
         while parent[x] != x:
@@ -593,16 +657,20 @@ def cross_reference(occurrences: list[QuoteOccurrence]) -> list[Quote]:
             x = parent[x]
         return x
 
-    by_shingle: dict[str, list[int]] = {}
-    for n, sents in enumerate(sentences):
-        for sh in _shingles(sents):
-            by_shingle.setdefault(sh, []).append(n)
-    for n, sents in enumerate(sentences):
-        candidates = {m for sh in _shingles(sents) for m in by_shingle[sh] if m > n}
-        for m in sorted(candidates):
-            a, b = occs[n].speaker, occs[m].speaker
-            if (a == b or a is None or b is None) and find(n) != find(m) and _same_statement(sents, sentences[m]):
-                parent[find(m)] = find(n)
+    comparisons = 0
+    proposed = _candidates(sentences)
+    for n, candidates in enumerate(proposed):
+        for m in candidates:
+            a, b = find(n), find(m)
+            if a == b or (speaker[a] and speaker[b] and speaker[a] != speaker[b]):
+                continue
+            comparisons += 1
+            if _same_statement(sentences[n], sentences[m]):
+                parent[b] = a
+                speaker[a] = speaker[a] or speaker[b]
+    if stats is not None:
+        stats["candidates"] = stats.get("candidates", 0) + sum(len(c) for c in proposed)
+        stats["comparisons"] = stats.get("comparisons", 0) + comparisons
     groups: dict[int, list[int]] = {}
     for n in range(len(occs)):
         groups.setdefault(find(n), []).append(n)

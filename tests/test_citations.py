@@ -148,3 +148,34 @@ def test_long_verbatim_run_without_marks_is_a_citation_short_phrases_are_not():
 def test_no_comments_no_citations():
     archive = Archive([load_story(p) for p in SEEDS])
     assert analyze(archive).citations == []
+
+
+def _stock_archive(n: int) -> list:
+    """``n`` stories that all print one stock sentence, each with a comment quoting it and one quoting its own
+    story's sentence."""
+    from newsarchive.story_file import parse_story
+
+    stock = "The council will meet again next month to take up the budget and the harbor fee."
+    stories = []
+    for i in range(n):
+        own = f"Councilor number {i} said the vote on item {i} would come after {i} more hearings."
+        text = f"Title: Story {i}\nDate: 2012-01-01\n\n{stock}\n\n{own}\n"
+        story = parse_story(text, f"s{i}.md")
+        story.comments = [comment("1", "a", f'"{stock}" Again?'), comment("2", "b", f'So "{own}" Really.')]
+        stories.append(story)
+    return stories
+
+
+def test_citation_comparisons_grow_linearly_even_for_a_sentence_in_every_story():
+    """Guards the scaling without timing: twice the stories, about twice the comparisons."""
+    counts = []
+    for n in (100, 200):
+        stats: dict[str, int] = {}
+        stories = _stock_archive(n)
+        cites = find_citations(stories, [], stats=stats)
+        counts.append(stats["comparisons"])
+        # each comment cites its own story only (its own story prints the passage)
+        assert sorted((c.story, c.comment, c.target, c.paragraph) for c in cites) == sorted(
+            (s.slug, cid, s.slug, pid) for s in stories for cid, pid in (("1", "p1"), ("2", "p2"))
+        )
+    assert counts[0] > 0 and counts[1] / counts[0] < 2.5

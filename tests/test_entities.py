@@ -133,3 +133,23 @@ def test_spelling_variants_are_one_person():
     index = find_entities([a, b])
     assert [p.name for p in index.people] == ["Steven Baddour"]
     assert index.resolve_person("Sen. Steve Baddour").slug == "steven-baddour"
+
+
+def test_indexed_lookups_answer_as_the_linear_scans():
+    """The indexed lookups (which keep find_entities linear in the archive) give the scans' answers."""
+    from newsarchive.entities import _by_surname, _find_org, _Lookup, _match_person
+
+    stories = [load_story(p) for p in SEEDS + FIXTURES]
+    index = find_entities(stories)
+    people, orgs = index.people, index.organizations
+    lookup = _Lookup(people, orgs, {}, with_stories=True)
+    words = {w.strip(".,;:\"“”'’()") for s in stories for p in s.paragraphs for w in p.text.split()}
+    names = {p.name for p in people} | {a for p in people for a in p.aliases} | {o.name for o in orgs}
+    names |= {"Steve Baddour", "Stephen Baddour", "Mary Heffernen", "Deval L. Patrick", "ACLU of Ohio", "Centro"}
+    names |= {f"{a} {b}" for a in sorted(words)[:40] for b in [p.last.title() for p in people]}
+    for name in sorted(names | words):
+        assert lookup.match_person(name) is _match_person(people, name), name
+        assert lookup.find_org(name) is _find_org(orgs, {}, name), name
+        for slug in (None, *(s.slug for s in stories[:5])):
+            assert lookup.by_surname(name, slug) is _by_surname(people, name, slug), (name, slug)
+    assert index.person(people[0].slug) is people[0]

@@ -259,3 +259,58 @@ def test_attribution_before_the_quote_with_according_to():
     )
     (occ,), problems = extract_quotes(story)
     assert (occ.speaker, occ.attribution, problems) == ("jane-roe", "according", [])
+
+
+def test_unknown_speaker_printing_does_not_join_two_speakers():
+    texts = [
+        ('"The budget is balanced and the books are closed," Jane Roe said.', "2012-01-01"),
+        ('"The budget is balanced and the books are closed."', "2012-01-02"),
+        ('"The budget is balanced and the books are closed," John Doe said.', "2012-01-03"),
+    ]
+    occurrences = []
+    for n, (body, date) in enumerate(texts):
+        story = parse_story(f"Title: S{n}\nDate: {date}\n\n{body}\n", f"s{n}.md")
+        occurrences += extract_quotes(story)[0]
+    quotes = cross_reference(occurrences)
+    assert sorted(q.speaker for q in quotes) == ["jane-roe", "john-doe"]
+    (jane,) = [q for q in quotes if q.speaker == "jane-roe"]
+    assert [o.story for o in jane.occurrences] == ["s0", "s1"]
+
+
+def _generated(n: int, seed: int) -> list[Story]:
+    from bench.corpus import Corpus
+
+    corpus = Corpus(n, seed=seed)
+    return [parse_story(corpus.story(i)[1], f"seed{seed}/s{i}.md") for i in range(n)]
+
+
+def _counts(stories: list[Story]) -> dict[str, int]:
+    occurrences = [occ for story in stories for occ in extract_quotes(story)[0]]
+    stats: dict[str, int] = {}
+    cross_reference(occurrences, stats=stats)
+    return stats
+
+
+def test_cross_reference_candidates_grow_linearly():
+    """Guards the scaling without timing: two 200-story archives together (400 stories, the same
+    templates and vocabulary) propose about as many pairs as the two apart, not twice as many."""
+    one, two = _generated(200, 1), _generated(200, 2)
+    apart = [_counts(one), _counts(two)]
+    together = _counts(one + two)
+    for key in ("candidates", "comparisons"):
+        mean = (apart[0][key] + apart[1][key]) / 2
+        assert mean > 0 and together[key] / mean < 2.5, (key, apart, together)
+
+
+def test_a_sentence_printed_in_every_story_does_not_make_comparisons_quadratic():
+    def stories(n: int) -> list[Story]:
+        out = []
+        for i in range(n):
+            body = f'"We have to do better. Clause number {i} stays in the plan for {i} years," Jane Roe said.'
+            out.append(parse_story(f"Title: S{i}\nDate: 2012-01-01\n\n{body}\n", f"s{i}.md"))
+        return out
+
+    small, large = _counts(stories(150)), _counts(stories(300))
+    assert large["candidates"] / small["candidates"] < 2.5 and large["comparisons"] / small["comparisons"] < 2.5
+    # every statement shares one of its two sentences: same speaker, so one quote, as the rule says
+    assert len(cross_reference([o for s in stories(150) for o in extract_quotes(s)[0]])) == 1
