@@ -332,6 +332,11 @@ def first_query(output: Path, word: str) -> dict:
                 if (output / "search" / "index.html").exists():
                     result["method"] = "search page"
                     page.goto(f"{base}/search/?q={word}", wait_until="networkidle")
+                    try:  # a large index takes a while to decode: wait for the results, not a fixed time
+                        page.wait_for_selector("#search-results li", timeout=30_000)
+                    except Exception:
+                        result["note"] = "no results shown within 30 s"
+                    page.wait_for_load_state("networkidle")
                     page.wait_for_timeout(500)
                 else:
                     result["method"] = "pagefind.js API on the home page"

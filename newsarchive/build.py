@@ -18,6 +18,10 @@ from pathlib import Path
 
 from .content_loader import load_content
 
+# Pagefind reads only the page kinds it indexes (docs/SEARCH.md): listings and comparison pages
+# carry no data-pagefind-body, and parsing them cost memory and time.
+INDEXED_PAGES = "{stories,events,quotes,people,organizations,wire}/**/*.html"
+
 
 def run_step(name: str, cmd: list[str], quiet: bool) -> bool:
     """Run one build step. Quiet: its output is shown only if it fails; otherwise it streams
@@ -26,6 +30,8 @@ def run_step(name: str, cmd: list[str], quiet: bool) -> bool:
         done = subprocess.run(cmd, capture_output=True, text=True)
         if done.returncode != 0:
             sys.stderr.write(done.stdout[-4000:] + done.stderr[-8000:])
+        else:  # stage timings (NEWSARCHIVE_TIMINGS=1) are asked for explicitly: pass them on
+            sys.stderr.writelines(line for line in done.stderr.splitlines(keepends=True) if line.startswith("stage "))
     else:
         print(f"[build] {name}", file=sys.stderr, flush=True)
         # wide COLUMNS: Pelican's log handler must not wrap "path:line: message" lines
@@ -64,7 +70,9 @@ def build(content: Path, settings: Path, output: Path, quiet: bool = False, sear
         if not run_step("pelican", pelican, quiet):
             return 1
         if search and not run_step(
-            "pagefind", [sys.executable, "-m", "pagefind", "--site", str(tmp), "--silent"], quiet
+            "pagefind",
+            [sys.executable, "-m", "pagefind", "--site", str(tmp), "--glob", INDEXED_PAGES, "--silent"],
+            quiet,
         ):
             return 1
         swap_into_place(tmp, output)

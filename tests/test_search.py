@@ -163,6 +163,10 @@ def test_filters_narrow_results(site, serve, page):
     search(page, base, "q=Heffernan")
     everything = page.locator("#search-results > li").count()
     assert everything >= 2
+    # filter values are fetched only when asked for: a first query does not download them
+    assert page.locator("#search-filter-publisher").count() == 0
+    page.click("[data-search-filters-load]")
+    expect(page.locator("[data-search-filters] select").first).to_be_focused()
     page.select_option("#search-filter-publisher", "CBS Boston / WBZ")
     expect(page.locator("#search-status")).to_contain_text("with the chosen filters")
     titles = page.eval_on_selector_all("#search-results .result-title", "els => els.map(e => e.textContent)")

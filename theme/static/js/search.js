@@ -71,15 +71,31 @@ async function start(el) {
     return;
   }
 
-  // Filters: one labelled <select> per filter the index actually has.
-  const available = await pagefind.filters();
+  // Filters: one labelled <select> per filter the index actually has. Their values are loaded on
+  // demand (in a large archive they are most of the bytes: one value per commenter), so a first
+  // query fetches only what the query needs; a link that names a filter loads them at once.
   const filterBox = el.querySelector("[data-search-filters]");
-  for (const [key, label] of FILTERS) {
-    const values = Object.keys(available[key] || {});
-    if (!values.length) continue;
-    values.sort(key === "year" ? (a, b) => b.localeCompare(a) : (a, b) => a.localeCompare(b));
-    selects[key] = makeSelect(filterBox, key, label, values, params.get(key));
+  const filterButton = el.querySelector("[data-search-filters-load]");
+  let filtersLoading = null;
+  function loadFilters() {
+    filtersLoading ||= (async () => {
+      const available = await pagefind.filters();
+      for (const [key, label] of FILTERS) {
+        const values = Object.keys(available[key] || {});
+        if (!values.length) continue;
+        values.sort(key === "year" ? (a, b) => b.localeCompare(a) : (a, b) => a.localeCompare(b));
+        selects[key] = makeSelect(filterBox, key, label, values, params.get(key));
+      }
+      filterButton.hidden = true;
+    })();
+    return filtersLoading;
   }
+  filterButton.addEventListener("click", async () => {
+    await loadFilters();
+    const first = filterBox.querySelector("select");
+    if (first) first.focus();
+  });
+  if (FILTERS.some(([key]) => params.get(key))) await loadFilters();
   options.hidden = false;
 
   function chosenFilters() {
