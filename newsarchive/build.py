@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 from .content_loader import load_content
+from .pagefind_output import canonicalize
 
 # Pagefind reads only the page kinds it indexes (docs/SEARCH.md): listings and comparison pages
 # carry no data-pagefind-body, and parsing them cost memory and time.
@@ -75,6 +76,7 @@ def build(content: Path, settings: Path, output: Path, quiet: bool = False, sear
             quiet,
         ):
             return 1
+        canonicalize(tmp / "pagefind")  # Pagefind's filter order varies run to run: make it canonical
         swap_into_place(tmp, output)
     finally:
         if tmp.exists():

@@ -1,0 +1,149 @@
+"""Canonical Pagefind output (newsarchive/pagefind_output.py): a CBOR codec, byte-identical
+``pagefind/`` trees from two Pagefind runs, and search and filters still working in Chromium."""
+
+from __future__ import annotations
+
+import filecmp
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from newsarchive.build import INDEXED_PAGES
+from newsarchive.pagefind_output import canonicalize, cbor_decode, cbor_encode, read_pf
+
+CBS = "CBS Boston / WBZ"
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    """Every file under ``root``, by relative path."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def reindex(site: Path, dest: Path) -> Path:
+    """A copy of ``site`` at ``dest`` with a fresh Pagefind index; returns its ``pagefind/`` dir."""
+    shutil.copytree(site, dest)
+    shutil.rmtree(dest / "pagefind")
+    cmd = [sys.executable, "-m", "pagefind", "--site", str(dest), "--glob", INDEXED_PAGES, "--silent"]
+    subprocess.run(cmd, check=True, capture_output=True)
+    return dest / "pagefind"
+
+
+@pytest.fixture(scope="module")
+def runs(site, tmp_path_factory) -> list[tuple[dict, Path]]:
+    """Two Pagefind runs over the seed site: (tree as Pagefind wrote it, canonicalized dir) each."""
+    base = tmp_path_factory.mktemp("pagefind-runs")
+    out = []
+    for name in ("one", "two"):
+        pagefind = reindex(site, base / name)
+        raw = tree(pagefind)
+        canonicalize(pagefind)
+        out.append((raw, pagefind))
+    return out
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        0,
+        23,
+        24,
+        255,
+        256,
+        65535,
+        65536,
+        2**32,
+        2**64 - 1,
+        -1,
+        -24,
+        -25,
+        -(2**40),
+        "",
+        "pagefind",
+        "é‿﹏" * 30,
+        b"",
+        b"\x00\xff" * 200,
+        [],
+        [1, [2, [3, []]], "x" * 300],
+        list(range(1000)),
+        {},
+        {"a": [1, -2], "b": {"c": b"d"}, 3: "three"},
+        True,
+        False,
+        None,
+        1.5,
+        ["publisher", [["CBS Boston / WBZ", [1, 5, 5, 9]], ["The Associated Press", [0, 2]]]],
+    ],
+)
+def test_cbor_round_trip(value):
+    assert cbor_decode(cbor_encode(value)) == value
+
+
+def test_cbor_matches_pagefind_encoding(site):
+    """Re-encoding what Pagefind wrote gives Pagefind's bytes (same shortest-form integers)."""
+    import gzip
+
+    for path in sorted((site / "pagefind").rglob("*.pf_*")):
+        if path.suffix == ".pf_fragment":  # fragments are JSON, not CBOR
+            continue
+        raw = gzip.decompress(path.read_bytes())
+        assert b"pagefind_dcd" + cbor_encode(read_pf(path)) == raw, path
+
+
+def test_two_runs_give_identical_canonical_output(runs):
+    (raw_one, one), (raw_two, two) = runs
+    canon_one, canon_two = tree(one), tree(two)
+    assert canon_one.keys() == canon_two.keys()
+    assert [name for name in canon_one if canon_one[name] != canon_two[name]] == []
+    assert not filecmp.dircmp(one, two).diff_files
+    # Pagefind alone usually differs (HashMap order); when the two runs happen to agree, nothing to check
+    if raw_one != raw_two:
+        assert {n for n in raw_one if raw_one[n] != raw_two.get(n)} <= {
+            n for n in raw_one if n.startswith("filter/") or n.endswith((".pf_meta", "pagefind-entry.json"))
+        }
+
+
+def test_canonical_files_are_consistent(runs):
+    _, pagefind = runs[0]
+    meta_files = list(pagefind.glob("pagefind.*.pf_meta"))
+    assert len(meta_files) == 1
+    entry = (pagefind / "pagefind-entry.json").read_text(encoding="utf-8")
+    assert f'"hash":"{meta_files[0].name.split(".")[1]}"' in entry
+    meta = read_pf(meta_files[0])
+    named = {f"{h}.pf_filter" for _, h in meta[3]}
+    assert named == {p.name for p in (pagefind / "filter").iterdir()}
+    assert [name for name, _ in meta[3]] == sorted(name for name, _ in meta[3])
+    for _, h in meta[3]:
+        assert re.fullmatch(r"en_[0-9a-f]{7}", h)
+        name, values = read_pf(pagefind / "filter" / f"{h}.pf_filter")
+        assert [v for v, _ in values] == sorted(v for v, _ in values), name
+        assert all(pages == sorted(pages) for _, pages in values), name
+
+
+def test_search_and_filters_work_after_canonicalize(runs, serve, page):
+    _, pagefind = runs[0]
+    base = serve(pagefind.parent)
+    status = page.locator("#search-status")
+
+    page.goto(f"{base}/search/?q=Heffernan")
+    expect(status).to_have_text(re.compile(r"^\d+ results? for"))
+    expect(page.locator("#search-results li").first).to_be_visible()
+    everything = page.locator("#search-results > li").count()
+    assert everything >= 2
+
+    page.goto(f"{base}/search/?q=Heffernan&publisher=CBS%20Boston%20%2F%20WBZ")
+    expect(status).to_contain_text("with the chosen filters")
+    expect(page.locator("#search-results li").first).to_be_visible()
+    metas = page.locator("#search-results .result-meta").all_text_contents()
+    assert 0 < len(metas) < everything
+    assert all(CBS in m for m in metas)
+
+    # a link naming a filter loads every filter's values (from the filter files) into the selects
+    expect(page.locator("#search-filter-publisher")).to_have_value(CBS)
+    options = page.locator("#search-filter-publisher option").all_text_contents()
+    assert any(CBS in o for o in options) and any("Associated Press" in o for o in options)
+    assert page.errors == [] and page.dialogs == []
