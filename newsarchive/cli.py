@@ -327,17 +327,18 @@ def stats(content: Path) -> tuple[list[tuple[str, str]], list[Problem]]:
         ("paragraphs", str(sum(len(s.paragraphs) for s in stories))),
         ("media placeholders", str(sum(len(s.media) for s in stories))),
     ]
+    for story in stories:
+        story.comments = parse_story_thread(story).comments
     declared = sum(s.comments_declared or 0 for s in stories)
-    archived = sum(len(parse_story_thread(s).comments) for s in stories)
+    archived = sum(len(s.comments) for s in stories)
     rows.append(("comments", f"{archived} archived ({declared} declared by the sources)"))
     rows += _analysis_rows(stories)
     return rows, loaded.errors
 
 
 def _analysis_rows(stories: list[Story]) -> list[tuple[str, str]]:
-    """Quotes, people, organizations and wire passages: the same analysis the build runs."""
-    for story in stories:
-        story.comments = parse_story_thread(story).comments
+    """Quotes, people, organizations and wire passages: the same analysis the build runs
+    (``stories`` carry their parsed comments)."""
     result = analyze_quotes(Archive(list(stories)))
     wire = find_wire_passages(stories)
     rows = [

@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .comment_thread import parse_story_thread
 from .errors import ArchiveError, Problem
 from .story import Story
 from .story_file import load_story
@@ -21,7 +20,6 @@ CAPTURES_DIR = "captures"
 class LoadedContent:
     stories: list[Story] = field(default_factory=list)
     errors: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
 
 
 def story_files(content_root: Path) -> list[Path]:
@@ -29,8 +27,8 @@ def story_files(content_root: Path) -> list[Path]:
 
 
 def load_content(content_root: Path) -> LoadedContent:
-    """Every story under ``content_root/stories``; errors for bad files and duplicate slugs,
-    warnings for oddities that do not stop a build (comment numbering, declared counts)."""
+    """Every story under ``content_root/stories``; errors for bad files and duplicate slugs.
+    Comment threads are parsed later (the comment_threads plugin, ``archive lint``)."""
     loaded = LoadedContent()
     by_slug: dict[str, Story] = {}
     for path in story_files(content_root):
@@ -46,5 +44,4 @@ def load_content(content_root: Path) -> LoadedContent:
             continue
         by_slug[story.slug] = story
         loaded.stories.append(story)
-        loaded.warnings.extend(parse_story_thread(story).problems)
     return loaded

@@ -38,3 +38,19 @@ def stage(name: str) -> Iterator[None]:
     finally:
         if os.environ.get("NEWSARCHIVE_TIMINGS") == "1":
             print(f"stage {name} took {time.perf_counter() - start:.3f} s", file=sys.stderr, flush=True)
+
+
+class TimedStages:
+    """Mixin for a Pelican generator (list it before ``Generator``): times ``generate_context``
+    and ``generate_output`` as the stages "<stage_name>: analysis" and "<stage_name>: writing".
+    Subclasses implement ``_generate_context()`` and ``_generate_output(writer)``."""
+
+    stage_name = "generator"
+
+    def generate_context(self) -> None:
+        with stage(f"{self.stage_name}: analysis"):
+            self._generate_context()
+
+    def generate_output(self, writer) -> None:
+        with stage(f"{self.stage_name}: writing"):
+            self._generate_output(writer)

@@ -19,7 +19,7 @@ from slugify import slugify
 
 from newsarchive import archive_json
 from newsarchive.events import group_events
-from newsarchive.progress import stage
+from newsarchive.progress import TimedStages
 from newsarchive.story import EVENT_URL, Archive, Story
 from newsarchive.story_file import load_story
 from newsarchive.structured_data import news_article
@@ -68,13 +68,11 @@ def _fresh(story: Story) -> Story:
     return story
 
 
-class ArchiveGenerator(Generator):
+class ArchiveGenerator(TimedStages, Generator):
     """Builds the Archive from the articles (first of the plugin generators) and writes the
     archive-wide outputs once every plugin has added its part."""
 
-    def generate_context(self):
-        with stage("core: analysis"):
-            self._generate_context()
+    stage_name = "core"
 
     def _generate_context(self):
         articles = [a for a in self.context.get("articles", []) if hasattr(a, "story")]
@@ -86,10 +84,6 @@ class ArchiveGenerator(Generator):
         self.events = group_events(archive.stories)
         self.context["events"] = self.events
         archive.sections["events"] = self.events
-
-    def generate_output(self, writer):
-        with stage("core: writing"):
-            self._generate_output(writer)
 
     def _generate_output(self, writer):
         for problem in self.context["archive"].warnings:  # every plugin's analysis has run by now

@@ -13,7 +13,7 @@ from pelican.generators import Generator
 
 from newsarchive.comment_thread import parse_story_thread
 from newsarchive.commenters import COMMENTERS_URL, commenter_url, comments_json, group_commenters, reply_tree
-from newsarchive.progress import progress, stage
+from newsarchive.progress import TimedStages, progress
 
 log = logging.getLogger(__name__)
 
@@ -28,14 +28,9 @@ class StoryComments:
     def to_json(self):
         return comments_json(self.story)
 
-    def get(self, key, default=None):
-        return self.to_json().get(key, default)
 
-
-class CommentThreadGenerator(Generator):
-    def generate_context(self):
-        with stage("comments: analysis"):
-            self._generate_context()
+class CommentThreadGenerator(TimedStages, Generator):
+    stage_name = "comments"
 
     def _generate_context(self):
         archive = self.context["archive"]
@@ -48,10 +43,6 @@ class CommentThreadGenerator(Generator):
         self.commenters = group_commenters(archive.stories)
         self.context["commenters"] = self.commenters
         self.context["top_commenters"] = sorted(self.commenters, key=lambda c: (-len(c.comments), c.slug))[:200]
-
-    def generate_output(self, writer):
-        with stage("comments: writing"):
-            self._generate_output(writer)
 
     def _generate_output(self, writer):
         groups = [(g, list(members)) for g, members in groupby(self.commenters, key=lambda c: c.group)]

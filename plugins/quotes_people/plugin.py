@@ -12,7 +12,7 @@ from collections import defaultdict
 from pelican import signals
 from pelican.generators import Generator
 
-from newsarchive.progress import progress, stage
+from newsarchive.progress import TimedStages, progress
 from newsarchive.quotes import analyze
 from newsarchive.story import Span
 from newsarchive.structured_data import person as person_json_ld
@@ -21,10 +21,8 @@ from newsarchive.structured_data import quotation as quotation_json_ld
 INDEXES = {"quotes/": "quotes", "people/": "people", "organizations/": "organizations"}
 
 
-class QuotesGenerator(Generator):
-    def generate_context(self):
-        with stage("quotes: analysis"):
-            self._generate_context()
+class QuotesGenerator(TimedStages, Generator):
+    stage_name = "quotes"
 
     def _generate_context(self):
         archive = self.context["archive"]
@@ -60,10 +58,6 @@ class QuotesGenerator(Generator):
             quotes_of=self.quotes_of,
             person_by_slug=people,
         )
-
-    def generate_output(self, writer):
-        with stage("quotes: writing"):
-            self._generate_output(writer)
 
     def _generate_output(self, writer):
         result = self.analysis

@@ -11,7 +11,7 @@ from pelican import signals
 from pelican.generators import Generator
 from slugify import slugify
 
-from newsarchive.progress import progress, stage
+from newsarchive.progress import TimedStages, progress
 from newsarchive.render import alignment_html
 from newsarchive.story import COMPARE_URL, EVENT_URL
 from newsarchive.wire_diagram import render_svg
@@ -32,10 +32,8 @@ def compare_url(a: str, b: str) -> str:
     return COMPARE_URL.format(a=a, b=b)
 
 
-class WireGenerator(Generator):
-    def generate_context(self):
-        with stage("wire: analysis"):
-            self._generate_context()
+class WireGenerator(TimedStages, Generator):
+    stage_name = "wire"
 
     def _generate_context(self):
         archive = self.context["archive"]
@@ -63,10 +61,6 @@ class WireGenerator(Generator):
                 if analysis.shares_with[slug]
             },
         )
-
-    def generate_output(self, writer):
-        with stage("wire: writing"):
-            self._generate_output(writer)
 
     def _generate_output(self, writer):
         site = self.settings.get("SITEURL", "")
