@@ -28,6 +28,7 @@ import argparse
 import ast
 import datetime as dt
 import functools
+import gzip
 import http.server
 import importlib.metadata
 import io
@@ -44,6 +45,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlparse
 
 from . import corpus
 
@@ -54,7 +56,7 @@ PROJECT_DIRS = ("theme", "plugins", "newsarchive")
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 SAMPLE_EVERY = 0.1
-STAGE_LINE = re.compile(r"^stage (?P<name>\S+) took (?P<secs>[0-9.]+) ?s\s*$", re.M)
+STAGE_LINE = re.compile(r"^stage (?P<name>.+?) took (?P<secs>[0-9.]+) ?s\s*$", re.M)
 MB = 1024 * 1024
 GOALS = {
     "ratio": 2.0,  # full build / vanilla at the largest size
@@ -271,7 +273,12 @@ def bench_size(n: int, seed: int, out: Path, vanilla: bool, browser: bool, query
         say(f"N={n}: one-story rebuild failed:\n{row['incremental']['stderr_tail']}")
     size, files = dir_size(output / "pagefind") if (output / "pagefind").exists() else (0, 0)
     row["pagefind_index"] = {"bytes": size, "files": files}
-    row["first_query"] = first_query(output, query) if browser else {"skipped": True}
+    if browser:
+        words = [query] + [w for w in [most_quoted_surname(output)] if w and w != query]
+        row["first_queries"] = [first_query(output, word) for word in words]
+        row["first_query"] = max(row["first_queries"], key=lambda q: q.get("bytes", -1))  # the worst counts
+    else:
+        row["first_query"] = {"skipped": True}
     if vanilla and row["vanilla"]["wall_s"]:
         row["ratio"] = round(row["full"]["wall_s"] / row["vanilla"]["wall_s"], 2)
     row["incremental_ratio"] = round(row["incremental"]["wall_s"] / row["full"]["wall_s"], 3)
@@ -305,6 +312,39 @@ SEARCH_JS = """async (word) => {
   const shown = await Promise.all(search.results.slice(0, 5).map((r) => r.data()));
   return {results: search.results.length, shown: shown.length};
 }"""
+
+
+def most_quoted_surname(output: Path) -> str | None:
+    """A typical query: the last name of the person quoted most often (from ``archive.json``)."""
+    try:
+        data = json.loads((output / "archive.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    counts: dict[str, int] = {}
+    for quote in data.get("quotes", []):
+        if quote.get("speaker"):
+            counts[quote["speaker"]] = counts.get(quote["speaker"], 0) + 1
+    names = {p["slug"]: p["name"] for p in data.get("people", [])}
+    best = min(counts, key=lambda slug: (-counts[slug], slug), default=None)
+    return names.get(best, "").split()[-1] if best in names else None
+
+
+GZIP_TYPES = (".html", ".css", ".js", ".json", ".svg", ".xml", "/")
+
+
+def gzip_size(output: Path, url: str, size: int) -> int:
+    """What a host that gzips text (GitHub Pages does) would send for ``url``; Pagefind's index
+    files and WebAssembly are gzip already and count as they are."""
+    path = urlparse(url).path
+    if not path.endswith(GZIP_TYPES):
+        return size
+    file = output / path.lstrip("/")
+    file = file / "index.html" if path.endswith("/") else file
+    try:
+        data = file.read_bytes()
+    except OSError:
+        return size
+    return size if data[:2] == b"\x1f\x8b" else len(gzip.compress(data, 6, mtime=0))
 
 
 def first_query(output: Path, word: str) -> dict:
@@ -358,6 +398,7 @@ def first_query(output: Path, word: str) -> dict:
         pagefind_requests=len(pagefind),
         bytes=sum(s for _, s in sizes),
         pagefind_bytes=sum(pagefind),
+        bytes_gzip=sum(gzip_size(output, url, size) for url, size in sizes),
     )
     return result
 
@@ -428,13 +469,18 @@ def goals(report: dict) -> list[dict]:
         return []
     last = max(rows, key=lambda r: r["n"])
     at = f"N={last['n']:,}"
-    query = last.get("first_query", {}).get("pagefind_bytes")
+    query = last.get("first_query", {}).get("bytes")
     checks = [
         ("full build ≤ 2× vanilla Pelican", last.get("ratio"), GOALS["ratio"], "×"),
         ("scaling exponent ≤ 1.1", report["exponent"].get("full"), GOALS["exponent"], ""),
         ("peak RSS ≤ 1 GB (tree sum)", last["full"]["tree_peak_rss_mb"], GOALS["rss_mb"], " MB"),
         ("one-story rebuild ≤ 25% of cold", round(last["incremental_ratio"] * 100, 1), GOALS["incremental_pct"], "%"),
-        ("first query ≤ 300 KB", None if query is None else round(query / 1024, 1), GOALS["query_kb"], " KB"),
+        (
+            "first query ≤ 300 KB (all bytes, worst query)",
+            None if query is None else round(query / 1024, 1),
+            GOALS["query_kb"],
+            " KB",
+        ),
     ]
     return [
         {
@@ -481,7 +527,7 @@ def render_markdown(report: dict, plot: str | None) -> str:
     for r in report["sizes"]:
         van, full, inc = r.get("vanilla", {}), r.get("full", {}), r.get("incremental", {})
         st, q, idx = full.get("stages", {}), r.get("first_query", {}), r.get("pagefind_index", {})
-        query = "–" if "pagefind_bytes" not in q else f"{q['pagefind_bytes'] / 1024:,.1f} ({q['pagefind_requests']})"
+        query = "–" if "bytes" not in q else f"{q['bytes'] / 1024:,.1f} ({q['requests']})"
         index = "–" if not idx else f"{idx['bytes'] / MB:,.1f} ({idx['files']:,})"
         rebuild = "–" if not inc else f"{inc['wall_s']:.2f} ({r['incremental_ratio']:.0%})"
         out.append(
@@ -509,16 +555,19 @@ def render_markdown(report: dict, plot: str | None) -> str:
             met = "not measured" if g["met"] is None else "yes" if g["met"] else "**no**"
             out.append(f"| {g['goal']} | {g['at']} | {_fmt(g['value'], g['unit'])} | {met} |")
     for r in report["sizes"]:
-        q = r.get("first_query", {})
-        if q.get("method"):
+        worst = r.get("first_query", {})
+        for q in r.get("first_queries", [worst]):
+            if not q.get("method"):
+                continue
             out += [
                 "",
                 f"First query at N={r['n']:,}: `{q['query']}` via {q['method']}, {q['fragments']} result "
-                f"fragments loaded; {q['pagefind_bytes']:,} bytes from /pagefind/ in {q['pagefind_requests']} requests "
-                f"({q['bytes']:,} bytes in all).",
+                f"fragments loaded; {q['bytes']:,} bytes in {q['requests']} requests, {q['pagefind_bytes']:,} "
+                f"of them from /pagefind/ in {q['pagefind_requests']} requests; "
+                f"{q.get('bytes_gzip', 0):,} bytes from a host that gzips text (GitHub Pages).",
             ]
-        elif q.get("error"):
-            out += ["", f"First query at N={r['n']:,} not measured: {q['error']}"]
+        if worst.get("error"):
+            out += ["", f"First query at N={r['n']:,} not measured: {worst['error']}"]
     if plot:
         out += ["", f"![time against N per stage]({plot})"]
     if report.get("profile"):

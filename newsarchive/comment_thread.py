@@ -48,6 +48,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from slugify import slugify
 
@@ -402,6 +403,7 @@ def infer_replies(comments: list[Comment]) -> None:
             latest[own] = comment
 
 
+@lru_cache(maxsize=1 << 16)  # called for every comment on every page that links its author
 def commenter_slug(author: str) -> str:
     """A stable, never-empty URL slug for a commenter page (``COMMENTER_URL``).
 

@@ -29,6 +29,12 @@ def progress(items: Iterable[T], desc: str, total: int | None = None) -> Iterabl
     return tqdm(items, desc=desc, total=total, file=sys.stderr, mininterval=1.0, leave=False)
 
 
+def report(name: str, seconds: float) -> None:
+    """Print ``stage NAME took X s`` when ``NEWSARCHIVE_TIMINGS=1``."""
+    if os.environ.get("NEWSARCHIVE_TIMINGS") == "1":
+        print(f"stage {name} took {seconds:.3f} s", file=sys.stderr, flush=True)
+
+
 @contextmanager
 def stage(name: str) -> Iterator[None]:
     """Time a build stage; reported when ``NEWSARCHIVE_TIMINGS=1``."""
@@ -36,8 +42,22 @@ def stage(name: str) -> Iterator[None]:
     try:
         yield
     finally:
-        if os.environ.get("NEWSARCHIVE_TIMINGS") == "1":
-            print(f"stage {name} took {time.perf_counter() - start:.3f} s", file=sys.stderr, flush=True)
+        report(name, time.perf_counter() - start)
+
+
+class Phases:
+    """Times spans between named marks (for stages that begin and end in different signal
+    receivers): ``start("reading")`` ... ``stop("reading")`` reports "reading"."""
+
+    def __init__(self) -> None:
+        self.started: dict[str, float] = {}
+
+    def start(self, name: str) -> None:
+        self.started[name] = time.perf_counter()
+
+    def stop(self, name: str) -> None:
+        if name in self.started:
+            report(name, time.perf_counter() - self.started.pop(name))
 
 
 class TimedStages:

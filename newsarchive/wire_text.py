@@ -29,6 +29,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -196,6 +197,10 @@ class WireAnalysis:
 # text: tokens and sentences
 
 
+PIECE_RE = re.compile(r"\S+")
+
+
+@lru_cache(maxsize=1 << 17)
 def normalize_word(word: str) -> str:
     """The matching key of a word: NFKC, case-folded, apostrophes of any style removed."""
     return APOSTROPHES_RE.sub("", unicodedata.normalize("NFKC", word).casefold())
@@ -336,15 +341,18 @@ def idf_weights(sentences: list[list[str]]) -> dict[str, float]:
     return {t: math.log1p(n / d) for t, d in df.items()}
 
 
+@lru_cache(maxsize=1 << 16)
+def _piece_key(piece: str) -> str:
+    """The matching key of one whitespace-separated piece (cached: the same words recur on every page)."""
+    key = " ".join(words(piece))
+    if not key:  # pure punctuation: match dashes and quotes of any style
+        key = re.sub(r"[\"'“”‘’«»`]", '"', re.sub(r"[‐-―−-]+", "-", unicodedata.normalize("NFKC", piece)))
+    return key
+
+
 def _word_pieces(text: str) -> list[tuple[int, int, str]]:
     """Whitespace-separated pieces of ``text`` as (start, end, matching key)."""
-    pieces = []
-    for m in re.finditer(r"\S+", text):
-        key = " ".join(words(m.group()))
-        if not key:  # pure punctuation: match dashes and quotes of any style
-            key = re.sub(r"[\"'“”‘’«»`]", '"', re.sub(r"[‐-―−-]+", "-", unicodedata.normalize("NFKC", m.group())))
-        pieces.append((m.start(), m.end(), key))
-    return pieces
+    return [(m.start(), m.end(), _piece_key(m.group())) for m in PIECE_RE.finditer(text)]
 
 
 def align_words(a: str, b: str) -> list[tuple[str, str, str]]:

@@ -19,13 +19,14 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import ROOT, run_build
+from conftest import ROOT, copy_project, run_build
 from playwright.sync_api import expect
 
 CBS = "immigration-check-awaits-mass-arrestees"
 AP = "mass-police-to-join-immigration-checks-program"
-# Pages that are things (one story, event, quotation, person...), as opposed to listings of things.
-ENTITY_PAGE = re.compile(r"^(stories|events|quotes|people|organizations|wire)/[^/]+/index\.html$")
+# Pages that are things (one story, event, person...), as opposed to listings of things. Quotation
+# pages are not indexed: each quotation is a hit on its speaker's page (or on quotes/unattributed/).
+ENTITY_PAGE = re.compile(r"^((stories|events|people|organizations|wire)/[^/]+|quotes/unattributed)/index\.html$")
 TYPES = {"story", "comment", "quote", "person", "organization", "wire passage", "event"}
 RESULT_TAGS = {"LI", "P", "H2", "A", "UL", "MARK"}
 
@@ -73,6 +74,18 @@ def test_only_entity_pages_are_indexed(site):
     for rel in with_body:  # a page without the date sort would vanish from date-sorted results
         sorts = [el["data-pagefind-sort"] for el in soup(site / rel).select("[data-pagefind-sort]")]
         assert any(s.startswith(("date:", "date[")) for s in sorts), rel
+
+
+def test_quotations_are_hits_on_their_speakers_page_not_pages_of_their_own(site):
+    records = indexed(site)
+    assert not [url for url in records if url.startswith("/quotes/")]
+    quotes = json.loads((site / "archive.json").read_text(encoding="utf-8"))["quotes"]
+    assert quotes
+    for quote in quotes:
+        record = records[f"/people/{quote['speaker']}/"]
+        assert f"quote-{quote['id']}" in {a["id"] for a in record["anchors"]}
+        assert {"person", "quote"} <= set(record["filters"]["type"])
+        assert quote["text"].split()[-1] in record["content"]
 
 
 def test_navigation_and_boilerplate_are_not_indexed(site):
@@ -187,6 +200,46 @@ def test_filters_narrow_results(site, serve, page):
         assert len(more) > len(links) and all("#comment-" in href for href in more)
         assert page.evaluate("document.activeElement.getAttribute('href')") == more[len(links)]
     assert page.input_value("#search-filter-type") == "comment"
+    assert_clean(page)
+
+
+def test_type_quote_shows_quotations_linked_on_the_speakers_page(site, serve, page):
+    base = serve(site)
+    search(page, base, "q=clear&type=quote")
+    (link,) = hit_links(page)
+    assert link.startswith("/people/mary-beth-heffernan/#quote-mary-beth-heffernan-")
+    assert page.inner_text("#search-results .hit-quote .hit-link") == "Quotation"
+    page.click("#search-results .hit-link")
+    assert page.evaluate("document.querySelector(':target').className") == "quote-item"
+    assert "It has become clear now" in page.inner_text(":target")
+    page.click(":target .meta a")  # on to the quotation's own page, with every printing
+    assert page.locator(".witness").count() == 2
+    assert_clean(page)
+
+
+@pytest.fixture(scope="module")
+def unattributed_site(tmp_path_factory) -> Path:
+    """The seed archive plus a story with a quotation nobody is named for."""
+    project = copy_project(tmp_path_factory.mktemp("unattributed") / "project")
+    (project / "content" / "stories" / "unattributed.md").write_text(
+        "Title: A quiet hall\nDate: 2011-03-01\nPublisher: The Later Gazette\n\n"
+        "The hall was quiet.\n\n“We have waited long enough for this zebrafinch.”\n",
+        encoding="utf-8",
+    )
+    done = run_build(project / "content", project / "output", cwd=project)
+    assert done.returncode == 0, done.stderr
+    return project / "output"
+
+
+def test_a_quotation_with_no_speaker_is_a_hit_on_the_unattributed_page(unattributed_site, serve, page):
+    (quote,) = [q for q in json.loads((unattributed_site / "archive.json").read_text())["quotes"] if not q["speaker"]]
+    record = indexed(unattributed_site)["/quotes/unattributed/"]
+    assert record["meta"]["type"] == "quote" and record["filters"]["publisher"] == ["The Later Gazette"]
+    base = serve(unattributed_site)
+    search(page, base, "q=zebrafinch")
+    assert sorted(hit_links(page)) == [f"/quotes/unattributed/#quote-{quote['id']}", "/stories/a-quiet-hall/#p2"]
+    search(page, base, "q=zebrafinch&type=quote")
+    assert hit_links(page) == [f"/quotes/unattributed/#quote-{quote['id']}"]
     assert_clean(page)
 
 

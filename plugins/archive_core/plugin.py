@@ -19,7 +19,7 @@ from slugify import slugify
 
 from newsarchive import archive_json
 from newsarchive.events import group_events
-from newsarchive.progress import TimedStages
+from newsarchive.progress import Phases, TimedStages
 from newsarchive.story import EVENT_URL, Archive, Story
 from newsarchive.story_file import load_story
 from newsarchive.structured_data import news_article
@@ -137,6 +137,30 @@ def write_sitemap(pelican):
     )
 
 
+# Stage timings of Pelican's own work (NEWSARCHIVE_TIMINGS=1, read by the benchmark).
+PHASES = Phases()
+
+
+def reading_started(generator):
+    PHASES.start("pelican: reading stories")
+
+
+def reading_done(generator):
+    PHASES.stop("pelican: reading stories")
+
+
+def writing_started(generators):
+    PHASES.start("pelican: writing stories and listings")
+
+
+def writing_done(generator, writer=None):
+    PHASES.stop("pelican: writing stories and listings")
+
+
+signals.article_generator_init.connect(reading_started)
+signals.article_generator_finalized.connect(reading_done)
+signals.all_generators_finalized.connect(writing_started)
+signals.article_writer_finalized.connect(writing_done)
 signals.readers_init.connect(add_reader)
 signals.generator_init.connect(add_template_globals)
 signals.get_generators.connect(get_generators)

@@ -14,11 +14,12 @@ from pelican.generators import Generator
 
 from newsarchive.progress import TimedStages, progress
 from newsarchive.quotes import analyze
-from newsarchive.story import Span
+from newsarchive.story import UNATTRIBUTED_QUOTES_URL, Span
 from newsarchive.structured_data import person as person_json_ld
 from newsarchive.structured_data import quotation as quotation_json_ld
 
 INDEXES = {"quotes/": "quotes", "people/": "people", "organizations/": "organizations"}
+QUOTES_PER_SPEAKER_IN_INDEX = 3  # /quotes/ shows each speaker's most printed; their page has all
 
 
 class QuotesGenerator(TimedStages, Generator):
@@ -49,8 +50,11 @@ class QuotesGenerator(TimedStages, Generator):
         by_speaker = sorted(
             self.quotes_of.items(), key=lambda kv: (kv[0] is None, people[kv[0]].name if kv[0] in people else "")
         )
+        quotes_by_speaker = [(people.get(slug), quotes) for slug, quotes in by_speaker]
         self.context.update(
-            quotes_by_speaker=[(people.get(slug), quotes) for slug, quotes in by_speaker],
+            quotes_by_speaker=quotes_by_speaker,
+            quotes_index=[(person, quotes, most_printed(quotes)) for person, quotes in quotes_by_speaker],
+            unattributed_url=UNATTRIBUTED_QUOTES_URL,
             speakers_in={slug: sorted(names) for slug, names in speakers_in.items()},
             quotes=result.quotes,
             people=result.people,
@@ -74,21 +78,42 @@ class QuotesGenerator(TimedStages, Generator):
                 page_name=quote.url,
             )
         archive = self.context["archive"]
+        unattributed = [q for q in result.quotes if q.speaker not in self.context["person_by_slug"]]
+        if unattributed:
+            stories = [archive.story(o.story) for q in unattributed for o in q.occurrences]
+            writer.write_file(
+                UNATTRIBUTED_QUOTES_URL + "index.html",
+                self.get_template("quotes_unattributed"),
+                self.context,
+                unattributed=unattributed,
+                facet_date=min(s.date for s in stories),
+                facet_publishers=sorted({s.publisher for s in stories if s.publisher}),
+                page_name=UNATTRIBUTED_QUOTES_URL,
+            )
         for entity in result.people + result.organizations:
             paragraphs = defaultdict(list)  # story slug -> paragraph ids naming the entity, in order
             for m in entity.mentions:
                 if m.paragraph not in paragraphs[m.story]:
                     paragraphs[m.story].append(m.paragraph)
             stories = sorted(paragraphs, key=lambda slug: (archive.story(slug).date, slug))
+            quotes = self.quotes_of.get(entity.slug, []) if entity.kind == "person" else []
             writer.write_file(
                 entity.url + "index.html",
                 self.get_template("entity"),
                 self.context,
                 entity=entity,
-                entity_quotes=self.quotes_of.get(entity.slug, []) if entity.kind == "person" else [],
+                entity_quotes=quotes,
+                entity_publishers=sorted(
+                    {archive.story(o.story).publisher or "" for q in quotes for o in q.occurrences}
+                ),
                 entity_stories=[(archive.story(s), paragraphs[s]) for s in stories],
                 page_name=entity.url,
             )
+
+
+def most_printed(quotes, n=QUOTES_PER_SPEAKER_IN_INDEX):
+    """The ``n`` quotations printed most often, in their listed order among equals."""
+    return sorted(quotes, key=lambda q: -len(q.occurrences))[:n]
 
 
 def fragment_spans(occurrence, pid):

@@ -252,10 +252,15 @@ function isComment(group) {
   return Boolean(group.anchor && /^comment-/.test(group.anchor.id));
 }
 
-/** Keep the hits the chosen filters ask for (type=comment, commenter=NAME: comments only). */
+function isQuote(group) {
+  return Boolean(group.anchor && /^quote-/.test(group.anchor.id));
+}
+
+/** Keep the hits the chosen filters ask for (type=comment, commenter=NAME: comments only; type=quote: quotations only). */
 function wantedHits(groups, filters) {
   let kept = groups;
   if (filters.type === "comment" || filters.commenter) kept = kept.filter(isComment);
+  else if (filters.type === "quote") kept = kept.filter(isQuote);
   else if (filters.type) kept = kept.filter((g) => !isComment(g));
   if (filters.commenter) {
     const name = filters.commenter.toLowerCase();
@@ -278,8 +283,7 @@ function hitLabel(anchor) {
     if (parts) return `Comment ${parts[1]} by ${parts[2]}`;
     return who ? `Comment ${who}` : `Comment ${number}`;
   }
-  m = /^(quote|q)-/.exec(id);
-  if (m) return text || "Quotation";
+  if (/^quote-/.test(id)) return "Quotation";
   return text || "Passage";
 }
 
@@ -384,7 +388,7 @@ function renderResult(data, filters) {
 /** One deep-linked hit: where it is ("Paragraph 7", "Comment 16.1 by Name") and its excerpt. */
 function renderHit(pageUrl, words, group) {
   const item = document.createElement("li");
-  item.className = isComment(group) ? "hit hit-comment" : "hit";
+  item.className = isComment(group) ? "hit hit-comment" : isQuote(group) ? "hit hit-quote" : "hit";
   item.append(link(`${pageUrl}#${group.anchor.id}`, hitLabel(group.anchor), "hit-link"), excerpt(words, group));
   return item;
 }
