@@ -17,6 +17,7 @@ A citation names the quotation it falls on (a :class:`~newsarchive.quotes.Quote`
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import TYPE_CHECKING, Any
@@ -35,7 +36,7 @@ SHINGLE = 4
 SHINGLE_CAP = 50  # a 4-word run in more story paragraphs than this proposes only the comment's own story
 QUOTE_MARKS = '"“”„«»'
 WORD_RE = re.compile(r"[\w]+(?:['’][\w]+)*")
-MARK_RE = re.compile(f"[{QUOTE_MARKS}]")
+MARK_RE = re.compile("|".join(map(re.escape, QUOTE_MARKS)))  # alternatives: found faster than a [class]
 
 
 @dataclass
@@ -68,8 +69,9 @@ class _Words:
 
 
 def _keys(text: str) -> list[str]:
-    """The ``keys`` of :func:`_words`, without the spans."""
-    return [w.lower().replace("’", "'") for w in WORD_RE.findall(text)]
+    """The ``keys`` of :func:`_words`, without the spans (the words lowered in one string: the same keys)."""
+    words = WORD_RE.findall(text)
+    return " ".join(words).lower().replace("’", "'").split(" ") if words else []
 
 
 def _words(text: str) -> _Words:
@@ -123,8 +125,13 @@ def _verbatim_run(comment: _Words, para: _Words) -> tuple[int, int, int, int] | 
     return best
 
 
+def _windows(keys: list[str]) -> Iterator[tuple[str, ...]]:
+    """The ``SHINGLE``-word runs of ``keys``, in order."""
+    return zip(*(keys[i:] for i in range(SHINGLE)), strict=False)
+
+
 def _shingles(keys: list[str]) -> set[tuple[str, ...]]:
-    return {tuple(keys[i : i + SHINGLE]) for i in range(len(keys) - SHINGLE + 1)}
+    return set(_windows(keys))
 
 
 def _quote_index(quotes: list[Quote]) -> dict[tuple[str, str], list[tuple[int, int, str]]]:
@@ -176,14 +183,15 @@ def _find_candidates(stories: list[Story], probes: list[_Probe]) -> list[tuple[i
         for sh in _shingles(_keys(probe.passage if probe.passage is not None else probe.text)):
             by_shingle.setdefault(sh, []).append(k)
     places: list[tuple[int, int]] = []
-    hits: list[tuple[int, int, list[tuple[str, ...]]]] = []  # (paragraph number, story, shared runs)
+    hits: list[tuple[int, int, set[tuple[str, ...]]]] = []  # (paragraph number, story, shared runs)
     df: dict[tuple[str, ...], int] = {}
     for si, story in enumerate(stories):
         for pi, para in enumerate(story.paragraphs):
-            shared = [sh for sh in _shingles(_keys(para.text)) if sh in by_shingle]
-            for sh in shared:
-                df[sh] = df.get(sh, 0) + 1
-            if shared:
+            keys = _keys(para.text)
+            if not by_shingle.keys().isdisjoint(_windows(keys)):  # most share none: no need for their set
+                shared = by_shingle.keys() & _shingles(keys)
+                for sh in shared:
+                    df[sh] = df.get(sh, 0) + 1
                 hits.append((len(places), si, shared))
             places.append((si, pi))
     for n, si, shared in hits:

@@ -157,9 +157,14 @@ POSSESSIVE = r"(?:['’]s?)"
 TITLE_RE = re.compile(
     rf"(?<![\w.])(?P<mods>(?:[A-Z][A-Za-z.-]*\s){{0,3}}?)(?P<title>{TITLE_ALT})\s(?P<name>{NAME})(?P<poss>{POSSESSIVE})?(?!\w)"
 )
+# Every match of TITLE_RE contains one of TITLES and a space: paragraphs without are not searched.
+TITLE_HINT_RE = re.compile(rf"(?:{TITLE_ALT})\s")
 ADMIN_RE = re.compile(rf"\b[Tt]he\s(?P<name>{NAME_WORD})(?:['’]s)?\sadministration\b")
-CAP = r"(?:[A-Z]\.(?=\s[A-Z])|[A-Z][A-Za-z0-9&'’-]*)"
-CHUNK_RE = re.compile(rf"(?<![\w.'’-]){CAP}(?:\s(?:(?:of|and|for|the|on|de|del|la|du)\s)*{CAP})*")
+CAP_TAIL = r"(?:\.(?=\s[A-Z])|[A-Za-z0-9&'’-]*)"  # a capitalized word after its first letter
+CAP = rf"[A-Z]{CAP_TAIL}"
+# The first letter comes before the look-behind ("not after [\w.'’-]") so that the search skips
+# to capital letters quickly.
+CHUNK_RE = re.compile(rf"[A-Z](?<![\w.'’-][A-Z]){CAP_TAIL}(?:\s(?:(?:of|and|for|the|on|de|del|la|du)\s)*{CAP})*")
 ACRONYM_RE = re.compile(r"^[A-Z][A-Z&]{1,7}$")
 PAREN_ACRONYM_RE = re.compile(r"^\s\((?P<acr>[A-Z][A-Z&]{1,7})\)")
 PARTY_RE = re.compile(r"^,\s(?P<role>[DRI]-[A-Z][A-Za-z.]*(?:\s[A-Z][A-Za-z.]*)?)(?=[,.;)]|$)")
@@ -168,6 +173,7 @@ ORG_APPOSITIVE_RE = re.compile(
     rf"^,\s(?:an?|the)\s(?P<d>(?:(?!\b(?:of|for|at|with)\b)[^,;.]){{0,60}}?\b(?:{'|'.join(sorted(ORG_NOUNS))}))(?=[,;.:]|$)"
 )
 DEFINITE_RE = re.compile(r"\b[Tt]he\s(?P<noun>[a-z]+)\b")
+DEFINITE_HINT_RE = re.compile(rf"he\s(?:{'|'.join(sorted(ORG_WORDS))})\b")  # some DEFINITE_RE noun is an ORG_WORD
 SPEECH_AFTER_RE = re.compile(rf"^(?:,\s[^,\"“”]{{1,80}},)?,?\s{SPEECH_VERB}\b")
 SPEECH_BEFORE_RE = re.compile(rf"\b(?:{SPEECH_VERB}|[Aa]ccording to)\s$")
 CLAUSE_END_RE = re.compile(r"^\s*(?:[,.;]|$)")
@@ -197,7 +203,7 @@ class Entity:
 
     @property
     def slug(self) -> str:
-        return slugify(self.name)
+        return _slug(self.name)
 
     @property
     def url(self) -> str:
@@ -269,6 +275,11 @@ class EntityIndex:
 
 
 @functools.lru_cache(maxsize=65536)
+def _slug(name: str) -> str:
+    return slugify(name)
+
+
+@functools.lru_cache(maxsize=65536)
 def name_parts(name: str) -> tuple[str, str]:
     """(first, last) of a name, lowercase; a single word is a last name."""
     words = name.split()
@@ -278,10 +289,15 @@ def name_parts(name: str) -> tuple[str, str]:
     return parsed.first.lower(), (parsed.last or words[-1]).lower()
 
 
+STRIP_TITLE_RE = re.compile(rf"^(?:[A-Z][A-Za-z.-]*\s){{0,3}}?(?:{TITLE_ALT})\s(?P<rest>.+)$")
+POSSESSIVE_END_RE = re.compile(r"['’]s?$")
+
+
+@functools.lru_cache(maxsize=65536)
 def strip_title(name: str) -> str:
-    m = re.match(rf"^(?:[A-Z][A-Za-z.-]*\s){{0,3}}?(?:{TITLE_ALT})\s(?P<rest>.+)$", name.strip())
+    m = STRIP_TITLE_RE.match(name.strip())
     name = m["rest"] if m else name.strip()
-    return re.sub(r"['’]s?$", "", name)
+    return POSSESSIVE_END_RE.sub("", name)
 
 
 def _same_person(a: str, b: str) -> bool:
@@ -391,6 +407,11 @@ class _Lookup:
 # -- scanning -------------------------------------------------------------------------------------
 
 
+def _titles(text: str) -> list[re.Match]:
+    """Matches of TITLE_RE in ``text``."""
+    return list(TITLE_RE.finditer(text)) if TITLE_HINT_RE.search(text) else []
+
+
 @dataclass
 class _Chunk:
     start: int
@@ -404,7 +425,8 @@ def _chunks(text: str) -> list[_Chunk]:
     out = []
     for m in CHUNK_RE.finditer(text):
         at = m.start()
-        out.extend(_Chunk(at + start, at + end, words, poss) for start, end, words, poss in _split_cached(m.group()))
+        for start, end, words, poss in _split_cached(m.group()):
+            out.append(_Chunk(at + start, at + end, words, poss))
     return out
 
 
@@ -538,7 +560,7 @@ def _gather(stories: Iterable[Story]) -> _Evidence:
     for story in stories:
         for para in story.paragraphs:
             text = para.text
-            titled = list(TITLE_RE.finditer(text))
+            titled = _titles(text)
             for m in titled:
                 if not _is_name(m["name"]):
                     continue
@@ -569,7 +591,7 @@ def _gather(stories: Iterable[Story]) -> _Evidence:
                     for obj in re.finditer(r"\b(?:of|for|at|with)\s(?:the\s)?(?P<org>[A-Z].*)$", role):
                         for oc in _chunks(obj["org"]):
                             ev.org.setdefault(oc.text, [])
-                elif SPEECH_AFTER_RE.match(after) or (SPEECH_BEFORE_RE.search(before) and CLAUSE_END_RE.match(after)):
+                elif SPEECH_AFTER_RE.match(after) or (CLAUSE_END_RE.match(after) and SPEECH_BEFORE_RE.search(before)):
                     ev.person.setdefault(c.text, [])
     return ev
 
@@ -652,7 +674,7 @@ def _scan_story(story: Story, lookup: _Lookup) -> None:
     for i, para in enumerate(story.paragraphs):
         text = para.text
         taken: list[tuple[int, int]] = []
-        for m in TITLE_RE.finditer(text):
+        for m in _titles(text):
             person = lookup.match_person(m["name"]) if " " in m["name"] else None
             if person is None:
                 surname_spots.append((i, para.id, m.start(), m.end("name"), m["name"], bool(m["poss"])))
@@ -660,7 +682,7 @@ def _scan_story(story: Story, lookup: _Lookup) -> None:
                 add(i, para.id, m.start(), m.end("name"), person, text[m.start() : m.end("name")], bool(m["poss"]))
                 _queue_role(person, text[m.end() :], pending_roles, para.id, m.end())
             taken.append((m.start(), m.end()))
-        for m in ADMIN_RE.finditer(text):
+        for m in ADMIN_RE.finditer(text) if "administration" in text else ():
             surname_spots.append((i, para.id, m.start(), m.end(), m["name"], False))
             taken.append((m.start(), m.end()))
         masked = _mask(text, taken)
@@ -684,6 +706,8 @@ def _scan_story(story: Story, lookup: _Lookup) -> None:
     found.sort(key=lambda t: (t[0], t[1]))
     # definite references: "the coalition" -> the nearest preceding organization with that word
     for i, para in enumerate(story.paragraphs):
+        if not DEFINITE_HINT_RE.search(para.text):
+            continue
         for m in DEFINITE_RE.finditer(para.text):
             noun = m["noun"]
             if noun not in ORG_WORDS:
@@ -718,6 +742,8 @@ def _resolve_role(role: str, pid: str, offset: int, found: list, story: Story) -
 
 
 def _mask(text: str, spans: list[tuple[int, int]]) -> str:
+    if not spans:
+        return text
     chars = list(text)
     for start, end in spans:
         chars[start:end] = " " * (end - start)

@@ -20,6 +20,7 @@ import bisect
 import datetime as dt
 import functools
 import hashlib
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -55,6 +56,7 @@ BEFORE_RE = re.compile(rf"\b(?P<verb>{SPEECH_VERB})\b(?:\s*[:,]|(?P<mod>\s[^\"�
 BEFORE_ACCORDING_RE = re.compile(r"\b[Aa]ccording\sto\s(?P<who>[^\"“”]+?),?\s*$")
 INTRO_RE = re.compile(rf"\b(?P<verb>{SPEECH_VERB})\b[^\"“”]{{0,60}}:\s*$")
 VERB_RE = re.compile(rf"\b{SPEECH_VERB}\b")
+SPLIT_QUOTE_GAP_RE = re.compile(rf"\b{SPEECH_VERB}\b|according to")
 WORD_BEFORE_RE = re.compile(r"([\w.]+)$")
 ROLE_PHRASE_RE = re.compile(r"^the\s(?:\w+\s){0,2}?(?P<noun>[a-z-]+)$")
 SENTENCE_AFTER_RE = re.compile(r"^\s*(?:$|[\[(A-Z\"“])")
@@ -483,9 +485,7 @@ def _classify(text, i, seg, frag, prev, next_open, new, attribute) -> QuoteOccur
     lower = prev[0].end if prev else 0
     if prev and prev[1] is not None and prev[1].fragments[-1].paragraph == frag.paragraph:
         gap = text[lower : seg.inner[0] + 1]
-        if len([m for m in BOUNDARY_RE.finditer(gap) if _is_boundary(gap, m)]) <= 1 and re.search(
-            rf"\b{SPEECH_VERB}\b|according to", gap
-        ):
+        if len([m for m in BOUNDARY_RE.finditer(gap) if _is_boundary(gap, m)]) <= 1 and SPLIT_QUOTE_GAP_RE.search(gap):
             prev[1].fragments.append(frag)  # "A," X said. "B."  -> one statement, two fragments
             return prev[1]
     start = _sentence_start(text, lower, seg.open_at)
@@ -545,17 +545,19 @@ def _same_statement(a: list[str], b: list[str]) -> bool:
     return matched > 0 and 2 * matched >= len(shorter)
 
 
-def _shingles(sentences: list[str]) -> set[str]:
-    out = set()
-    for s in sentences:
-        words = s.split()
-        out.update(" ".join(words[k : k + 3]) for k in range(max(1, len(words) - 2)))
-    return out
+def _runs(sentence: str) -> set[str]:
+    """The 3-word runs of one sentence (a shorter sentence is one run)."""
+    words = sentence.split()
+    if len(words) < 3:
+        return {" ".join(words)}
+    return set(map(" ".join, zip(words, words[1:], words[2:], strict=False)))
 
 
 def _merge_sentences(base: list[str], others: list[list[str]]) -> list[str]:
     """The base printing's sentences, with sentences only other printings carry put in their place."""
     merged = list(base)
+    if not others:  # a statement printed once
+        return merged
     keys = [normalize(t) for t in merged]
     for sentences in others:
         pos = -1
@@ -584,7 +586,11 @@ def word_diff(printed: str, canonical: str) -> list[DiffOp]:
         else:
             ops.append(DiffOp(op, " ".join(words)))
 
-    matcher = SequenceMatcher(None, [_word_key(w) for w in a], [_word_key(w) for w in b], autojunk=False)
+    keys_a, keys_b = [_word_key(w) for w in a], [_word_key(w) for w in b]
+    if keys_a == keys_b:  # what SequenceMatcher would say, without building it
+        emit("equal", a)
+        return ops
+    matcher = SequenceMatcher(None, keys_a, keys_b, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             emit("equal", a[i1:i2])
@@ -606,20 +612,24 @@ def _quote_id(speaker: str | None, first_sentence: str, taken: set[str]) -> str:
 
 def _candidates(sentences: list[list[str]]) -> list[list[int]]:
     """For each printing, the later printings worth comparing with it (see :func:`cross_reference`)."""
-    by_shingle: dict[str, list[int]] = {}
+    runs = [[_runs(sentence) for sentence in sents] for sents in sentences]
+    printing_runs = [set().union(*r) for r in runs]
+    df = Counter(itertools.chain.from_iterable(printing_runs))  # the number of printings with each run
+    by_shingle: dict[str, list[int]] = {}  # the printings with each run (most are in one only: not listed)
     by_sentence: dict[str, list[int]] = {}
     for n, sents in enumerate(sentences):
-        for sh in _shingles(sents):
-            by_shingle.setdefault(sh, []).append(n)
+        for sh in printing_runs[n]:
+            if df[sh] > 1:
+                by_shingle.setdefault(sh, []).append(n)
         for sentence in set(sents):
             by_sentence.setdefault(sentence, []).append(n)
     found: list[set[int]] = [set() for _ in sentences]
     for n, sents in enumerate(sentences):
         rarest: set[str] = set()
-        for sentence in sents:
-            runs = sorted(_shingles([sentence]), key=lambda sh: (len(by_shingle[sh]), sh))
-            rarest.update(sh for sh in runs[:RAREST] if len(by_shingle[sh]) <= SHINGLE_CAP)
-        shared = Counter(m for sh in rarest for m in by_shingle[sh] if m != n)
+        for sentence_runs in runs[n]:
+            ranked = sorted(sentence_runs, key=lambda sh: (df[sh], sh))
+            rarest.update(sh for sh in ranked[:RAREST] if df[sh] <= SHINGLE_CAP)
+        shared = Counter(m for sh in rarest if df[sh] > 1 for m in by_shingle[sh] if m != n)
         for m, count in shared.items():
             if count >= min(MIN_SHARED, len(rarest)):
                 found[min(n, m)].add(max(n, m))
@@ -647,7 +657,8 @@ def cross_reference(occurrences: list[QuoteOccurrence], stats: dict[str, int] | 
     two speakers).
     """
     occs = sorted(occurrences, key=lambda o: o.sort_key)
-    sentences = [[normalize(s) for s in o.sentences()] for o in occs]
+    printed = {id(o): o.sentences() for o in occs}
+    sentences = [[normalize(s) for s in printed[id(o)]] for o in occs]
     parent = list(range(len(occs)))
     speaker = [o.speaker for o in occs]  # the known speaker of each group, at its root
 
@@ -679,11 +690,11 @@ def cross_reference(occurrences: list[QuoteOccurrence], stats: dict[str, int] | 
     for members in sorted(groups.values(), key=lambda g: g[0]):
         group = [occs[n] for n in members]
         base = max(group, key=lambda o: (_word_count(o.text), -group.index(o)))
-        merged = _merge_sentences(base.sentences(), [o.sentences() for o in group if o is not base])
+        merged = _merge_sentences(printed[id(base)], [printed[id(o)] for o in group if o is not base])
         canonical = " ".join(merged)
         speakers = Counter(o.speaker for o in group if o.speaker)
         speaker = speakers.most_common(1)[0][0] if speakers else None
-        first = (group[0].sentences() or [group[0].text])[0]
+        first = (printed[id(group[0])] or [group[0].text])[0]
         quote = Quote(_quote_id(speaker, first, taken), speaker, canonical, group)
         quote.diffs = [word_diff(o.text, canonical) for o in group]
         quotes.append(quote)

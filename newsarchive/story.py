@@ -17,7 +17,8 @@ from typing import Any
 STORY_URL = "stories/{slug}/"
 EVENT_URL = "events/{slug}/"
 QUOTE_URL = "quotes/{id}/"
-UNATTRIBUTED_QUOTES_URL = "quotes/unattributed/"  # quotations with no identified speaker (never a quote id: ids end in -<hash>)
+# Quotations with no identified speaker (never a quote id: those end in -<hash>).
+UNATTRIBUTED_QUOTES_URL = "quotes/unattributed/"
 PERSON_URL = "people/{slug}/"
 ORGANIZATION_URL = "organizations/{slug}/"
 WIRE_URL = "wire/{id}/"

@@ -179,3 +179,10 @@ def test_citation_comparisons_grow_linearly_even_for_a_sentence_in_every_story()
             (s.slug, cid, s.slug, pid) for s in stories for cid, pid in (("1", "p1"), ("2", "p2"))
         )
     assert counts[0] > 0 and counts[1] / counts[0] < 2.5
+
+
+def test_keys_are_the_words_lowered_one_by_one():
+    from newsarchive.citations import WORD_RE, _keys
+
+    for text in ["", "“—”", "Don’t STOP, O’Neil's ΟΔΟΣ ΣΑΣ İstanbul ß ǅ", "the Governor’s ‘plan’ — 100%"]:
+        assert _keys(text) == [w.lower().replace("’", "'") for w in WORD_RE.findall(text)], text
