@@ -7,6 +7,7 @@ benchmark reads those lines).
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import time
@@ -63,13 +64,19 @@ class Phases:
 class TimedStages:
     """Mixin for a Pelican generator (list it before ``Generator``): times ``generate_context``
     and ``generate_output`` as the stages "<stage_name>: analysis" and "<stage_name>: writing".
-    Subclasses implement ``_generate_context()`` and ``_generate_output(writer)``."""
+    Subclasses implement ``_generate_context()`` and ``_generate_output(writer)``.
+
+    After each analysis, everything alive is moved out of the cyclic garbage collector's reach
+    (``gc.freeze()``): the stories and analysis results live until the build ends, and at
+    10,000 stories re-scanning those millions of objects on every full collection cost more
+    than some analyses themselves."""
 
     stage_name = "generator"
 
     def generate_context(self) -> None:
         with stage(f"{self.stage_name}: analysis"):
             self._generate_context()
+            gc.freeze()
 
     def generate_output(self, writer) -> None:
         with stage(f"{self.stage_name}: writing"):

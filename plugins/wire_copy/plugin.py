@@ -5,6 +5,7 @@ Thin glue over ``newsarchive.wire_text`` (detection, alignment) and ``newsarchiv
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from pathlib import Path
 
 from pelican import signals
@@ -47,19 +48,24 @@ class WireGenerator(TimedStages, Generator):
         archive.warnings.extend(analysis.problems)
         self.stories = {s.slug: s for s in archive.stories}
         self.diagrams = {}
+        passages_of = defaultdict(list)  # story slug -> the passages it carries, in analysis order
+        for n, passage in enumerate(analysis.passages):
+            for slug in passage.stories:
+                passages_of[slug].append(n)
         for event in self.context.get("events", []):
-            slugs = {s.slug for s in event.stories}
-            shared = [p for p in analysis.passages if len(slugs.intersection(p.stories)) >= 2]
+            seen = Counter(n for s in event.stories for n in set(passages_of[s.slug]))
+            shared = [analysis.passages[n] for n in sorted(seen) if seen[n] >= 2]
             if shared:
                 self.diagrams[event.slug] = (event, shared)
+        pairs_of = defaultdict(list)  # one pass over the pairs, not one per story (quadratic at 10k)
+        for pair in analysis.pairs:
+            pairs_of[pair.a].append(pair)
+            if pair.b != pair.a:
+                pairs_of[pair.b].append(pair)
         self.context.update(
             wire=analysis,
             wire_diagrams={slug: EVENT_URL.format(slug=slug) + DIAGRAM_NAME for slug in self.diagrams},
-            wire_pairs_of={
-                slug: [p for p in analysis.pairs if slug in (p.a, p.b)]
-                for slug in analysis.shares_with
-                if analysis.shares_with[slug]
-            },
+            wire_pairs_of={slug: pairs_of[slug] for slug in analysis.shares_with if analysis.shares_with[slug]},
         )
 
     def _generate_output(self, writer):
