@@ -91,3 +91,8 @@ FORMATTED_FIELDS = ["summary"]
 JINJA_GLOBALS = {"paragraph_html": paragraph_html, "json_ld": json_ld}
 # autoescape: every value is escaped unless it is Markup (trusted HTML is marked with |safe in the theme)
 JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "extensions": [], "autoescape": True}
+
+# On two or more cores, the quotation and wire pages are written by a forked child while Pelican
+# writes the stories and listings (plugins/archive_core/background_writing.py). Same files either
+# way; ARCHIVE_PARALLEL_WRITING=0 in the environment writes everything in one process.
+ARCHIVE_PARALLEL_WRITING = os.environ.get("ARCHIVE_PARALLEL_WRITING", "1") != "0"

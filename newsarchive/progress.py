@@ -79,5 +79,7 @@ class TimedStages:
             gc.freeze()
 
     def generate_output(self, writer) -> None:
+        if getattr(self, "written_in_background", False):  # a forked child writes them (archive_core)
+            return
         with stage(f"{self.stage_name}: writing"):
             self._generate_output(writer)

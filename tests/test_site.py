@@ -127,6 +127,21 @@ def test_failed_build_leaves_previous_output_untouched(tmp_path):
     assert not list(project.glob(".output*")), "no temporary output left behind"
 
 
+def test_a_failure_while_writing_in_the_background_fails_the_build(tmp_path):
+    """Quotation pages are written by a forked child (plugins/archive_core/background_writing.py):
+    when it fails, the build fails too, and output/ is left alone."""
+    project = copy_project(tmp_path / "project")
+    template = project / "theme" / "templates" / "quote.html"
+    broken = template.read_text(encoding="utf-8").replace("{% block content %}", "{% block content %}{{ no_such() }}")
+    template.write_text(broken, encoding="utf-8")
+    done = run_build(project / "content", project / "output", "--no-search", cwd=project)
+    assert done.returncode != 0
+    assert "writing pages in the background failed: UndefinedError" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (project / "output").exists()
+    assert not list(project.glob(".output*")), "no temporary output left behind"
+
+
 def test_bad_capture_checksum_stops_the_build(tmp_path):
     project = copy_project(tmp_path / "project")
     capture = project / "content" / "captures" / "000_27d64d4e6c716b97.txt"

@@ -24,6 +24,8 @@ from newsarchive.story import EVENT_URL, Archive, Story
 from newsarchive.story_file import load_story
 from newsarchive.structured_data import news_article
 
+from . import background_writing
+
 log = logging.getLogger(__name__)
 
 
@@ -123,6 +125,7 @@ def get_generators(pelican):
 
 def write_sitemap(pelican):
     """sitemap.xml listing every HTML page written, sorted, with no timestamps."""
+    background_writing.wait_for_child(pelican)  # every page must be written before the listing
     out = Path(pelican.output_path)
     site = pelican.settings.get("SITEURL", "")
     urls = []
@@ -157,6 +160,9 @@ def writing_done(generator, writer=None):
     PHASES.stop("pelican: writing stories and listings")
 
 
+signals.all_generators_finalized.connect(background_writing.remember_generators)
+signals.get_writer.connect(background_writing.fork_writer)
+signals.finalized.connect(background_writing.wait_for_child)
 signals.article_generator_init.connect(reading_started)
 signals.article_generator_finalized.connect(reading_done)
 signals.all_generators_finalized.connect(writing_started)

@@ -24,6 +24,7 @@ QUOTES_PER_SPEAKER_IN_INDEX = 3  # /quotes/ shows each speaker's most printed; t
 
 class QuotesGenerator(TimedStages, Generator):
     stage_name = "quotes"
+    write_in_background = True  # its pages are written by a forked child (archive_core/background_writing.py)
 
     def _generate_context(self):
         archive = self.context["archive"]

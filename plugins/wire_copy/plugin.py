@@ -35,6 +35,7 @@ def compare_url(a: str, b: str) -> str:
 
 class WireGenerator(TimedStages, Generator):
     stage_name = "wire"
+    write_in_background = True  # its pages are written by a forked child (archive_core/background_writing.py)
 
     def _generate_context(self):
         archive = self.context["archive"]
