@@ -25,24 +25,31 @@ from .pagefind_output import canonicalize
 INDEXED_PAGES = "{stories,events,people,organizations,wire,quotes/unattributed}/**/*.html"
 
 
-def run_step(name: str, cmd: list[str], quiet: bool) -> bool:
-    """Run one build step. Quiet: its output is shown only if it fails; otherwise it streams
+def start_step(name: str, cmd: list[str], quiet: bool) -> subprocess.Popen:
+    """Start one build step. Quiet: its output is kept to show if it fails; otherwise it streams
     (with progress bars on long runs)."""
     if quiet:
-        done = subprocess.run(cmd, capture_output=True, text=True)
-        if done.returncode != 0:
-            sys.stderr.write(done.stdout[-4000:] + done.stderr[-8000:])
-        else:  # stage timings (NEWSARCHIVE_TIMINGS=1) are asked for explicitly: pass them on
-            sys.stderr.writelines(line for line in done.stderr.splitlines(keepends=True) if line.startswith("stage "))
-    else:
-        print(f"[build] {name}", file=sys.stderr, flush=True)
-        # wide COLUMNS: Pelican's log handler must not wrap "path:line: message" lines
-        env = {"COLUMNS": "250", **os.environ, "NEWSARCHIVE_PROGRESS": "1"}
-        done = subprocess.run(cmd, env=env)
-    if done.returncode != 0:
-        print(f"build failed: {name} exited with status {done.returncode}; output/ left unchanged", file=sys.stderr)
+        return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    print(f"[build] {name}", file=sys.stderr, flush=True)
+    # wide COLUMNS: Pelican's log handler must not wrap "path:line: message" lines
+    return subprocess.Popen(cmd, env={"COLUMNS": "250", **os.environ, "NEWSARCHIVE_PROGRESS": "1"})
+
+
+def finish_step(name: str, step: subprocess.Popen, quiet: bool) -> bool:
+    """Wait for a started step; False (with its output shown, when quiet) if it failed."""
+    out, err = step.communicate()
+    if quiet and step.returncode != 0:
+        sys.stderr.write(out[-4000:] + err[-8000:])
+    elif quiet:  # stage timings (NEWSARCHIVE_TIMINGS=1) are asked for explicitly: pass them on
+        sys.stderr.writelines(line for line in err.splitlines(keepends=True) if line.startswith("stage "))
+    if step.returncode != 0:
+        print(f"build failed: {name} exited with status {step.returncode}; output/ left unchanged", file=sys.stderr)
         return False
     return True
+
+
+def run_step(name: str, cmd: list[str], quiet: bool) -> bool:
+    return finish_step(name, start_step(name, cmd, quiet), quiet)
 
 
 def swap_into_place(new: Path, output: Path) -> None:
@@ -67,19 +74,31 @@ def swap_into_place(new: Path, output: Path) -> None:
 
 
 def build(content: Path, settings: Path, output: Path, quiet: bool = False, search: bool = True) -> int:
-    loaded = load_content(content)
-    if loaded.errors:
-        for problem in loaded.errors:
-            print(problem, file=sys.stderr)
-        print(f"build stopped: {len(loaded.errors)} problem(s) in {content}; output/ left unchanged", file=sys.stderr)
-        return 1
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
     try:
         pelican = [sys.executable, "-m", "pelican", str(content), "-s", str(settings), "-o", str(tmp)]
         pelican += ["--fatal", "errors"] + (["-q"] if quiet else [])
-        if not run_step("pelican", pelican, quiet):
+        # Pelican starts at once, into the temporary directory; the content is validated
+        # meanwhile on the other core, and a problem stops Pelican before anything is replaced.
+        step = start_step("pelican", pelican, quiet)
+        try:
+            loaded = load_content(content)
+        except BaseException:
+            step.kill()
+            step.communicate()
+            raise
+        if loaded.errors:
+            step.kill()
+            step.communicate()
+            for problem in loaded.errors:
+                print(problem, file=sys.stderr)
+            print(
+                f"build stopped: {len(loaded.errors)} problem(s) in {content}; output/ left unchanged", file=sys.stderr
+            )
+            return 1
+        if not finish_step("pelican", step, quiet):
             return 1
         if search and not run_step(
             "pagefind",

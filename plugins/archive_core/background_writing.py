@@ -1,12 +1,12 @@
-"""Write the quotation and wire pages in a forked child while Pelican writes the rest.
+"""Write the quotation and wire pages in forked children while Pelican writes the rest.
 
 Pelican writes pages one generator after another, on one core. Generators that set
 ``write_in_background = True`` (quotations and wire copy: about 36,000 and 14,000 pages at
 10,000 stories) write pages that no other generator reads. So, on a machine with two or more
-cores, the build forks once every analysis is done (Pelican's ``get_writer`` signal, sent just
-before writing starts). The child writes those generators' pages while the parent writes the
-stories and listings. The parent waits for the child at ``finalized`` and fails the build if the
-child failed. The files are the same either way (tested); ``ARCHIVE_PARALLEL_WRITING = False``
+cores, the build forks when every analysis is done (Pelican's ``get_writer`` signal, sent just
+before writing starts): one child per such generator writes its pages while the parent writes
+the stories and listings. The parent waits for the children at ``finalized`` and fails the build
+if one failed. The files are the same either way (tested); ``ARCHIVE_PARALLEL_WRITING = False``
 writes everything in one process.
 """
 
@@ -31,38 +31,41 @@ def _wanted(settings) -> bool:
 
 
 def fork_writer(pelican) -> None:
-    """``get_writer`` receiver: fork; the child writes the background generators' pages and exits."""
+    """``get_writer`` receiver: one child per background generator writes its pages and exits."""
     if not _wanted(pelican.settings) or not hasattr(os, "fork"):
         return None
-    sys.stdout.flush()
-    sys.stderr.flush()
-    pid = os.fork()
-    if pid == 0:
-        status = 1
-        try:
-            writer = Writer(pelican.output_path, settings=pelican.settings)
-            for generator in _background:
-                generator.generate_output(writer)
-            status = 0
-        except BaseException as err:  # reported by the parent as a failed build
-            print(f"error: writing pages in the background failed: {type(err).__name__}: {err}", file=sys.stderr)
-        finally:
-            sys.stdout.flush()
-            sys.stderr.flush()
-            os._exit(status)
-    _child.append(pid)
     atexit.register(_reap)  # a parent that fails first still waits: its output dir is about to go
     for generator in _background:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            _write_and_exit(pelican, generator)
+        _child.append(pid)
         generator.written_in_background = True
     return None  # not a writer class: Pelican uses its own
 
 
+def _write_and_exit(pelican, generator) -> None:
+    status = 1
+    try:
+        generator.generate_output(Writer(pelican.output_path, settings=pelican.settings))
+        status = 0
+    except BaseException as err:  # reported by the parent as a failed build
+        print(f"error: writing pages in the background failed: {type(err).__name__}: {err}", file=sys.stderr)
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
+
+
 def _reap() -> int:
-    """Wait for the child, if any; its exit code (0 when there was none)."""
-    if not _child:
-        return 0
-    _, status = os.waitpid(_child.pop(), 0)
-    return os.waitstatus_to_exitcode(status)
+    """Wait for every child; the first non-zero exit code (0 when all succeeded or there were none)."""
+    codes = []
+    while _child:
+        _, status = os.waitpid(_child.pop(0), 0)
+        codes.append(os.waitstatus_to_exitcode(status))
+    return next((code for code in codes if code), 0)
 
 
 def wait_for_child(pelican) -> None:
