@@ -344,7 +344,9 @@ def gzip_size(output: Path, url: str, size: int) -> int:
         data = file.read_bytes()
     except OSError:
         return size
-    return size if data[:2] == b"\x1f\x8b" else len(gzip.compress(data, 6, mtime=0))
+    if not size or data[:2] == b"\x1f\x8b":  # nothing transferred, or gzip already
+        return size
+    return min(size, len(gzip.compress(data, 6, mtime=0)))  # a host sends tiny files as they are
 
 
 def first_query(output: Path, word: str) -> dict:

@@ -107,6 +107,14 @@ def test_bench_run_reports_every_field(tmp_path):
         assert row["ratio"] > 0 and row["incremental_ratio"] > 0
         assert row["pagefind_index"]["bytes"] > 0
         assert row["first_query"]["pagefind_bytes"] > 0, row["first_query"]
+        # each plugin's stages, and Pelican's own, as the build reports them (names have spaces)
+        stages = set(row["full"]["reported_stages"])
+        assert {"pelican: reading stories", "quotes: analysis", "wire: writing"} <= stages, stages
+        # a common word and the most-quoted surname; the worse one counts for the goal
+        queries = row["first_queries"]
+        assert len(queries) == 2 and queries[0]["query"] != queries[1]["query"]
+        assert all(0 < q["bytes_gzip"] <= q["bytes"] for q in queries)
+        assert row["first_query"]["bytes"] == max(q["bytes"] for q in queries)
     assert report["exponent"]["full"] is not None and report["exponent"]["vanilla"] is not None
     assert len(report["goals"]) == 5 and all(g["met"] is not None for g in report["goals"])
     text = md.read_text()
