@@ -48,6 +48,12 @@ def finish_step(name: str, step: subprocess.Popen, quiet: bool) -> bool:
     return True
 
 
+def stop_step(step: subprocess.Popen) -> None:
+    """Kill a started step and wait for it: nothing it would write is wanted."""
+    step.kill()
+    step.communicate()
+
+
 def run_step(name: str, cmd: list[str], quiet: bool) -> bool:
     return finish_step(name, start_step(name, cmd, quiet), quiet)
 
@@ -86,12 +92,10 @@ def build(content: Path, settings: Path, output: Path, quiet: bool = False, sear
         try:
             loaded = load_content(content)
         except BaseException:
-            step.kill()
-            step.communicate()
+            stop_step(step)
             raise
         if loaded.errors:
-            step.kill()
-            step.communicate()
+            stop_step(step)
             for problem in loaded.errors:
                 print(problem, file=sys.stderr)
             print(

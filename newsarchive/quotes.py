@@ -657,8 +657,8 @@ def cross_reference(occurrences: list[QuoteOccurrence], stats: dict[str, int] | 
     two speakers).
     """
     occs = sorted(occurrences, key=lambda o: o.sort_key)
-    printed = {id(o): o.sentences() for o in occs}
-    sentences = [[normalize(s) for s in printed[id(o)]] for o in occs]
+    printed = [o.sentences() for o in occs]  # computed once: each is used up to three times
+    sentences = [[normalize(s) for s in sents] for sents in printed]
     parent = list(range(len(occs)))
     speaker = [o.speaker for o in occs]  # the known speaker of each group, at its root
 
@@ -689,12 +689,12 @@ def cross_reference(occurrences: list[QuoteOccurrence], stats: dict[str, int] | 
     taken: set[str] = set()
     for members in sorted(groups.values(), key=lambda g: g[0]):
         group = [occs[n] for n in members]
-        base = max(group, key=lambda o: (_word_count(o.text), -group.index(o)))
-        merged = _merge_sentences(printed[id(base)], [printed[id(o)] for o in group if o is not base])
+        base = max(members, key=lambda n: (_word_count(occs[n].text), -members.index(n)))
+        merged = _merge_sentences(printed[base], [printed[n] for n in members if n != base])
         canonical = " ".join(merged)
         speakers = Counter(o.speaker for o in group if o.speaker)
         speaker = speakers.most_common(1)[0][0] if speakers else None
-        first = (printed[id(group[0])] or [group[0].text])[0]
+        first = (printed[members[0]] or [group[0].text])[0]
         quote = Quote(_quote_id(speaker, first, taken), speaker, canonical, group)
         quote.diffs = [word_diff(o.text, canonical) for o in group]
         quotes.append(quote)

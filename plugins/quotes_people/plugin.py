@@ -51,10 +51,8 @@ class QuotesGenerator(TimedStages, Generator):
         by_speaker = sorted(
             self.quotes_of.items(), key=lambda kv: (kv[0] is None, people[kv[0]].name if kv[0] in people else "")
         )
-        quotes_by_speaker = [(people.get(slug), quotes) for slug, quotes in by_speaker]
         self.context.update(
-            quotes_by_speaker=quotes_by_speaker,
-            quotes_index=[(person, quotes, most_printed(quotes)) for person, quotes in quotes_by_speaker],
+            quotes_index=[(people.get(slug), quotes, most_printed(quotes)) for slug, quotes in by_speaker],
             unattributed_url=UNATTRIBUTED_QUOTES_URL,
             speakers_in={slug: sorted(names) for slug, names in speakers_in.items()},
             quotes=result.quotes,
