@@ -24,15 +24,30 @@ from .pagefind_output import canonicalize
 # data-pagefind-body, and parsing them cost memory and time.
 INDEXED_PAGES = "{stories,events,people,organizations,wire,quotes/unattributed}/**/*.html"
 
+# Pagefind cuts its word index into chunks of about this many word positions (its default is
+# 20,000; 1.5.2 reads the setting only from this environment variable). A search fetches the
+# chunk holding each query word, so smaller chunks mean fewer bytes per first query, paid for
+# by a longer chunk list in the metadata file every query fetches. Measured on the 10,000-story
+# benchmark index (docs/SEARCH.md): chunk plus metadata growth per query word, median
+# 41 KB at 20,000, 30 KB at 10,000, 25 KB at 5,000, 32 KB at 2,000.
+PAGEFIND_ENV = {"PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE": "5000"}
 
-def start_step(name: str, cmd: list[str], quiet: bool) -> subprocess.Popen:
-    """Start one build step. Quiet: its output is kept to show if it fails; otherwise it streams
-    (with progress bars on long runs)."""
+
+def pagefind_command(site: Path) -> list[str]:
+    """Pagefind over ``site``'s indexed pages, writing ``site/pagefind/`` (run with PAGEFIND_ENV)."""
+    return [sys.executable, "-m", "pagefind", "--site", str(site), "--glob", INDEXED_PAGES, "--silent"]
+
+
+def start_step(name: str, cmd: list[str], quiet: bool, env: dict[str, str] | None = None) -> subprocess.Popen:
+    """Start one build step, with ``env`` added to the environment. Quiet: its output is kept to
+    show if it fails; otherwise it streams (with progress bars on long runs)."""
     if quiet:
-        return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        return subprocess.Popen(
+            cmd, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
     print(f"[build] {name}", file=sys.stderr, flush=True)
     # wide COLUMNS: Pelican's log handler must not wrap "path:line: message" lines
-    return subprocess.Popen(cmd, env={"COLUMNS": "250", **os.environ, "NEWSARCHIVE_PROGRESS": "1"})
+    return subprocess.Popen(cmd, env={"COLUMNS": "250", **os.environ, "NEWSARCHIVE_PROGRESS": "1", **(env or {})})
 
 
 def finish_step(name: str, step: subprocess.Popen, quiet: bool) -> bool:
@@ -54,8 +69,8 @@ def stop_step(step: subprocess.Popen) -> None:
     step.communicate()
 
 
-def run_step(name: str, cmd: list[str], quiet: bool) -> bool:
-    return finish_step(name, start_step(name, cmd, quiet), quiet)
+def run_step(name: str, cmd: list[str], quiet: bool, env: dict[str, str] | None = None) -> bool:
+    return finish_step(name, start_step(name, cmd, quiet, env), quiet)
 
 
 def swap_into_place(new: Path, output: Path) -> None:
@@ -104,11 +119,7 @@ def build(content: Path, settings: Path, output: Path, quiet: bool = False, sear
             return 1
         if not finish_step("pelican", step, quiet):
             return 1
-        if search and not run_step(
-            "pagefind",
-            [sys.executable, "-m", "pagefind", "--site", str(tmp), "--glob", INDEXED_PAGES, "--silent"],
-            quiet,
-        ):
+        if search and not run_step("pagefind", pagefind_command(tmp), quiet, PAGEFIND_ENV):
             return 1
         canonicalize(tmp / "pagefind")  # Pagefind's filter order varies run to run: make it canonical
         swap_into_place(tmp, output)

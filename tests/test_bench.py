@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from bench import corpus
+from newsarchive.build import PAGEFIND_ENV
+from newsarchive.pagefind_output import read_pf
 from newsarchive.story_file import load_story
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -115,8 +117,23 @@ def test_bench_run_reports_every_field(tmp_path):
         assert len(queries) == 2 and queries[0]["query"] != queries[1]["query"]
         assert all(0 < q["bytes_gzip"] <= q["bytes"] for q in queries)
         assert row["first_query"]["bytes"] == max(q["bytes"] for q in queries)
+    assert_index_chunks_follow_setting(out / "n50" / "output" / "pagefind")
     assert report["exponent"]["full"] is not None and report["exponent"]["vanilla"] is not None
     assert len(report["goals"]) == 5 and all(g["met"] is not None for g in report["goals"])
     text = md.read_text()
     assert "| 50 |" in text and "## Goals" in text and "plot.svg" in text
     assert ET.parse(svg).getroot().findall("{http://www.w3.org/2000/svg}polyline")
+
+
+def assert_index_chunks_follow_setting(pagefind: Path) -> None:
+    """Pagefind closes a word-index chunk once it holds PAGEFIND_ENV's number of word positions:
+    everything before a chunk's last word stays under it (at its default, 20,000, the N=50
+    index would be one or two chunks)."""
+    limit = int(PAGEFIND_ENV["PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE"])
+    meta = read_pf(next(pagefind.glob("pagefind.*.pf_meta")))
+    loads = []
+    for _first, _last, name in meta[2]:
+        words = read_pf(pagefind / "index" / f"{name}.pf_index")[0]
+        sizes = [sum(len(page[1]) + len(page[2]) + 1 for page in word[1]) for word in words]
+        loads.append(sum(sizes[:-1]))
+    assert len(loads) >= 5 and max(loads) < limit, loads

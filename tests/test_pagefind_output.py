@@ -4,16 +4,16 @@
 from __future__ import annotations
 
 import filecmp
+import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from newsarchive.build import INDEXED_PAGES
+from newsarchive.build import PAGEFIND_ENV, pagefind_command
 from newsarchive.pagefind_output import canonicalize, cbor_decode, cbor_encode, read_pf
 
 CBS = "CBS Boston / WBZ"
@@ -28,8 +28,7 @@ def reindex(site: Path, dest: Path) -> Path:
     """A copy of ``site`` at ``dest`` with a fresh Pagefind index; returns its ``pagefind/`` dir."""
     shutil.copytree(site, dest)
     shutil.rmtree(dest / "pagefind")
-    cmd = [sys.executable, "-m", "pagefind", "--site", str(dest), "--glob", INDEXED_PAGES, "--silent"]
-    subprocess.run(cmd, check=True, capture_output=True)
+    subprocess.run(pagefind_command(dest), env={**os.environ, **PAGEFIND_ENV}, check=True, capture_output=True)
     return dest / "pagefind"
 
 
