@@ -4,10 +4,15 @@ Pelican writes pages one generator after another, on one core. Generators that s
 ``write_in_background = True`` (quotations and wire copy: about 36,000 and 14,000 pages at
 10,000 stories) write pages that no other generator reads. So, on a machine with two or more
 cores, the build forks when every analysis is done (Pelican's ``get_writer`` signal, sent just
-before writing starts): one child per such generator writes its pages while the parent writes
-the stories and listings. The parent waits for the children at ``finalized`` and fails the build
-if one failed. The files are the same either way (tested); ``ARCHIVE_PARALLEL_WRITING = False``
-writes everything in one process.
+before writing starts): one child writes their pages, one generator after another, while the
+parent writes the stories and listings. The parent waits for the child at ``finalized`` and fails
+the build if it failed. The files are the same either way (tested); ``ARCHIVE_PARALLEL_WRITING =
+False`` writes everything in one process.
+
+One child, not one per generator: on two cores a third writer only competes with the other two,
+and each forked child copies the pages of the parent's heap it touches. Measured at 10,000
+stories (Pelican alone, two alternating rounds): one child 148.3 / 122.4 s, one child per
+generator 154.9 / 129.9 s, no child 222.6 / 186.1 s.
 """
 
 from __future__ import annotations
@@ -31,25 +36,27 @@ def _wanted(settings) -> bool:
 
 
 def fork_writer(pelican) -> None:
-    """``get_writer`` receiver: one child per background generator writes its pages and exits."""
+    """``get_writer`` receiver: a child writes the background generators' pages and exits."""
     if not _wanted(pelican.settings) or not hasattr(os, "fork"):
         return None
     atexit.register(_reap)  # a parent that fails first still waits: its output dir is about to go
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:
+        _write_and_exit(pelican, _background)
+    _child.append(pid)
     for generator in _background:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        pid = os.fork()
-        if pid == 0:
-            _write_and_exit(pelican, generator)
-        _child.append(pid)
         generator.written_in_background = True
     return None  # not a writer class: Pelican uses its own
 
 
-def _write_and_exit(pelican, generator) -> None:
+def _write_and_exit(pelican, generators) -> None:
     status = 1
     try:
-        generator.generate_output(Writer(pelican.output_path, settings=pelican.settings))
+        writer = Writer(pelican.output_path, settings=pelican.settings)
+        for generator in generators:
+            generator.generate_output(writer)
         status = 0
     except BaseException as err:  # reported by the parent as a failed build
         print(f"error: writing pages in the background failed: {type(err).__name__}: {err}", file=sys.stderr)
