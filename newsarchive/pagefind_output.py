@@ -1,4 +1,6 @@
-"""Make Pagefind's output deterministic: the same site gives the same ``pagefind/`` bytes.
+"""Make Pagefind's output deterministic, and its chunk list exact.
+
+**Deterministic:** the same site gives the same ``pagefind/`` bytes.
 
 Pagefind 1.5.2 writes each filter's values in Rust ``HashMap`` order, which changes from run to
 run. Its files are named by a hash of their content, so the filter file names change, and with
@@ -8,8 +10,17 @@ files in a canonical form: filter values sorted, gzip with a fixed header, names
 the canonical bytes. The browser finds every file by the names written in these two files and
 checks no integrity hash, so renaming them is safe.
 
-A Pagefind data file is ``gzip(b"pagefind_dcd" + CBOR(...))``; a minimal CBOR codec
-(RFC 8949, definite lengths only) is included below.
+**Exact chunk list:** the metadata lists the word-index chunks as ``[from, to, file]``, and the
+browser fetches every chunk whose range could hold a query word. Pagefind writes ``from`` and
+``to`` as the shortest prefixes that tell neighbouring chunks apart, and for a word it did not
+index as typed (``officials``, indexed as its stem ``offici``) the browser also fetches each
+chunk whose ``to`` is a prefix of the word: the chunk ending in ``of``, 240 KB at 10,000
+stories, for every query starting with "of". :func:`exact_chunk_bounds` writes each chunk's
+first and last word instead, the last followed by U+0000, so that a chunk ending in ``of`` no
+longer matches ``off…`` (docs/SEARCH.md). The chunks themselves are not changed.
+
+A Pagefind data file is ``gzip(b"pagefind_dcd" + CBOR(...))``, read and written with cbor2;
+re-encoding what Pagefind wrote gives its bytes back (tested).
 """
 
 from __future__ import annotations
@@ -17,95 +28,11 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import struct
 from pathlib import Path
 
+import cbor2
+
 SIGNATURE = b"pagefind_dcd"
-
-
-# --- CBOR -----------------------------------------------------------------------------------------
-
-
-def _head(major: int, n: int) -> bytes:
-    """A CBOR item head: major type and argument, in the shortest form."""
-    if n < 24:
-        return bytes([major << 5 | n])
-    for info, fmt in ((24, ">B"), (25, ">H"), (26, ">I"), (27, ">Q")):
-        if n < 1 << (8 * struct.calcsize(fmt)):
-            return bytes([major << 5 | info]) + struct.pack(fmt, n)
-    raise ValueError(f"integer too large for CBOR: {n}")
-
-
-def cbor_encode(value) -> bytes:
-    """Encode ints, bytes, str, lists/tuples, dicts, bools, None and floats (as 64-bit) to CBOR."""
-    if value is False or value is True or value is None:
-        return bytes([{False: 0xF4, True: 0xF5, None: 0xF6}[value]])
-    if isinstance(value, int):
-        return _head(0, value) if value >= 0 else _head(1, -1 - value)
-    if isinstance(value, bytes):
-        return _head(2, len(value)) + value
-    if isinstance(value, str):
-        raw = value.encode("utf-8")
-        return _head(3, len(raw)) + raw
-    if isinstance(value, list | tuple):
-        return _head(4, len(value)) + b"".join(cbor_encode(v) for v in value)
-    if isinstance(value, dict):
-        return _head(5, len(value)) + b"".join(cbor_encode(k) + cbor_encode(v) for k, v in value.items())
-    if isinstance(value, float):
-        return b"\xfb" + struct.pack(">d", value)
-    raise TypeError(f"cannot CBOR-encode {type(value).__name__}")
-
-
-def _decode(data: bytes, pos: int):
-    """Decode one item at ``pos``; returns (value, position after it)."""
-    first = data[pos]
-    major, info = first >> 5, first & 0x1F
-    pos += 1
-    if major == 7:
-        simple = {20: False, 21: True, 22: None}
-        if info in simple:
-            return simple[info], pos
-        sizes = {25: (2, ">e"), 26: (4, ">f"), 27: (8, ">d")}
-        if info in sizes:
-            size, fmt = sizes[info]
-            return struct.unpack(fmt, data[pos : pos + size])[0], pos + size
-        raise ValueError(f"unsupported CBOR simple value {info} at {pos - 1}")
-    if info < 24:
-        n = info
-    elif info <= 27:
-        size = 1 << (info - 24)
-        n = int.from_bytes(data[pos : pos + size], "big")
-        pos += size
-    else:
-        raise ValueError(f"unsupported CBOR length {info} (indefinite?) at {pos - 1}")
-    if major == 0:
-        return n, pos
-    if major == 1:
-        return -1 - n, pos
-    if major in (2, 3):
-        raw = data[pos : pos + n]
-        return (bytes(raw) if major == 2 else raw.decode("utf-8")), pos + n
-    if major == 4:
-        items = []
-        for _ in range(n):
-            item, pos = _decode(data, pos)
-            items.append(item)
-        return items, pos
-    if major == 5:
-        mapping = {}
-        for _ in range(n):
-            key, pos = _decode(data, pos)
-            mapping[key], pos = _decode(data, pos)
-        return mapping, pos
-    raise ValueError(f"unsupported CBOR major type {major} (tag?) at {pos - 1}")
-
-
-def cbor_decode(data: bytes):
-    """Decode a whole CBOR document (one item, nothing after it)."""
-    value, end = _decode(data, 0)
-    if end != len(data):
-        raise ValueError(f"trailing bytes after CBOR item: {len(data) - end}")
-    return value
 
 
 # --- Pagefind files -------------------------------------------------------------------------------
@@ -116,12 +43,12 @@ def read_pf(path: Path):
     raw = gzip.decompress(path.read_bytes())
     if not raw.startswith(SIGNATURE):
         raise ValueError(f"{path}: not a Pagefind data file")
-    return cbor_decode(raw[len(SIGNATURE) :])
+    return cbor2.loads(raw[len(SIGNATURE) :])
 
 
 def pf_bytes(value) -> bytes:
     """Uncompressed canonical content of a Pagefind data file."""
-    return SIGNATURE + cbor_encode(value)
+    return SIGNATURE + cbor2.dumps(value)
 
 
 def gzip_fixed(raw: bytes) -> bytes:
@@ -146,9 +73,10 @@ def canonical_filter(value: list) -> list:
 def canonicalize(pagefind_dir: Path) -> None:
     """Rewrite ``pagefind_dir`` (Pagefind's output) in canonical form, in place.
 
-    The metadata file is ``[version, pages, index chunks, filters, sorts, meta fields]``; only
-    ``filters`` (``[[name, filter file hash], ...]``, read into a map by the browser) changes:
-    new hashes, sorted by name. The page list and the sort orders are positional and kept.
+    The metadata file is ``[version, pages, index chunks, filters, sorts, meta fields]``. The
+    ``filters`` (``[[name, filter file hash], ...]``, read into a map by the browser) get new
+    hashes, sorted by name; the index chunks get exact bounds. The page list and the sort orders
+    are positional and kept.
     A missing ``pagefind_dir`` (a build without search) is left alone.
     """
     if not pagefind_dir.exists():
@@ -160,6 +88,7 @@ def canonicalize(pagefind_dir: Path) -> None:
         meta = read_pf(meta_path)
         if not (isinstance(meta, list) and len(meta) == 6 and meta[0] == entry["version"]):
             raise ValueError(f"{meta_path}: unexpected Pagefind metadata layout")
+        meta[2] = exact_chunk_bounds(meta[2], pagefind_dir / "index")
         meta[3] = sorted([name, _canonicalize_filter(pagefind_dir / "filter", old)] for name, old in meta[3])
         raw = pf_bytes(meta)
         new_hash = content_name(language["hash"], raw)
@@ -177,3 +106,19 @@ def _canonicalize_filter(filter_dir: Path, old: str) -> str:
     path.unlink()
     (filter_dir / f"{new}.pf_filter").write_bytes(gzip_fixed(raw))
     return new
+
+
+def exact_chunk_bounds(chunks: list, index_dir: Path) -> list:
+    """``[[first word, last word + "\\0", file], ...]`` for Pagefind's ``[[from, to, file], ...]``.
+
+    The browser fetches a chunk when a query word lies in ``[from, to]``; failing that, when the
+    word's first characters (as many as ``from`` / ``to`` have) lie between them. With the real
+    first and last words, every indexed word is found in its own chunk's range. The U+0000 after
+    the last word keeps the second test from matching a chunk whose last word is a proper prefix
+    of the query word (``of`` for ``officials``): such a chunk holds only words that sort before it.
+    """
+    exact = []
+    for _from, _to, name in chunks:
+        words = read_pf(index_dir / f"{name}.pf_index")[0]
+        exact.append([words[0][0], words[-1][0] + "\0", name] if words else [_from, _to, name])
+    return exact

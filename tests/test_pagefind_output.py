@@ -8,13 +8,15 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
+import cbor2
 import pytest
 from playwright.sync_api import expect
 
 from newsarchive.build import PAGEFIND_ENV, pagefind_command
-from newsarchive.pagefind_output import canonicalize, cbor_decode, cbor_encode, read_pf
+from newsarchive.pagefind_output import canonicalize, read_pf
 
 CBS = "CBS Boston / WBZ"
 
@@ -45,43 +47,6 @@ def runs(site, tmp_path_factory) -> list[tuple[dict, Path]]:
     return out
 
 
-@pytest.mark.parametrize(
-    "value",
-    [
-        0,
-        23,
-        24,
-        255,
-        256,
-        65535,
-        65536,
-        2**32,
-        2**64 - 1,
-        -1,
-        -24,
-        -25,
-        -(2**40),
-        "",
-        "pagefind",
-        "é‿﹏" * 30,
-        b"",
-        b"\x00\xff" * 200,
-        [],
-        [1, [2, [3, []]], "x" * 300],
-        list(range(1000)),
-        {},
-        {"a": [1, -2], "b": {"c": b"d"}, 3: "three"},
-        True,
-        False,
-        None,
-        1.5,
-        ["publisher", [["CBS Boston / WBZ", [1, 5, 5, 9]], ["The Associated Press", [0, 2]]]],
-    ],
-)
-def test_cbor_round_trip(value):
-    assert cbor_decode(cbor_encode(value)) == value
-
-
 def test_cbor_matches_pagefind_encoding(site):
     """Re-encoding what Pagefind wrote gives Pagefind's bytes (same shortest-form integers)."""
     import gzip
@@ -90,7 +55,7 @@ def test_cbor_matches_pagefind_encoding(site):
         if path.suffix == ".pf_fragment":  # fragments are JSON, not CBOR
             continue
         raw = gzip.decompress(path.read_bytes())
-        assert b"pagefind_dcd" + cbor_encode(read_pf(path)) == raw, path
+        assert b"pagefind_dcd" + cbor2.dumps(read_pf(path)) == raw, path
 
 
 def test_two_runs_give_identical_canonical_output(runs):
@@ -146,3 +111,63 @@ def test_search_and_filters_work_after_canonicalize(runs, serve, page):
     options = page.locator("#search-filter-publisher option").all_text_contents()
     assert any(CBS in o for o in options) and any("Associated Press" in o for o in options)
     assert page.errors == [] and page.dialogs == []
+
+
+def test_chunk_bounds_are_each_chunks_first_and_last_word(runs):
+    _, pagefind = runs[0]
+    meta = read_pf(next(pagefind.glob("pagefind.*.pf_meta")))
+    for first, last, name in meta[2]:
+        words = [word[0] for word in read_pf(pagefind / "index" / f"{name}.pf_index")[0]]
+        assert (first, last) == (words[0], words[-1] + "\0")
+
+
+SEARCH_JS = """async (q) => {
+  const pagefind = await import('/pagefind/pagefind.js');
+  await pagefind.init();
+  const search = await pagefind.search(q);
+  return search.results.map((r) => r.id);
+}"""
+
+
+def test_exact_chunk_bounds_fetch_less_and_find_the_same(tmp_path, serve, page):
+    """A site whose index has many chunks, one of them ending in the common word "of": searching
+    "officials" (indexed as its stem) made the browser fetch that chunk too. After canonicalize,
+    every query finds the same pages and no query fetches more of the index."""
+    for i in range(40):
+        words = ["of"] * 20 + ["officials" if i % 2 else "official", f"page{i}", "offer" if i % 3 else "report"]
+        (tmp_path / "site" / f"p{i}").mkdir(parents=True)
+        (tmp_path / "site" / f"p{i}" / "index.html").write_text(
+            f'<!DOCTYPE html><html lang="en"><head><title>Page {i}</title></head>'
+            f"<body><main data-pagefind-body><h1>Page {i}</h1><p>{' '.join(words)}</p></main></body></html>"
+        )
+    env = {**os.environ, "PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE": "30"}  # many small chunks
+    cmd = [sys.executable, "-m", "pagefind", "--site", str(tmp_path / "site"), "--silent"]  # every page
+    subprocess.run(cmd, env=env, check=True, capture_output=True)
+    shutil.copytree(tmp_path / "site", tmp_path / "exact", symlinks=True)
+    canonicalize(tmp_path / "exact" / "pagefind")
+    assert len(read_pf(next((tmp_path / "exact" / "pagefind").glob("*.pf_meta")))[2]) >= 5
+
+    def search(site: Path, query: str) -> tuple[list[str], int]:
+        fetched = []
+
+        def record(request):
+            fetched.append(request)
+
+        page.on("requestfinished", record)
+        try:
+            page.goto(f"{serve(site)}/p0/")
+            ids = page.evaluate(SEARCH_JS, query)
+            index_bytes = sum(r.sizes()["responseBodySize"] for r in fetched if "/pagefind/index/" in r.url)
+        finally:
+            page.remove_listener("requestfinished", record)
+        return ids, index_bytes
+
+    for query in ("officials", "official", "of", "offer", "offi", "page7", "report", "officials page3"):
+        (before, before_bytes), (after, after_bytes) = (
+            search(tmp_path / "site", query),
+            search(tmp_path / "exact", query),
+        )
+        assert after == before and before, query
+        assert after_bytes <= before_bytes, query
+        if query == "officials":
+            assert after_bytes < before_bytes
