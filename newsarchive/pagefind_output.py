@@ -25,6 +25,7 @@ re-encoding what Pagefind wrote gives its bytes back (tested).
 
 from __future__ import annotations
 
+import gc
 import gzip
 import hashlib
 import json
@@ -118,7 +119,16 @@ def exact_chunk_bounds(chunks: list, index_dir: Path) -> list:
     of the query word (``of`` for ``officials``): such a chunk holds only words that sort before it.
     """
     exact = []
-    for _from, _to, name in chunks:
-        words = read_pf(index_dir / f"{name}.pf_index")[0]
-        exact.append([words[0][0], words[-1][0] + "\0", name] if words else [_from, _to, name])
+    # Decoding makes millions of short-lived lists; in a build process that still holds the
+    # archive, each cyclic-GC pass would rescan all of it: 33.7 s instead of 5.1 s at 10,000 stories.
+    # The decoded chunks hold no cycles and are freed by reference counting.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for _from, _to, name in chunks:
+            words = read_pf(index_dir / f"{name}.pf_index")[0]
+            exact.append([words[0][0], words[-1][0] + "\0", name] if words else [_from, _to, name])
+    finally:
+        if gc_was_enabled:
+            gc.enable()
     return exact
