@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import cbor2
 import pytest
@@ -148,19 +149,21 @@ def test_exact_chunk_bounds_fetch_less_and_find_the_same(tmp_path, serve, page):
     assert len(read_pf(next((tmp_path / "exact" / "pagefind").glob("*.pf_meta")))[2]) >= 5
 
     def search(site: Path, query: str) -> tuple[list[str], int]:
+        """The result ids, and the bytes of the index chunks fetched for them (their files' sizes:
+        the route sees each request before the search can use it, unlike request events)."""
         fetched = []
 
-        def record(request):
-            fetched.append(request)
+        def record(route):
+            fetched.append(urlsplit(route.request.url).path)
+            route.continue_()
 
-        page.on("requestfinished", record)
+        page.route("**/pagefind/index/*", record)
         try:
             page.goto(f"{serve(site)}/p0/")
             ids = page.evaluate(SEARCH_JS, query)
-            index_bytes = sum(r.sizes()["responseBodySize"] for r in fetched if "/pagefind/index/" in r.url)
         finally:
-            page.remove_listener("requestfinished", record)
-        return ids, index_bytes
+            page.unroute("**/pagefind/index/*", record)
+        return ids, sum((site / path.lstrip("/")).stat().st_size for path in fetched)
 
     for query in ("officials", "official", "of", "offer", "offi", "page7", "report", "officials page3"):
         (before, before_bytes), (after, after_bytes) = (
