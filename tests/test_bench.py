@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bench import corpus
+from bench.run import served_file
 from newsarchive.build import PAGEFIND_ENV
 from newsarchive.pagefind_output import read_pf
 from newsarchive.story_file import load_story
@@ -111,12 +112,26 @@ def test_bench_run_reports_every_field(tmp_path):
         assert row["first_query"]["pagefind_bytes"] > 0, row["first_query"]
         # each plugin's stages, and Pelican's own, as the build reports them (names have spaces)
         stages = set(row["full"]["reported_stages"])
-        assert {"pelican: reading stories", "quotes: analysis", "wire: writing"} <= stages, stages
+        assert {
+            "pelican: reading stories",
+            "quotes: analysis",
+            "wire: writing",
+            "wire: analysis in a forked child",
+        } <= stages, stages
         # a common word and the most-quoted surname; the worse one counts for the goal
         queries = row["first_queries"]
         assert len(queries) == 2 and queries[0]["query"] != queries[1]["query"]
         assert all(0 < q["bytes_gzip"] <= q["bytes"] for q in queries)
         assert row["first_query"]["bytes"] == max(q["bytes"] for q in queries)
+        # every file the browser fetched counts with its full size, the worker's own script too
+        # (Chromium reports its body as empty)
+        output = out / f"n{row['n']}" / "output"
+        for q in queries:
+            files = dict(q["files"])
+            assert files.get("/pagefind/pagefind-worker.js", 0) > 0, files
+            assert sum(files.values()) == q["bytes"]
+            for path, size in files.items():
+                assert size == served_file(output, path).stat().st_size, path
     assert_index_chunks_follow_setting(out / "n50" / "output" / "pagefind")
     assert report["exponent"]["full"] is not None and report["exponent"]["vanilla"] is not None
     assert len(report["goals"]) == 5 and all(g["met"] is not None for g in report["goals"])

@@ -28,6 +28,11 @@ from . import background_writing
 
 log = logging.getLogger(__name__)
 
+# Sent with the ArchiveGenerator once context["archive"] and context["events"] exist, before the
+# other plugins' analyses: a plugin can start work that needs only the stories as read (wire_copy
+# starts its analysis in a forked child here). Receivers connect by name: signal("archive_ready").
+archive_ready = signals.signal("archive_ready")
+
 
 def _is_story(settings: dict, source_path: str) -> bool:
     rel = os.path.relpath(source_path, settings["PATH"])
@@ -86,6 +91,7 @@ class ArchiveGenerator(TimedStages, Generator):
         self.events = group_events(archive.stories)
         self.context["events"] = self.events
         archive.sections["events"] = self.events
+        archive_ready.send(self)
 
     def _generate_output(self, writer):
         for problem in self.context["archive"].warnings:  # every plugin's analysis has run by now

@@ -12,7 +12,8 @@ from pelican import signals
 from pelican.generators import Generator
 from slugify import slugify
 
-from newsarchive.progress import TimedStages, progress
+from newsarchive.forked_call import ForkedCall
+from newsarchive.progress import TimedStages, progress, report
 from newsarchive.render import alignment_html
 from newsarchive.story import COMPARE_URL, EVENT_URL
 from newsarchive.wire_diagram import render_svg
@@ -27,6 +28,18 @@ from newsarchive.wire_text import (
 
 WIRE_INDEX_URL = "wire/"
 DIAGRAM_NAME = "wire-diagram.svg"
+PENDING = "wire_analysis_pending"  # context key of the analysis running in a forked child
+
+
+def start_analysis(core_generator) -> None:
+    """``archive_ready`` receiver: find the wire passages in a forked child while the comment and
+    quotation analyses run here. The detection reads only what the reader set (paragraphs, slug,
+    publisher, credit lines), which those analyses do not change; the result is the same either
+    way (tested). ``ARCHIVE_PARALLEL_ANALYSIS = False`` runs it in this process."""
+    context, settings = core_generator.context, core_generator.settings
+    params = params_from_settings(settings.get("WIRE_PARAMS"))  # a bad setting fails here, in the parent
+    enabled = settings.get("ARCHIVE_PARALLEL_ANALYSIS", True)
+    context[PENDING] = ForkedCall(find_wire_passages, context["archive"].stories, params, enabled=enabled)
 
 
 def compare_url(a: str, b: str) -> str:
@@ -39,8 +52,13 @@ class WireGenerator(TimedStages, Generator):
 
     def _generate_context(self):
         archive = self.context["archive"]
-        params = params_from_settings(self.settings.get("WIRE_PARAMS"))
-        self.analysis = analysis = find_wire_passages(archive.stories, params)
+        pending = self.context.pop(PENDING, None)
+        if pending is None:  # nobody started it (archive_ready not sent): run it here
+            params = params_from_settings(self.settings.get("WIRE_PARAMS"))
+            pending = ForkedCall(find_wire_passages, archive.stories, params, enabled=False)
+        self.analysis = analysis = pending.result()
+        if pending.child_seconds is not None:
+            report("wire: analysis in a forked child", pending.child_seconds)
         mark_stories(archive.stories, analysis)
         for slug, urls in based_on(archive.stories, analysis).items():
             if urls:
@@ -126,6 +144,7 @@ def get_generators(pelican):
 
 signals.generator_init.connect(add_template_globals)
 signals.get_generators.connect(get_generators)
+signals.signal("archive_ready").connect(start_analysis)
 
 
 def register():

@@ -1,0 +1,79 @@
+"""Compute one function call in a forked child while the caller goes on with other work.
+
+    pending = ForkedCall(find_wire_passages, stories, params)
+    ...                           # the parent does something else meanwhile
+    analysis = pending.result()   # the child's return value, unpickled
+
+The child is a ``fork`` of the caller, so it sees the arguments as they were at that moment
+without copying or pickling them; only the return value crosses back, pickled through a pipe.
+Use it for pure functions of data the parent will not change before ``result()``.
+
+When the child cannot give a value (it raised, was killed, or its value does not pickle), or
+when the machine has one core or no ``fork``, ``result()`` makes the call in the parent
+instead: the value is the same, and an error is raised where it would have been without the
+child (with the parent's traceback and error handling).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+_FAILED = b"F"
+_DONE = b"V"
+
+
+class ForkedCall:
+    def __init__(self, fn: Callable[..., Any], *args: Any, enabled: bool = True) -> None:
+        self.fn, self.args = fn, args
+        self.pid: int | None = None
+        self.child_seconds: float | None = None  # how long the call took in the child
+        if not (enabled and hasattr(os, "fork") and (os.cpu_count() or 1) > 1):
+            return
+        read_end, write_end = os.pipe()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            os.close(read_end)
+            _run_in_child(write_end, fn, args)
+        os.close(write_end)
+        self.pid, self._read_end = pid, read_end
+
+    def result(self) -> Any:
+        """The call's value: the child's, or computed here if the child gave none."""
+        if self.pid is not None:
+            data = _read_all(self._read_end)
+            os.waitpid(self.pid, 0)
+            self.pid = None
+            if data[:1] == _DONE:
+                self.child_seconds, value = pickle.loads(data[1:])
+                return value
+        return self.fn(*self.args)
+
+
+def _run_in_child(write_end: int, fn: Callable[..., Any], args: tuple) -> None:
+    os.environ["NEWSARCHIVE_PROGRESS"] = "0"  # the parent's progress bars stay readable
+    status = 0
+    try:
+        start = time.perf_counter()
+        value = fn(*args)
+        data = _DONE + pickle.dumps((time.perf_counter() - start, value), protocol=pickle.HIGHEST_PROTOCOL)
+    except BaseException:  # the parent makes the call again and meets the error itself
+        data = _FAILED
+    try:
+        with os.fdopen(write_end, "wb") as pipe:
+            pipe.write(data)
+    except BaseException:  # the parent went away
+        status = 1
+    finally:
+        os._exit(status)
+
+
+def _read_all(fd: int) -> bytes:
+    with os.fdopen(fd, "rb") as pipe:
+        return pipe.read()

@@ -1,0 +1,72 @@
+"""newsarchive.forked_call: a call computed in a forked child, with the parent as fallback."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from newsarchive.forked_call import ForkedCall
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork") or (os.cpu_count() or 1) < 2, reason="needs fork and 2 cores")
+
+
+def whose_pid(tag):
+    return tag, os.getpid()
+
+
+def test_the_value_is_computed_in_a_child_and_returned():
+    pending = ForkedCall(whose_pid, "x")
+    assert pending.pid is not None and pending.pid != os.getpid()
+    tag, pid = pending.result()
+    assert tag == "x" and pid != os.getpid()  # computed in the child, not here
+    assert pending.child_seconds is not None and pending.child_seconds >= 0
+
+
+def test_the_child_sees_the_arguments_as_they_were_at_the_fork():
+    data = {"words": ["a", "b"]}
+    pending = ForkedCall(lambda d: list(d["words"]), data)  # a lambda: nothing is pickled on the way in
+    data["words"].append("c")  # the parent goes on; the child keeps its copy
+    assert pending.result() == ["a", "b"]
+
+
+def test_disabled_runs_in_the_parent():
+    pending = ForkedCall(whose_pid, "y", enabled=False)
+    assert pending.pid is None
+    assert pending.result() == ("y", os.getpid())
+    assert pending.child_seconds is None
+
+
+def fail(message):
+    raise ValueError(message)
+
+
+def test_an_error_in_the_child_is_raised_by_the_parent_running_the_call_itself():
+    pending = ForkedCall(fail, "bad story")
+    with pytest.raises(ValueError, match="bad story"):
+        pending.result()
+    assert pending.pid is None  # the child was reaped
+
+
+def die():
+    os._exit(9)  # killed or crashed: no value comes back
+
+
+def test_a_child_that_dies_leaves_the_call_to_the_parent():
+    calls = []
+
+    def once():
+        calls.append(os.getpid())
+        if len(calls) == 1 and os.getpid() != parent:
+            die()
+        return "done here"
+
+    parent = os.getpid()
+    assert ForkedCall(once).result() == "done here"
+    assert calls == [parent]  # the child's call died with it; the parent's is the one that counted
+
+
+def test_a_value_that_does_not_pickle_is_computed_in_the_parent():
+    pending = ForkedCall(lambda: (os.getpid(), lambda: None))
+    pid, fn = pending.result()
+    assert pid == os.getpid() and fn() is None
