@@ -27,12 +27,17 @@ _FAILED = b"F"
 _DONE = b"V"
 
 
+def forking_helps() -> bool:
+    """A forked child can run beside this process: ``fork`` exists and there is a second core."""
+    return hasattr(os, "fork") and (os.cpu_count() or 1) > 1
+
+
 class ForkedCall:
     def __init__(self, fn: Callable[..., Any], *args: Any, enabled: bool = True) -> None:
         self.fn, self.args = fn, args
         self.pid: int | None = None
         self.child_seconds: float | None = None  # how long the call took in the child
-        if not (enabled and hasattr(os, "fork") and (os.cpu_count() or 1) > 1):
+        if not (enabled and forking_helps()):
             return
         read_end, write_end = os.pipe()
         sys.stdout.flush()

@@ -23,6 +23,8 @@ import sys
 
 from pelican.writers import Writer
 
+from newsarchive.forked_call import forking_helps
+
 _background: list = []  # generators whose pages the child writes
 _child: list[int] = []  # the child's pid while it runs
 
@@ -32,12 +34,12 @@ def remember_generators(generators) -> None:
 
 
 def _wanted(settings) -> bool:
-    return bool(_background) and settings.get("ARCHIVE_PARALLEL_WRITING", True) and (os.cpu_count() or 1) > 1
+    return bool(_background) and settings.get("ARCHIVE_PARALLEL_WRITING", True) and forking_helps()
 
 
 def fork_writer(pelican) -> None:
     """``get_writer`` receiver: a child writes the background generators' pages and exits."""
-    if not _wanted(pelican.settings) or not hasattr(os, "fork"):
+    if not _wanted(pelican.settings):
         return None
     atexit.register(_reap)  # a parent that fails first still waits: its output dir is about to go
     sys.stdout.flush()

@@ -37,9 +37,15 @@ def start_analysis(core_generator) -> None:
     publisher, credit lines), which those analyses do not change; the result is the same either
     way (tested). ``ARCHIVE_PARALLEL_ANALYSIS = False`` runs it in this process."""
     context, settings = core_generator.context, core_generator.settings
-    params = params_from_settings(settings.get("WIRE_PARAMS"))  # a bad setting fails here, in the parent
-    enabled = settings.get("ARCHIVE_PARALLEL_ANALYSIS", True)
-    context[PENDING] = ForkedCall(find_wire_passages, context["archive"].stories, params, enabled=enabled)
+    in_child = settings.get("ARCHIVE_PARALLEL_ANALYSIS", True)
+    context[PENDING] = _detection(context["archive"].stories, settings, in_child)
+
+
+def _detection(stories, settings, in_child: bool) -> ForkedCall:
+    """The wire detection of ``stories``, started in a forked child when ``in_child`` (and the
+    machine allows it). A bad ``WIRE_PARAMS`` fails here, in the build's process."""
+    params = params_from_settings(settings.get("WIRE_PARAMS"))
+    return ForkedCall(find_wire_passages, stories, params, enabled=in_child)
 
 
 def compare_url(a: str, b: str) -> str:
@@ -54,8 +60,7 @@ class WireGenerator(TimedStages, Generator):
         archive = self.context["archive"]
         pending = self.context.pop(PENDING, None)
         if pending is None:  # nobody started it (archive_ready not sent): run it here
-            params = params_from_settings(self.settings.get("WIRE_PARAMS"))
-            pending = ForkedCall(find_wire_passages, archive.stories, params, enabled=False)
+            pending = _detection(archive.stories, self.settings, in_child=False)
         self.analysis = analysis = pending.result()
         if pending.child_seconds is not None:
             report("wire: analysis in a forked child", pending.child_seconds)
