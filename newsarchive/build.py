@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -18,12 +19,19 @@ from pathlib import Path
 
 from .content_loader import load_content
 from .errors import Problem
-from .pagefind_output import canonicalize
+from .pagefind_output import merge_bundles
+from .progress import stage
 
 # Pagefind reads only the page kinds it indexes (docs/SEARCH.md): listings, comparison pages and
 # the quotation pages (their quotations are hits on the speaker's page) carry no
 # data-pagefind-body, and parsing them cost memory and time.
-INDEXED_PAGES = "{stories,events,people,organizations,wire,quotes/unattributed}/**/*.html"
+INDEXED_DIRS = ("stories", "events", "people", "organizations", "wire", "quotes/unattributed")
+
+# Pagefind holds every page it reads until it writes the index: about 390 KB per story page,
+# 3.9 GB for the 12,736 pages of the 10,000-story benchmark. The build runs it on shards of at
+# most this many pages, one after another, and merges their bundles into one (pagefind_output).
+# ARCHIVE_SEARCH_SHARD_PAGES in the environment overrides it (the tests use small shards).
+SHARD_PAGES = 2000
 
 # Pagefind cuts its word index into chunks of about this many word positions (its default is
 # 20,000; 1.5.2 reads the setting only from this environment variable). A search fetches the
@@ -32,11 +40,76 @@ INDEXED_PAGES = "{stories,events,people,organizations,wire,quotes/unattributed}/
 # benchmark index (docs/SEARCH.md): chunk plus metadata growth per query word, median
 # 41 KB at 20,000, 30 KB at 10,000, 25 KB at 5,000, 32 KB at 2,000.
 PAGEFIND_ENV = {"PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE": "5000"}
+CHUNK_SIZE = int(PAGEFIND_ENV["PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE"])  # the merge chunks the same way
 
 
 def pagefind_command(site: Path) -> list[str]:
-    """Pagefind over ``site``'s indexed pages, writing ``site/pagefind/`` (run with PAGEFIND_ENV)."""
-    return [sys.executable, "-m", "pagefind", "--site", str(site), "--glob", INDEXED_PAGES, "--silent"]
+    """Pagefind over every page under ``site``, writing ``site/pagefind/`` (run with PAGEFIND_ENV)."""
+    return [sys.executable, "-m", "pagefind", "--site", str(site), "--silent"]
+
+
+# A tag carrying the attribute. Autoescaping turns "<" and ">" in text and attribute values
+# into entities, so "[^<>]*" stays inside one tag, and text merely mentioning it does not match.
+PAGEFIND_BODY = re.compile(rb"<[a-zA-Z][^<>]*\sdata-pagefind-body[\s=/>]")
+
+
+def indexed_pages(site: Path) -> list[Path]:
+    """The pages of ``site`` that search indexes, relative to it, in path order: those in
+    INDEXED_DIRS that mark their text with ``data-pagefind-body``.
+
+    Pagefind skips pages without that mark only when some page it reads has one; a shard of
+    listing pages alone would otherwise be indexed whole, so unmarked pages go in no shard."""
+    pages = (p for d in INDEXED_DIRS if (site / d).is_dir() for p in (site / d).rglob("*.html"))
+    return sorted(p.relative_to(site) for p in pages if PAGEFIND_BODY.search(p.read_bytes()))
+
+
+def shard_size() -> int:
+    return int(os.environ.get("ARCHIVE_SEARCH_SHARD_PAGES") or SHARD_PAGES)
+
+
+def index_site(site: Path, quiet: bool, shard_pages: int = SHARD_PAGES) -> bool:
+    """Write ``site/pagefind/``: Pagefind over the indexed pages, in shards of at most
+    ``shard_pages`` pages (each a tree of hard links beside ``site``), merged into one bundle.
+    False, with the reason printed, if a run or the merge failed.
+
+    An archive with nothing to index (no stories yet) gets no index: Pagefind cannot write an
+    empty one, and the search page then says that search is unavailable."""
+    pages = indexed_pages(site)
+    if not pages:
+        if not quiet:
+            print("[build] no pages to index: the site has no search index", file=sys.stderr)
+        return True
+    shards = [pages[start : start + shard_pages] for start in range(0, len(pages), shard_pages)]
+    work = Path(tempfile.mkdtemp(prefix=".pagefind-shards-", dir=site.parent))
+    try:
+        bundles = []
+        with stage("search: pagefind"):
+            for number, shard in enumerate(shards, 1):
+                root = work / str(number)
+                root.mkdir()
+                for page in shard:
+                    (root / page).parent.mkdir(parents=True, exist_ok=True)
+                    try:
+                        os.link(site / page, root / page)
+                    except OSError:  # a filesystem without hard links
+                        shutil.copyfile(site / page, root / page)
+                name = "pagefind" if len(shards) == 1 else f"pagefind, shard {number} of {len(shards)}"
+                if not run_step(name, pagefind_command(root), quiet, PAGEFIND_ENV):
+                    return False
+                bundles.append(root / "pagefind")
+        with stage("search: merging shards"):
+            try:
+                merge_bundles(bundles, work / "merged", CHUNK_SIZE)
+            except ValueError as error:
+                print(
+                    f"build failed: the search index could not be merged: {error}; output/ left unchanged",
+                    file=sys.stderr,
+                )
+                return False
+        (work / "merged").rename(site / "pagefind")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return True
 
 
 def start_step(name: str, cmd: list[str], quiet: bool, env: dict[str, str] | None = None) -> subprocess.Popen:
@@ -126,9 +199,8 @@ def build(content: Path, settings: Path, output: Path, quiet: bool = False, sear
             return 1
         if not finish_step("pelican", step, quiet):
             return 1
-        if search and not run_step("pagefind", pagefind_command(tmp), quiet, PAGEFIND_ENV):
+        if search and not index_site(tmp, quiet, shard_size()):
             return 1
-        canonicalize(tmp / "pagefind")  # Pagefind's filter order varies run to run: make it canonical
         swap_into_place(tmp, output)
     finally:
         if tmp.exists():

@@ -1,26 +1,38 @@
-"""Make Pagefind's output deterministic, and its chunk list exact.
+"""Merge Pagefind bundles into one bundle, deterministic and with an exact chunk list.
 
-**Deterministic:** the same site gives the same ``pagefind/`` bytes.
+**Why merge:** Pagefind's indexer holds every page it reads until it writes, about 390 KB per
+story page (3.9 GB at 10,000 stories). The build therefore indexes the site in shards of a few
+thousand pages, one Pagefind run each, and :func:`merge_bundles` joins their outputs into the
+single bundle a browser loads: one metadata file, one WebAssembly module, one word index. A
+query fetches what it would from one run over the whole site (tested against one).
 
-Pagefind 1.5.2 writes each filter's values in Rust ``HashMap`` order, which changes from run to
-run. Its files are named by a hash of their content, so the filter file names change, and with
-them the metadata file (``pagefind.<hash>.pf_meta``, which lists the filter files) and
-``pagefind-entry.json`` (which names the metadata file). :func:`canonicalize` rewrites those
-files in a canonical form: filter values sorted, gzip with a fixed header, names from a hash of
-the canonical bytes. The browser finds every file by the names written in these two files and
-checks no integrity hash, so renaming them is safe.
+**The format (Pagefind 1.5.2).** ``pagefind-entry.json`` names each language's metadata file
+``pagefind.<hash>.pf_meta``; that is ``[version, pages, index chunks, filters, sorts, meta
+fields]``, where ``pages`` is ``[[fragment hash, word count], ...]`` and every other file
+refers to a page by its position in that list. A word-index chunk ``index/<hash>.pf_index``
+is ``[[word, postings, variants], ...]`` sorted by word, a posting ``[page delta, locations,
+meta locations]`` with pages as differences from the previous posting's (the first from 0),
+and ``variants`` ``[[form, postings], ...]`` for forms indexed under the word (``café`` under
+``cafe``). A filter file is ``[name, [[value, [page, ...]], ...]]``; a sort is ``[name, [page,
+...]]``, the pages ordered by their value. Fragments (``fragment/<hash>.pf_fragment``, gzipped
+JSON, one per page) refer to no other page and are taken as they are. Every data file is
+``gzip(b"pagefind_dcd" + CBOR(...))``, read and written with cbor2; re-encoding what Pagefind
+wrote gives its bytes back (tested).
+
+**Deterministic:** Pagefind 1.5.2 writes each filter's values in Rust ``HashMap`` order, which
+changes from run to run, and its file names are hashes of their content. The merge writes
+filter values sorted, gzip with a fixed header, and names from a hash of the bytes written, so
+the same site gives the same ``pagefind/`` bytes. The browser finds every file by the names in
+the metadata and entry files and checks no integrity hash, so renaming them is safe.
 
 **Exact chunk list:** the metadata lists the word-index chunks as ``[from, to, file]``, and the
 browser fetches every chunk whose range could hold a query word. Pagefind writes ``from`` and
 ``to`` as the shortest prefixes that tell neighbouring chunks apart, and for a word it did not
 index as typed (``officials``, indexed as its stem ``offici``) the browser also fetches each
 chunk whose ``to`` is a prefix of the word: the chunk ending in ``of``, 240 KB at 10,000
-stories, for every query starting with "of". :func:`exact_chunk_bounds` writes each chunk's
-first and last word instead, the last followed by U+0000, so that a chunk ending in ``of`` no
-longer matches ``off…`` (docs/SEARCH.md). The chunks themselves are not changed.
-
-A Pagefind data file is ``gzip(b"pagefind_dcd" + CBOR(...))``, read and written with cbor2;
-re-encoding what Pagefind wrote gives its bytes back (tested).
+stories, for every query starting with "of". The merge writes each chunk's first and last word
+instead, the last followed by U+0000, so that a chunk ending in ``of`` no longer matches
+``off…`` (docs/SEARCH.md).
 """
 
 from __future__ import annotations
@@ -28,7 +40,15 @@ from __future__ import annotations
 import gc
 import gzip
 import hashlib
+import heapq
+import itertools
 import json
+import os
+import shutil
+import struct
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from operator import itemgetter
 from pathlib import Path
 
 import cbor2
@@ -57,6 +77,66 @@ def gzip_fixed(raw: bytes) -> bytes:
     return gzip.compress(raw, compresslevel=9, mtime=0)
 
 
+# --- a fast encoder for word-index chunks ---------------------------------------------------------
+# cbor2 encodes about two million objects a second: re-encoding the 38 MB word index of the
+# 10,000-story benchmark took 8.7 s with it and 4.6 s with these functions, which know the
+# chunk's shape. They write the bytes cbor2 writes (tested on every chunk of a real index).
+
+
+def _head(major: int, n: int) -> bytes:
+    """A CBOR item head: major type ``major`` (already shifted) with argument ``n``."""
+    if n < 24:
+        return bytes([major | n])
+    for code, fmt, limit in ((24, ">B", 0x100), (25, ">H", 0x10000), (26, ">I", 0x100000000)):
+        if n < limit:
+            return bytes([major | code]) + struct.pack(fmt, n)
+    return bytes([major | 27]) + struct.pack(">Q", n)
+
+
+class _IntBytes(dict):
+    """``int -> CBOR bytes``, filled as integers are met (positions and weights repeat a lot)."""
+
+    def __missing__(self, n: int) -> bytes:
+        self[n] = encoded = _head(0x00, n) if n >= 0 else _head(0x20, -1 - n)
+        return encoded
+
+
+_INT = _IntBytes().__getitem__
+_ARRAYS = [_head(0x80, n) for n in range(1024)]
+
+
+def _array(n: int) -> bytes:
+    return _ARRAYS[n] if n < 1024 else _head(0x80, n)
+
+
+def _text(value: str) -> bytes:
+    raw = value.encode("utf-8")
+    return _head(0x60, len(raw)) + raw
+
+
+def _posting(posting: list, _int=_INT, _join=b"".join) -> bytes:
+    locs, meta_locs = posting[1], posting[2]
+    if not meta_locs:  # most postings: the word is in the page's text only
+        return _join((b"\x83", _int(posting[0]), _array(len(locs)), *map(_int, locs), b"\x80"))
+    return _join(
+        (b"\x83", _int(posting[0]), _array(len(locs)), *map(_int, locs), _array(len(meta_locs)), *map(_int, meta_locs))
+    )
+
+
+def _postings(postings: list) -> bytes:
+    return _array(len(postings)) + b"".join(map(_posting, postings))
+
+
+def _word(word: list) -> bytes:
+    variants = (b"\x82" + _text(form) + _postings(postings) for form, postings in word[2])
+    return b"".join((b"\x83", _text(word[0]), _postings(word[1]), _array(len(word[2])), *variants))
+
+
+def chunk_bytes(words: list) -> bytes:
+    """``pf_bytes([words])`` for a word-index chunk, faster."""
+    return SIGNATURE + b"\x81" + _array(len(words)) + b"".join(map(_word, words))
+
+
 def content_name(old: str, raw: bytes) -> str:
     """A name shaped like ``old`` (``en_`` + hex digits of the same length) from a hash of ``raw``."""
     prefix, _, digits = old.rpartition("_")
@@ -71,65 +151,260 @@ def canonical_filter(value: list) -> list:
     return [name, sorted(([v, sorted(pages)] for v, pages in values), key=lambda item: item[0])]
 
 
-def canonicalize(pagefind_dir: Path) -> None:
-    """Rewrite ``pagefind_dir`` (Pagefind's output) in canonical form, in place.
-
-    The metadata file is ``[version, pages, index chunks, filters, sorts, meta fields]``. The
-    ``filters`` (``[[name, filter file hash], ...]``, read into a map by the browser) get new
-    hashes, sorted by name; the index chunks get exact bounds. The page list and the sort orders
-    are positional and kept.
-    A missing ``pagefind_dir`` (a build without search) is left alone.
-    """
-    if not pagefind_dir.exists():
-        return
-    entry_path = pagefind_dir / "pagefind-entry.json"
-    entry = json.loads(entry_path.read_text(encoding="utf-8"))
-    for language in entry["languages"].values():
-        meta_path = pagefind_dir / f"pagefind.{language['hash']}.pf_meta"
-        meta = read_pf(meta_path)
-        if not (isinstance(meta, list) and len(meta) == 6 and meta[0] == entry["version"]):
-            raise ValueError(f"{meta_path}: unexpected Pagefind metadata layout")
-        meta[2] = exact_chunk_bounds(meta[2], pagefind_dir / "index")
-        meta[3] = sorted([name, _canonicalize_filter(pagefind_dir / "filter", old)] for name, old in meta[3])
-        raw = pf_bytes(meta)
-        new_hash = content_name(language["hash"], raw)
-        meta_path.unlink()
-        (pagefind_dir / f"pagefind.{new_hash}.pf_meta").write_bytes(gzip_fixed(raw))
-        language["hash"] = new_hash
-    entry_path.write_text(json.dumps(entry, sort_keys=True, ensure_ascii=False, separators=(",", ":")), "utf-8")
+# --- merging bundles ------------------------------------------------------------------------------
 
 
-def _canonicalize_filter(filter_dir: Path, old: str) -> str:
-    """Rewrite one filter file in canonical form under its new name; returns the new hash."""
-    path = filter_dir / f"{old}.pf_filter"
-    raw = pf_bytes(canonical_filter(read_pf(path)))
-    new = content_name(old, raw)
-    path.unlink()
-    (filter_dir / f"{new}.pf_filter").write_bytes(gzip_fixed(raw))
-    return new
+def merge_bundles(bundles: list[Path], out: Path, chunk_size: int) -> None:
+    """Join Pagefind bundles (``pagefind/`` directories, each over its own pages) into one bundle
+    at ``out``, which must not exist. Pages keep the bundles' order; word-index chunks close once
+    they hold ``chunk_size`` word positions, as Pagefind's do.
+
+    Raises ``ValueError`` when a bundle is not laid out as this module expects (another Pagefind
+    version) or its sort orders cannot be rebuilt from the pages' metadata."""
+    entries = [json.loads((b / "pagefind-entry.json").read_text(encoding="utf-8")) for b in bundles]
+    for bundle, entry in zip(bundles, entries, strict=True):
+        if (entry["version"], entry.get("include_characters")) != (
+            entries[0]["version"],
+            entries[0].get("include_characters"),
+        ):
+            raise ValueError(f"{bundle}: made by another Pagefind version or configuration than {bundles[0]}")
+    for sub in ("index", "fragment", "filter"):
+        (out / sub).mkdir(parents=True)
+    for bundle in bundles:  # the search code, WebAssembly and UI files: the same in every bundle
+        for path in sorted(bundle.iterdir()):
+            if path.is_file() and path.suffix != ".pf_meta" and path.name != "pagefind-entry.json":
+                if not (out / path.name).exists():
+                    shutil.copyfile(path, out / path.name)
+    entry = {key: value for key, value in entries[0].items() if key != "languages"}
+    entry["languages"] = {}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for language in sorted({name for e in entries for name in e["languages"]}):
+            parts = [
+                (b, e["languages"][language])
+                for b, e in zip(bundles, entries, strict=True)
+                if language in e["languages"]
+            ]
+            names = _Names(parts[0][1]["hash"].rpartition("_")[0], pool)
+            entry["languages"][language] = _merge_language(parts, out, entries[0]["version"], chunk_size, names)
+            names.wait()
+    (out / "pagefind-entry.json").write_text(
+        json.dumps(entry, sort_keys=True, ensure_ascii=False, separators=(",", ":")), "utf-8"
+    )
 
 
-def exact_chunk_bounds(chunks: list, index_dir: Path) -> list:
-    """``[[first word, last word + "\\0", file], ...]`` for Pagefind's ``[[from, to, file], ...]``.
+def _merge_language(parts: list[tuple[Path, dict]], out: Path, version: str, chunk_size: int, names: _Names) -> dict:
+    """Merge one language's index from each ``(bundle, entry language)``; returns its entry."""
+    metas = []
+    for bundle, info in parts:
+        meta = read_pf(bundle / f"pagefind.{info['hash']}.pf_meta")
+        if not (isinstance(meta, list) and len(meta) == 6 and meta[0] == version):
+            raise ValueError(f"{bundle}: unexpected Pagefind metadata layout")
+        metas.append(meta)
+    wasm = {info["wasm"] for _, info in parts}
+    if len(wasm) != 1:
+        raise ValueError(f"bundles disagree on the WebAssembly module: {sorted(wasm)}")
+    offsets = list(itertools.accumulate((len(meta[1]) for meta in metas), initial=0))[:-1]  # first page of each
+    fields = sorted({field for meta in metas for field in meta[5]})  # Pagefind's order (tested)
 
-    The browser fetches a chunk when a query word lies in ``[from, to]``; failing that, when the
-    word's first characters (as many as ``from`` / ``to`` have) lie between them. With the real
-    first and last words, every indexed word is found in its own chunk's range. The U+0000 after
-    the last word keeps the second test from matching a chunk whose last word is a proper prefix
-    of the query word (``of`` for ``officials``): such a chunk holds only words that sort before it.
-    """
-    exact = []
+    pages = []
+    for (bundle, _), meta in zip(parts, metas, strict=True):
+        for fragment, word_count in meta[1]:
+            pages.append([names.place(bundle / "fragment" / f"{fragment}.pf_fragment", out / "fragment"), word_count])
+
     # Decoding makes millions of lists, and each cyclic-GC pass would rescan every one still alive
-    # (and anything else the process holds): at 10,000 stories 8.8 s instead of 5.4 s alone, and
-    # 33.7 s instead of 5.1 s beside a loaded archive. The decoded chunks hold no cycles and are
-    # freed by reference counting.
+    # (at 10,000 stories, reading the chunks took 8.8 s instead of 5.4 s with the GC paused). The
+    # decoded chunks hold no cycles and are freed by reference counting.
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        for _from, _to, name in chunks:
-            words = read_pf(index_dir / f"{name}.pf_index")[0]
-            exact.append([words[0][0], words[-1][0] + "\0", name] if words else [_from, _to, name])
+        streams = [
+            _bundle_words(bundle, meta, offset, fields)
+            for (bundle, _), meta, offset in zip(parts, metas, offsets, strict=True)
+        ]
+        chunks = _write_chunks(_merged_words(streams), out / "index", chunk_size, names)
     finally:
         if gc_was_enabled:
             gc.enable()
-    return exact
+
+    filters = []
+    for filter_name in sorted({name for meta in metas for name, _ in meta[3]}):
+        values: dict[str, list[int]] = {}
+        for (bundle, _), meta, offset in zip(parts, metas, offsets, strict=True):
+            for name, file in meta[3]:
+                if name == filter_name:
+                    for value, on in read_pf(bundle / "filter" / f"{file}.pf_filter")[1]:
+                        values.setdefault(value, []).extend(offset + page for page in on)
+        raw = pf_bytes(canonical_filter([filter_name, list(values.items())]))
+        filters.append([filter_name, names.write(raw, out / "filter", "{}.pf_filter")])
+
+    sorts = [[name, _merged_sort(name, parts, metas, offsets, pages, out)] for name in _sort_names(metas)]
+    raw = pf_bytes([version, pages, chunks, filters, sorts, fields])
+    meta_hash = names.write(raw, out, "pagefind.{}.pf_meta", digits=10)
+    return {"hash": meta_hash, "page_count": len(pages), "wasm": parts[0][1]["wasm"]}
+
+
+class _Names:
+    """File names ``<language>_<hex digits>`` for one language, unique within each directory."""
+
+    def __init__(self, prefix: str, pool: ThreadPoolExecutor) -> None:
+        self.prefix = prefix
+        self.pool = pool  # gzip and writing: zlib lets other threads run while it compresses
+        self.writes: list[Future] = []
+        self.taken: dict[Path, dict[str, Path]] = {}
+
+    def _free(self, directory: Path, digest: str, digits: int) -> str:
+        taken = self.taken.setdefault(directory, {})
+        for length in range(digits, len(digest) + 1):
+            name = f"{self.prefix}_{digest[:length]}"
+            if name not in taken:
+                return name
+        raise ValueError(f"{directory}: two files with the same content hash")  # sha256: never
+
+    def write(self, raw: bytes, directory: Path, template: str, digits: int = 7) -> str:
+        """Write the data file ``raw`` (gzipped) as ``directory/template.format(name)``, its name
+        from a hash of ``raw``, lengthened if taken; returns the name."""
+        name = self._free(directory, hashlib.sha256(raw).hexdigest(), digits)
+        path = directory / template.format(name)
+        self.writes.append(self.pool.submit(lambda: path.write_bytes(gzip_fixed(raw))))
+        self.taken[directory][name] = path
+        return name
+
+    def wait(self) -> None:
+        """Wait for every write; raises the first write's error."""
+        for write in self.writes:
+            write.result()
+
+    def place(self, source: Path, directory: Path) -> str:
+        """Link (or copy) the fragment ``source`` into ``directory`` under its own name, unless
+        another fragment has that name (Pagefind names them by 7 hex digits of a hash, unique
+        only within one run): then under a longer hash of its bytes. Returns the name used."""
+        taken = self.taken.setdefault(directory, {})
+        name = source.stem
+        if name in taken:
+            if taken[name].read_bytes() == source.read_bytes():  # an identical page: share the file
+                return name
+            name = self._free(directory, hashlib.sha256(source.read_bytes()).hexdigest(), len(name) + 1)
+        path = directory / f"{name}{source.suffix}"
+        try:
+            os.link(source, path)
+        except OSError:  # another filesystem
+            shutil.copyfile(source, path)
+        taken[name] = path
+        return name
+
+
+def _bundle_words(bundle: Path, meta: list, offset: int, fields: list[str]) -> Iterator[tuple[int, list]]:
+    """``(offset, [word, postings, variants])`` for every word of one bundle's index, in word
+    order. A posting's meta locations name metadata fields by position in the bundle's field
+    list (``-1 - position``, then locations): they are renumbered for the merged list ``fields``."""
+    renumber = {-1 - old: -1 - fields.index(field) for old, field in enumerate(meta[5])}
+    if all(old == new for old, new in renumber.items()):
+        renumber = {}
+    for _from, _to, name in meta[2]:
+        for word in read_pf(bundle / "index" / f"{name}.pf_index")[0]:
+            if len(word) != 3:
+                raise ValueError(f"{bundle}: unexpected Pagefind word-index layout")
+            if renumber:
+                for posting in itertools.chain(word[1], *map(_LOCS, word[2])):
+                    if posting[2]:
+                        posting[2] = [renumber.get(n, n) if n < 0 else n for n in posting[2]]
+            yield offset, word
+
+
+def _merged_words(streams: list[Iterator[tuple[int, list]]]) -> Iterator[list]:
+    """The words of all bundles (``_bundle_words`` each) in word order, a word's postings (and
+    each variant's) joined over the bundles, page numbers moved by each bundle's offset."""
+    # heapq.merge is stable: a word found in several bundles comes in bundle order
+    merged = heapq.merge(*streams, key=lambda item: item[1][0])
+    for _word, group in itertools.groupby(merged, key=lambda item: item[1][0]):
+        group = list(group)
+        if len(group) == 1 and group[0][0] == 0:
+            yield group[0][1]
+            continue
+        variants: dict[str, list[tuple[int, list]]] = {}
+        for offset, word in group:
+            for form, postings in word[2]:
+                variants.setdefault(form, []).append((offset, postings))
+        yield [
+            group[0][1][0],
+            _joined_postings([(offset, word[1]) for offset, word in group]),
+            [[form, _joined_postings(pieces)] for form, pieces in variants.items()],
+        ]
+
+
+def _joined_postings(pieces: list[tuple[int, list]]) -> list:
+    """One posting list from per-bundle lists ``(page offset, postings)``, in increasing page order."""
+    joined: list = []
+    last = 0  # the page of the previous posting
+    for offset, postings in pieces:
+        if not postings:
+            continue
+        first = offset + postings[0][0]
+        joined.append([first - last, *postings[0][1:]])
+        joined.extend(postings[1:])
+        last = first + sum(posting[0] for posting in postings[1:])
+    return joined
+
+
+_LOCS, _META_LOCS = itemgetter(1), itemgetter(2)
+
+
+def _positions(word: list) -> int:
+    """Pagefind's measure of a word's size in a chunk: one per posting plus its locations."""
+    size = 0
+    for postings in itertools.chain((word[1],), map(_LOCS, word[2])):
+        size += len(postings) + sum(map(len, map(_LOCS, postings))) + sum(map(len, map(_META_LOCS, postings)))
+    return size
+
+
+def _write_chunks(words: Iterator[list], directory: Path, chunk_size: int, names: _Names) -> list:
+    """Write ``words`` as word-index chunks of about ``chunk_size`` positions; returns the
+    metadata's chunk list with exact bounds (see the module docstring)."""
+    chunks = []
+    chunk: list = []
+    size = 0
+    for word in itertools.chain(words, [None]):
+        if word is not None:
+            chunk.append(word)
+            size += _positions(word)
+        if chunk and (word is None or size >= chunk_size):
+            name = names.write(chunk_bytes(chunk), directory, "{}.pf_index")
+            chunks.append([chunk[0][0], chunk[-1][0] + "\0", name])
+            chunk, size = [], 0
+    return chunks
+
+
+def _sort_names(metas: list) -> list[str]:
+    names = []
+    for meta in metas:
+        names += [name for name, _ in meta[4] if name not in names]
+    return names
+
+
+def _merged_sort(
+    name: str, parts: list[tuple[Path, dict]], metas: list, offsets: list[int], pages: list, out: Path
+) -> list[int]:
+    """The pages ordered by sort ``name`` over all bundles.
+
+    A bundle lists only the order, not the values, so the values are read from the pages'
+    metadata of the same name (the theme sets ``data-pagefind-sort`` and ``data-pagefind-meta``
+    together). Each bundle's own order must come out of those values as Pagefind orders them
+    (by value, then page); otherwise the merge stops rather than guess."""
+    if len(metas) == 1:
+        return next((order for sort, order in metas[0][4] if sort == name), [])
+    keyed = []
+    for (bundle, _), meta, offset in zip(parts, metas, offsets, strict=True):
+        order = next((order for sort, order in meta[4] if sort == name), [])
+        values = [
+            (_fragment_meta(out / "fragment" / f"{pages[offset + page][0]}.pf_fragment").get(name), offset + page)
+            for page in order
+        ]
+        if any(value is None for value, _ in values) or values != sorted(values):
+            raise ValueError(f"{bundle}: sort {name!r} does not follow the pages' {name!r} metadata")
+        keyed += values
+    return [page for _, page in sorted(keyed)]
+
+
+def _fragment_meta(path: Path) -> dict:
+    raw = gzip.decompress(path.read_bytes())
+    return json.loads(raw[len(SIGNATURE) :]).get("meta", {})

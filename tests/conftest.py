@@ -48,9 +48,11 @@ def copy_project(dest: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Path:
-    """The seed archive, built once for the whole session (with the search index)."""
+    """The seed archive, built once for the whole session (with the search index). Its index is
+    built in shards of 7 pages and merged, as a large archive's is, so every search test in
+    Chromium runs on a merged index (the seeds alone would fit one shard)."""
     out = tmp_path_factory.mktemp("site") / "output"
-    env = dict(os.environ, SITEURL="")
+    env = dict(os.environ, SITEURL="", ARCHIVE_SEARCH_SHARD_PAGES="7")
     done = run_build(ROOT / "content", out, env=env)
     assert done.returncode == 0, done.stderr
     return out
