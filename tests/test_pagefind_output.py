@@ -274,6 +274,24 @@ def test_a_sort_the_merge_cannot_rebuild_fails_the_build_cleanly(tmp_path, capsy
     assert not list(tmp_path.glob(".pagefind-shards-*"))  # the shard trees are cleaned up
 
 
+def test_a_failed_shard_fails_the_build_cleanly(tmp_path, capsys, monkeypatch):
+    """Pagefind failing on one shard stops the others and the merge; nothing is left behind."""
+    import newsarchive.build as build
+
+    site = tmp_path / "site"
+    for name in "abcde":
+        write_page(site, f"stories/{name}/index.html", f"<p>page {name}</p>")
+    real = build.pagefind_command
+
+    def failing_on_shard_2(root: Path) -> list[str]:
+        return [sys.executable, "-c", "import sys; sys.exit(3)"] if root.name == "2" else real(root)
+
+    monkeypatch.setattr(build, "pagefind_command", failing_on_shard_2)
+    assert index_site(site, quiet=True, shard_pages=2) is False
+    assert "pagefind, shard 2 of 3 exited with status 3" in capsys.readouterr().err
+    assert not (site / "pagefind").exists() and not list(tmp_path.glob(".pagefind-shards-*"))
+
+
 def test_search_and_filters_work_on_a_merged_index(site, tmp_path, serve, page):
     """The session's site is built in shards of 7 pages (conftest); this one in shards of 3."""
     base = serve(sharded(site, tmp_path / "merged", 3).parent)
