@@ -153,10 +153,10 @@ def test_a_site_with_nothing_to_index_gets_no_index(site, tmp_path, serve, page)
     expect(page.locator("#search-status")).to_contain_text("Search is unavailable")
 
 
-def write_page(root: Path, path: str, body: str, head: str = "") -> None:
+def write_page(root: Path, path: str, body: str, head: str = "", lang: str = "en") -> None:
     (root / path).parent.mkdir(parents=True, exist_ok=True)
     (root / path).write_text(
-        f'<!DOCTYPE html><html lang="en"><head><title>t</title>{head}</head>'
+        f'<!DOCTYPE html><html lang="{lang}"><head><title>t</title>{head}</head>'
         f"<body><main data-pagefind-body>{body}</main></body></html>",
         encoding="utf-8",
     )
@@ -182,12 +182,16 @@ def test_word_variants_and_metadata_fields_merge_across_shards(tmp_path):
         '<p data-pagefind-meta="date:2009-01-01" data-pagefind-sort="date:2009-01-01">Café</p>'
         '<span data-pagefind-filter="type:person">x</span>',
     )
+    # pages in another language have an index of their own, in the shards that hold them
+    write_page(site, "stories/e/index.html", "<p>Café au lait</p>", lang="fr")
+    write_page(site, "stories/f/index.html", "<p>Le café</p>", lang="fr")
     for shard_pages in (1, 2):
         merged = sharded(site, tmp_path / f"merged{shard_pages}", shard_pages)
         assert contents(merged) == contents(one_run(site, tmp_path / f"one{shard_pages}"))
     words = {w[0]: w for w in contents(merged)["en"]["words"]}
     assert set(words["cafe"][2]["café"]) == {"/stories/a/", "/stories/b/", "/people/d/"}
     assert contents(merged)["en"]["sorts"]["date"][0] == ["2009-01-01", "2010-12-17"]
+    assert set(contents(merged)["fr"]["pages"]) == {"/stories/e/", "/stories/f/"}
 
 
 def test_two_builds_write_identical_bytes(site, tmp_path):
