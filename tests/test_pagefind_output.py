@@ -18,6 +18,7 @@ import cbor2
 import pytest
 from playwright.sync_api import expect
 
+from newsarchive import pagefind_output
 from newsarchive.build import CHUNK_SIZE, PAGEFIND_ENV, index_site, indexed_pages, pagefind_command
 from newsarchive.pagefind_output import SIGNATURE, chunk_bytes, merge_bundles, read_pf
 
@@ -117,16 +118,23 @@ def test_chunk_encoder_writes_what_cbor2_writes():
     assert chunk_bytes(words) == SIGNATURE + cbor2.dumps([words])
 
 
-@pytest.mark.parametrize("shard_pages", [1, 7])
-def test_merged_shards_hold_what_one_run_holds(site, tmp_path, shard_pages):
+@pytest.mark.parametrize("shard_pages, split", [(1, False), (7, False), (7, True)])
+def test_merged_shards_hold_what_one_run_holds(site, tmp_path, shard_pages, split, monkeypatch):
     """The seed site in one shard per page, or 3 shards: every page, word (with its locations on
     each page), filter value, sort and metadata field, as one Pagefind run over the whole site has
     them. Listing pages (no ``data-pagefind-body``) stay out even where a shard would hold nothing
-    else."""
+    else. ``split``: the word index merged in two halves of the alphabet, in forked children, as
+    a large index is."""
+    ranges = []
+    real = pagefind_output._word_ranges
+    monkeypatch.setattr(pagefind_output, "SPLIT_FROM_CHUNKS", 1 if split else 10**6)
+    monkeypatch.setattr(pagefind_output, "_word_ranges", lambda metas: ranges.append(real(metas)) or ranges[-1])
     merged = sharded(site, tmp_path / "merged", shard_pages)
+    assert len(ranges[0]) == (2 if split else 1)
     one = one_run(site, tmp_path / "one")
     assert len(json.loads((merged / "pagefind-entry.json").read_text())["languages"]) == 1
     assert contents(merged) == contents(one)
+    assert not [p for p in (merged / "index").iterdir() if not p.name.endswith(".pf_index")]
 
 
 def test_only_pages_marked_for_search_are_indexed(tmp_path):
