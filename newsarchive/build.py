@@ -27,13 +27,14 @@ from .progress import stage
 # data-pagefind-body, and parsing them cost memory and time.
 INDEXED_DIRS = ("stories", "events", "people", "organizations", "wire", "quotes/unattributed")
 
-# Pagefind holds every page it reads until it writes the index: about 390 KB per story page,
-# 3.9 GB for the 12,736 pages of the 10,000-story benchmark. The build runs it on shards of at
-# most this many pages, one after another, and merges their bundles into one (pagefind_output).
-# ARCHIVE_SEARCH_SHARD_PAGES in the environment overrides it (the tests use small shards).
+# Pagefind holds every page it reads until it writes the index: about 390 KB per page, 3.9 GB
+# for the 12,736 pages of the 10,000-story benchmark. The build runs it on shards of at most this
+# many pages and merges their bundles into one (pagefind_output); a shard of 2,000 pages peaked
+# at 640-870 MB on the benchmark. ARCHIVE_SEARCH_SHARD_PAGES in the environment overrides it
+# (the tests use small shards).
 SHARD_PAGES = 2000
-# Pagefind keeps 1.4 of this machine's 2 cores busy on one shard, so two shards are indexed at a
-# time (a shard of 2,000 story pages peaks at about 500 MB).
+# Pagefind keeps about 1.4 of this machine's 2 cores busy on one shard, so two shards are
+# indexed at a time.
 SHARDS_AT_ONCE = 2
 
 # Pagefind cuts its word index into chunks of about this many word positions (its default is

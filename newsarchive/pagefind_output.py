@@ -144,12 +144,6 @@ def chunk_bytes(words: list) -> bytes:
     return SIGNATURE + b"\x81" + _array(len(words)) + b"".join(map(_word, words))
 
 
-def content_name(old: str, raw: bytes) -> str:
-    """A name shaped like ``old`` (``en_`` + hex digits of the same length) from a hash of ``raw``."""
-    prefix, _, digits = old.rpartition("_")
-    return f"{prefix}_{hashlib.sha256(raw).hexdigest()[: len(digits)]}"
-
-
 def canonical_filter(value: list) -> list:
     """A filter file's ``[name, [[value, [pages...]], ...]]`` with values sorted by string and
     each page list sorted. Duplicate pages are kept: the browser counts a value's pages with
