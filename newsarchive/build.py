@@ -78,7 +78,11 @@ def link_pages(site: Path, pages: list[Path], root: Path) -> None:
 
 
 def shard_size() -> int:
-    return int(os.environ.get("ARCHIVE_SEARCH_SHARD_PAGES") or SHARD_PAGES)
+    """SHARD_PAGES, or ARCHIVE_SEARCH_SHARD_PAGES from the environment."""
+    value = os.environ.get("ARCHIVE_SEARCH_SHARD_PAGES") or str(SHARD_PAGES)
+    if not value.isdigit() or int(value) < 1:
+        raise SystemExit(f"ARCHIVE_SEARCH_SHARD_PAGES={value!r}: expected a whole number of pages, 1 or more")
+    return int(value)
 
 
 def index_site(site: Path, quiet: bool, shard_pages: int = SHARD_PAGES) -> bool:

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import cbor2
 import pytest
+from conftest import ROOT, run_build
 from playwright.sync_api import expect
 
 from newsarchive import pagefind_output
@@ -302,6 +303,14 @@ def test_a_failed_shard_fails_the_build_cleanly(tmp_path, capsys, monkeypatch):
     assert index_site(site, quiet=True, shard_pages=2) is False
     assert "pagefind, shard 2 of 3 exited with status 3" in capsys.readouterr().err
     assert not (site / "pagefind").exists() and not list(tmp_path.glob(".pagefind-shards-*"))
+
+
+def test_a_bad_shard_size_is_a_clear_error(tmp_path):
+    env = {**os.environ, "ARCHIVE_SEARCH_SHARD_PAGES": "0"}
+    done = run_build(ROOT / "content", tmp_path / "out", env=env)
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    assert "ARCHIVE_SEARCH_SHARD_PAGES='0': expected a whole number of pages" in done.stderr
+    assert not (tmp_path / "out").exists()
 
 
 def test_search_and_filters_work_on_a_merged_index(site, tmp_path, serve, page):
