@@ -39,7 +39,7 @@ WORD_RE = re.compile(r"[\w]+(?:['’][\w]+)*")
 MARK_RE = re.compile("|".join(map(re.escape, QUOTE_MARKS)))  # alternatives: found faster than a [class]
 
 
-@dataclass
+@dataclass(slots=True)
 class Citation:
     """Comment ``comment`` on story ``story`` quotes paragraph ``paragraph`` of story ``target``."""
 

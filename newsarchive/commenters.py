@@ -11,7 +11,7 @@ COMMENTERS_URL = "commenters/"
 COMMENTER_GROUP_URL = "commenters/{group}/"
 
 
-@dataclass
+@dataclass(slots=True)
 class ReplyNode:
     comment: Comment
     replies: list[ReplyNode] = field(default_factory=list)

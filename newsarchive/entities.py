@@ -179,7 +179,7 @@ SPEECH_BEFORE_RE = re.compile(rf"\b(?:{SPEECH_VERB}|[Aa]ccording to)\s$")
 CLAUSE_END_RE = re.compile(r"^\s*(?:[,.;]|$)")
 
 
-@dataclass
+@dataclass(slots=True)
 class Mention:
     """Where an entity is named: story slug, paragraph id, character span, text as printed."""
 

@@ -63,7 +63,7 @@ SENTENCE_AFTER_RE = re.compile(r"^\s*(?:$|[\[(A-Z\"“])")
 SENTENCE_END_RE = re.compile(r"[.?!,;:…—-]$")
 
 
-@dataclass
+@dataclass(slots=True)
 class Fragment:
     """One quoted stretch as printed. ``start``/``end`` span it in the paragraph, marks included."""
 
@@ -73,7 +73,7 @@ class Fragment:
     text: str  # the words inside the marks
 
 
-@dataclass
+@dataclass(slots=True)
 class QuoteOccurrence:
     """One printing of a statement: its fragments (in one or more paragraphs) and its speaker."""
 
@@ -117,7 +117,7 @@ class QuoteOccurrence:
         return split_sentences(" ".join(p for p in parts if p))
 
 
-@dataclass
+@dataclass(slots=True)
 class DiffOp:
     """A run of words: "equal", "insert" (only in this printing) or "delete" (only in the canonical text)."""
 
@@ -125,7 +125,7 @@ class DiffOp:
     text: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Quote:
     """A statement with every printing of it. ``diffs[i]`` compares occurrence i with ``text``."""
 

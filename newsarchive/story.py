@@ -27,7 +27,7 @@ COMMENTER_URL = "commenters/{slug}/"
 CAPTURE_URL = "{path}"  # captures are published at their content path: captures/<name>.txt
 
 
-@dataclass
+@dataclass(slots=True)
 class Paragraph:
     """One published paragraph, kept exactly as printed. ``id`` is its anchor: p1, p2, ..."""
 
@@ -36,7 +36,7 @@ class Paragraph:
     line: int
 
 
-@dataclass
+@dataclass(slots=True)
 class Span:
     """A marked stretch of a paragraph's text (a quotation, a wire passage, a name...).
 
@@ -51,7 +51,7 @@ class Span:
     title: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Note:
     """A line shown under a paragraph ("quoted in comment 18", "wire passage w3")."""
 
@@ -59,7 +59,7 @@ class Note:
     href: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Media:
     """A media placeholder that stood for video or audio, kept with its position."""
 
@@ -68,7 +68,7 @@ class Media:
     line: int
 
 
-@dataclass
+@dataclass(slots=True)
 class Comment:
     """A reader comment. ``id`` is its position path in the thread: 16, 16.1, 16.1.1."""
 
@@ -92,13 +92,13 @@ class Comment:
         return "\n\n".join(self.paragraphs)
 
 
-@dataclass
+@dataclass(slots=True)
 class Capture:
     path: str  # relative to content/, e.g. captures/000_x.txt
     sha256: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Story:
     path: str  # the story file, as given to the loader
     slug: str

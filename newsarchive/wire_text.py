@@ -112,7 +112,7 @@ def params_from_settings(overrides: dict[str, Any] | None, path: str = "pelicanc
         raise ArchiveError(path, None, f"WIRE_PARAMS: {err}") from None
 
 
-@dataclass
+@dataclass(slots=True)
 class Witness:
     """One printing of a wire passage: a run of sentences in one story, text as printed."""
 
@@ -126,7 +126,7 @@ class Witness:
         return {"story": self.story, "paragraphs": self.paragraphs, "text": self.text, "similarity": self.similarity}
 
 
-@dataclass
+@dataclass(slots=True)
 class WirePassage:
     """A canonical shared passage, plus every witness. The canonical text is the source's printing
     (the witness another witness credits, see ``_source_index``), else the earliest; it is
@@ -148,7 +148,7 @@ class WirePassage:
         return {"id": self.id, "text": self.text, "witnesses": [w.to_json() for w in self.witnesses]}
 
 
-@dataclass
+@dataclass(slots=True)
 class PairRow:
     """One row of a side-by-side comparison: paragraphs of a and of b (either may be empty)."""
 
@@ -157,7 +157,7 @@ class PairRow:
     passages: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class StoryPair:
     """Two stories that share wire text; ``a`` is the earlier one (date, then slug)."""
 
