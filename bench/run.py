@@ -102,7 +102,9 @@ def _stage_of(pid: int, root: int) -> str:
     except OSError:
         return "other"
     text = " ".join(args)
-    if "pagefind" in text:
+    # Pagefind's Python wrapper or its binary; not any process naming a ".pagefind-shards-" path
+    # (the build deletes the shards' trees with a detached "rm -rf" as it finishes)
+    if "-m pagefind" in text or os.path.basename(args[0]).startswith("pagefind"):
         return "pagefind"
     if "pelican" in text:
         return "pelican"

@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -13,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from bench import corpus
-from bench.run import served_file
+from bench.run import _stage_of, served_file
 from newsarchive.build import PAGEFIND_ENV
 from newsarchive.pagefind_output import read_pf
 from newsarchive.story_file import load_story
@@ -152,3 +154,21 @@ def assert_index_chunks_follow_setting(pagefind: Path) -> None:
         sizes = [sum(len(page[1]) + len(page[2]) + 1 for page in word[1]) for word in words]
         loads.append(sum(sizes[:-1]))
     assert len(loads) >= 5 and max(loads) < limit, loads
+
+
+def test_the_pagefind_stage_is_pagefind_only(tmp_path):
+    """The bench times "pagefind" from the processes it sees: Pagefind's binary (or its Python
+    wrapper), not the detached ``rm -rf …/.pagefind-shards-…`` with which the build finishes."""
+    binary = tmp_path / "pagefind"
+    shutil.copy("/bin/sleep", binary)
+    procs = {
+        "pagefind": subprocess.Popen([str(binary), "30"]),
+        "other": subprocess.Popen(["sh", "-c", "sleep 30", str(tmp_path / ".pagefind-shards-1")]),
+    }
+    try:
+        for kind, proc in procs.items():
+            assert _stage_of(proc.pid, os.getpid()) == kind
+    finally:
+        for proc in procs.values():
+            proc.kill()
+            proc.wait()
