@@ -139,7 +139,9 @@ class TreeSampler(threading.Thread):
         now = time.perf_counter() - self.start_time
         self.peak = max(self.peak, sum(_rss(pid) for pid in tree))
         for pid in tree:
-            if pid not in self.kinds:
+            # a process seen between fork and exec still shows its parent's command line: look
+            # again until it is something other than "other"
+            if self.kinds.get(pid, "other") == "other":
                 self.kinds[pid] = _stage_of(pid, self.root)
             span = self.spans.setdefault(self.kinds[pid], [now, now])
             span[1] = now

@@ -359,7 +359,9 @@ class _Names:
         if name in taken:
             if taken[name].read_bytes() == source.read_bytes():  # an identical page: share the file
                 return name
-            name = self._free(directory, hashlib.sha256(source.read_bytes()).hexdigest(), len(name) + 1)
+            name = self._free(
+                directory, hashlib.sha256(source.read_bytes()).hexdigest(), len(name.rpartition("_")[2]) + 1
+            )
         path = directory / f"{name}{source.suffix}"
         try:
             os.link(source, path)

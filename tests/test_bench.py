@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from bench import corpus
-from bench.run import _stage_of, served_file
+from bench.run import TreeSampler, _stage_of, served_file
 from newsarchive.build import PAGEFIND_ENV
 from newsarchive.pagefind_output import read_pf
 from newsarchive.story_file import load_story
@@ -172,3 +172,25 @@ def test_the_pagefind_stage_is_pagefind_only(tmp_path):
         for proc in procs.values():
             proc.kill()
             proc.wait()
+
+
+def test_a_process_is_classified_again_after_it_execs(tmp_path):
+    """Pagefind's Python wrapper replaces itself with the binary (``os.execv``), and a process
+    first seen between fork and exec shows its parent's command line: the sampler must not keep
+    its first guess (the Pagefind stage then went missing from a smoke-test run)."""
+    binary = tmp_path / "pagefind"
+    shutil.copy("/bin/sleep", binary)
+    proc = subprocess.Popen(["sh", "-c", f"sleep 0.5; exec {binary} 30"])
+    try:
+        sampler = TreeSampler(os.getpid(), 0.0)
+        sampler.sample()
+        assert sampler.kinds[proc.pid] == "other"
+        deadline = 50
+        while sampler.kinds[proc.pid] != "pagefind" and deadline:
+            subprocess.run(["sleep", "0.1"])
+            sampler.sample()
+            deadline -= 1
+        assert sampler.kinds[proc.pid] == "pagefind" and "pagefind" in sampler.spans
+    finally:
+        proc.kill()
+        proc.wait()
