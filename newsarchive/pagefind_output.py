@@ -37,7 +37,6 @@ instead, the last followed by U+0000, so that a chunk ending in ``of`` no longer
 
 from __future__ import annotations
 
-import gc
 import gzip
 import hashlib
 import heapq
@@ -54,6 +53,7 @@ from pathlib import Path
 import cbor2
 
 from .forked_call import ForkedCall
+from .progress import paused_gc
 
 SIGNATURE = b"pagefind_dcd"
 
@@ -283,23 +283,16 @@ def _merge_words(
     """Merge the words in ``[lo, hi)`` of all bundles into chunk files in ``directory``;
     returns ``[[first word, last word + "\0", name, sha256 hex], ...]``."""
     directory.mkdir(parents=True, exist_ok=True)
-    # Decoding makes millions of lists, and each cyclic-GC pass would rescan every one still alive
-    # (at 10,000 stories, reading the chunks took 8.8 s instead of 5.4 s with the GC paused). The
-    # decoded chunks hold no cycles and are freed by reference counting.
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            names = _Names(prefix, pool)
-            streams = [
-                _bundle_words(bundle, meta, offset, fields, lo, hi)
-                for (bundle, _), meta, offset in zip(parts, metas, offsets, strict=True)
-            ]
-            chunks = _write_chunks(_merged_words(streams), directory, chunk_size, names)
-            names.wait()
-    finally:
-        if gc_was_enabled:
-            gc.enable()
+    # Decoding makes millions of lists (at 10,000 stories, reading the chunks took 8.8 s instead
+    # of 5.4 s with the GC paused); the decoded chunks hold no cycles.
+    with paused_gc(), ThreadPoolExecutor(max_workers=2) as pool:
+        names = _Names(prefix, pool)
+        streams = [
+            _bundle_words(bundle, meta, offset, fields, lo, hi)
+            for (bundle, _), meta, offset in zip(parts, metas, offsets, strict=True)
+        ]
+        chunks = _write_chunks(_merged_words(streams), directory, chunk_size, names)
+        names.wait()
     return chunks
 
 

@@ -20,7 +20,6 @@ The pipeline (``docs/WIRE.md`` explains each choice and parameter):
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import itertools
 import math
@@ -36,6 +35,7 @@ import numpy as np
 from rapidfuzz.distance import Indel
 
 from .errors import ArchiveError, Problem
+from .progress import paused_gc
 from .story import WIRE_URL, Note, Span, Story
 
 WORD_RE = re.compile(r"\w+(?:['’ʼ‘`]\w+)*")
@@ -776,13 +776,8 @@ def find_wire_passages(stories: list[Story], params: WireParams | None = None) -
     acyclic objects (sentences, token lists), and repeated full collections over them cost more
     than the analysis itself at 10,000 stories. Everything is freed by reference counting.
     """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with paused_gc():
         return _find_wire_passages(stories, params)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _find_wire_passages(stories: list[Story], params: WireParams | None) -> WireAnalysis:
