@@ -274,6 +274,30 @@ def test_fragments_with_the_same_short_name_keep_apart(tmp_path):
     assert len(list((tmp_path / "clash" / "fragment").iterdir())) == 4
 
 
+def test_chunks_merged_in_two_processes_keep_apart_under_one_name(tmp_path):
+    """Each half of the word index is named in its own process; a chunk whose name the other
+    half already took gets a longer name from its own content, as a clash within one process does."""
+    import hashlib
+    from concurrent.futures import ThreadPoolExecutor
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    with ThreadPoolExecutor(1) as pool:
+        first, second = pagefind_output._Names("en", pool), pagefind_output._Names("en", pool)
+        name = first.write(b"chunk one", tmp_path / "a", "{}.pf_index")
+        assert second.write(b"chunk one", tmp_path / "b", "{}.pf_index") == name
+        first.wait()
+        second.wait()
+        (tmp_path / "b" / f"{name}.pf_index").write_bytes(pagefind_output.gzip_fixed(b"chunk two"))
+        merged = pagefind_output._Names("en", pool)
+        chunks = merged.adopt([["a", "b\0", name]], tmp_path / "a", tmp_path, "{}.pf_index")
+        chunks += merged.adopt([["c", "d\0", name]], tmp_path / "b", tmp_path, "{}.pf_index")
+    longer = "en_" + hashlib.sha256(b"chunk two").hexdigest()[:8]
+    assert chunks == [["a", "b\0", name], ["c", "d\0", longer]]
+    assert gzip.decompress((tmp_path / f"{longer}.pf_index").read_bytes()) == b"chunk two"
+    assert gzip.decompress((tmp_path / f"{name}.pf_index").read_bytes()) == b"chunk one"
+
+
 def test_a_sort_the_merge_cannot_rebuild_fails_the_build_cleanly(tmp_path, capsys):
     """Sort values are read back from the pages' metadata of the same name; a page sorted by a
     value it does not also carry as metadata cannot be placed, so the merge stops."""
