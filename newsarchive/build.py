@@ -208,6 +208,7 @@ def remove_in_background(path: Path) -> None:
 
 
 def build(content: Path, settings: Path, output: Path, quiet: bool = False, search: bool = True) -> int:
+    shard_pages = shard_size()  # a bad setting stops the build before Pelican runs
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
@@ -230,7 +231,7 @@ def build(content: Path, settings: Path, output: Path, quiet: bool = False, sear
             return 1
         if not finish_step("pelican", step, quiet):
             return 1
-        if search and not index_site(tmp, quiet, shard_size()):
+        if search and not index_site(tmp, quiet, shard_pages):
             return 1
         swap_into_place(tmp, output)
     finally:
