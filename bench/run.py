@@ -495,6 +495,8 @@ def goals(report: dict) -> list[dict]:
     last = max(rows, key=lambda r: r["n"])
     at = f"N={last['n']:,}"
     query = last.get("first_query", {}).get("bytes")
+    # the worst query as GitHub Pages (where CI deploys the site) sends it: text gzipped
+    query_gzip = max((q["bytes_gzip"] for q in last.get("first_queries", []) if "bytes_gzip" in q), default=None)
     checks = [
         ("full build ≤ 2× vanilla Pelican", last.get("ratio"), GOALS["ratio"], "×"),
         ("scaling exponent ≤ 1.1", report["exponent"].get("full"), GOALS["exponent"], ""),
@@ -503,6 +505,12 @@ def goals(report: dict) -> list[dict]:
         (
             "first query ≤ 300 KB (all bytes, worst query)",
             None if query is None else round(query / 1024, 1),
+            GOALS["query_kb"],
+            " KB",
+        ),
+        (
+            "first query ≤ 300 KB (as GitHub Pages sends it, gzip, worst query)",
+            None if query_gzip is None else round(query_gzip / 1024, 1),
             GOALS["query_kb"],
             " KB",
         ),

@@ -15,7 +15,7 @@ meta locations]`` with pages as differences from the previous posting's (the fir
 and ``variants`` ``[[form, postings], ...]`` for forms indexed under the word (``café`` under
 ``cafe``). A filter file is ``[name, [[value, [page, ...]], ...]]``; a sort is ``[name, [page,
 ...]]``, the pages ordered by their value. Fragments (``fragment/<hash>.pf_fragment``, gzipped
-JSON, one per page) refer to no other page and are taken as they are. Every data file is
+JSON, one per page) refer to no other page and are linked as they are, under new names. Every data file is
 ``gzip(b"pagefind_dcd" + CBOR(...))``, read and written with cbor2; re-encoding what Pagefind
 wrote gives its bytes back (tested).
 
@@ -24,6 +24,16 @@ changes from run to run, and its file names are hashes of their content. The mer
 filter values sorted, gzip with a fixed header, and names from a hash of the bytes written, so
 the same site gives the same ``pagefind/`` bytes. The browser finds every file by the names in
 the metadata and entry files and checks no integrity hash, so renaming them is safe.
+
+**Fragment names:** Pagefind names a fragment by 7 hex digits of a hash of its content. Every
+query loads the page list, and those digits are random to gzip: at 12,736 pages they made 91 of
+the metadata's 141 KB, and the date sort, a random-looking order of every page, 28 KB more. The
+merge names a page's fragment ``<language>_<version>_<rank>``: ``rank`` in base 36 is the
+page's place in one sort (the build uses ``date``; without one, its place in the page list), and
+``version`` is 8 hex digits of a hash of every fragment's bytes in that order, so a name never
+stands for other bytes in another build (a browser may have the old file cached). Names that
+count up gzip to 61 KB, and that sort is left out of the metadata: the search page orders results
+by the rank in their names (``theme/static/js/search.js``).
 
 **Exact chunk list:** the metadata lists the word-index chunks as ``[from, to, file]``, and the
 browser fetches every chunk whose range could hold a query word. Pagefind writes ``from`` and
@@ -45,7 +55,7 @@ import json
 import os
 import shutil
 import struct
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from operator import itemgetter
 from pathlib import Path
@@ -155,13 +165,19 @@ def canonical_filter(value: list) -> list:
 # --- merging bundles ------------------------------------------------------------------------------
 
 
-def merge_bundles(bundles: list[Path], out: Path, chunk_size: int) -> None:
+def merge_bundles(bundles: list[Path], out: Path, chunk_size: int, name_order: str | None = None) -> None:
     """Join Pagefind bundles (``pagefind/`` directories, each over its own pages) into one bundle
     at ``out``, which must not exist. Pages keep the bundles' order; word-index chunks close once
     they hold ``chunk_size`` word positions, as Pagefind's do.
 
+    Fragments are named ``<language>_<version>_<rank>`` (see "Fragment names" in the module
+    docstring). With ``name_order``, the name of a sort every page has, the rank is the page's
+    place in that sort, and the sort itself is left out of the metadata: the browser orders
+    results by the rank in their names instead.
+
     Raises ``ValueError`` when a bundle is not laid out as this module expects (another Pagefind
-    version) or its sort orders cannot be rebuilt from the pages' metadata."""
+    version), its sort orders cannot be rebuilt from the pages' metadata, or a page lacks the
+    ``name_order`` sort."""
     entries = [json.loads((b / "pagefind-entry.json").read_text(encoding="utf-8")) for b in bundles]
     for bundle, entry in zip(bundles, entries, strict=True):
         if (entry["version"], entry.get("include_characters")) != (
@@ -182,13 +198,15 @@ def merge_bundles(bundles: list[Path], out: Path, chunk_size: int) -> None:
         parts = [
             (b, e["languages"][language]) for b, e in zip(bundles, entries, strict=True) if language in e["languages"]
         ]
-        entry["languages"][language] = _merge_language(parts, out, entries[0]["version"], chunk_size)
+        entry["languages"][language] = _merge_language(parts, out, entries[0]["version"], chunk_size, name_order)
     (out / "pagefind-entry.json").write_text(
         json.dumps(entry, sort_keys=True, ensure_ascii=False, separators=(",", ":")), "utf-8"
     )
 
 
-def _merge_language(parts: list[tuple[Path, dict]], out: Path, version: str, chunk_size: int) -> dict:
+def _merge_language(
+    parts: list[tuple[Path, dict]], out: Path, version: str, chunk_size: int, name_order: str | None
+) -> dict:
     """Merge one language's index from each ``(bundle, entry language)``; returns its entry."""
     metas = []
     for bundle, info in parts:
@@ -225,12 +243,23 @@ def _merge_language(parts: list[tuple[Path, dict]], out: Path, version: str, chu
     ]
     with ThreadPoolExecutor(max_workers=2) as pool:
         names = _Names(prefix, pool)
-        pages = []
-        for (bundle, _), meta in zip(parts, metas, strict=True):
-            for fragment, word_count in meta[1]:
-                pages.append(
-                    [names.place(bundle / "fragment" / f"{fragment}.pf_fragment", out / "fragment"), word_count]
-                )
+        sources = [
+            bundle / "fragment" / f"{fragment}.pf_fragment"
+            for (bundle, _), meta in zip(parts, metas, strict=True)
+            for fragment, _ in meta[1]
+        ]
+        order = range(len(sources))
+        if name_order is not None:
+            order = _merged_sort(name_order, parts, metas, offsets, sources)
+            if len(order) != len(sources):
+                unsorted = sorted(set(range(len(sources))) - set(order))
+                page = json.loads(gzip.decompress(sources[unsorted[0]].read_bytes())[len(SIGNATURE) :])
+                raise ValueError(f"{page['url']}: no {name_order!r} sort value ({len(unsorted)} such pages)")
+        fragment_names = _fragment_names(prefix, sources, order)
+        for source, name in zip(sources, fragment_names, strict=True):
+            _link(source, out / "fragment" / f"{name}.pf_fragment")
+        word_counts = (word_count for meta in metas for _, word_count in meta[1])
+        pages = [[name, word_count] for name, word_count in zip(fragment_names, word_counts, strict=True)]
 
         filters = []
         for filter_name in sorted({name for meta in metas for name, _ in meta[3]}):
@@ -243,7 +272,11 @@ def _merge_language(parts: list[tuple[Path, dict]], out: Path, version: str, chu
             raw = pf_bytes(canonical_filter([filter_name, list(values.items())]))
             filters.append([filter_name, names.write(raw, out / "filter", "{}.pf_filter")])
 
-        sorts = [[name, _merged_sort(name, parts, metas, offsets, pages, out)] for name in _sort_names(metas)]
+        sorts = [
+            [name, _merged_sort(name, parts, metas, offsets, sources)]
+            for name in _sort_names(metas)
+            if name != name_order
+        ]
         chunks = []
         for n, half in enumerate(halves):
             chunks += names.adopt(half.result(), out / "index" / f".{n}", out / "index", "{}.pf_index")
@@ -297,7 +330,8 @@ def _merge_words(
 
 
 class _Names:
-    """File names ``<language>_<hex digits>`` for one language, unique within each directory."""
+    """Names ``<language>_<hex digits>`` for the word-index chunks, filter files and metadata of
+    one language, from a hash of their content, unique within each directory."""
 
     def __init__(self, prefix: str, pool: ThreadPoolExecutor) -> None:
         self.prefix = prefix
@@ -342,26 +376,6 @@ class _Names:
         """Wait for every write; raises the first write's error."""
         for write in self.writes:
             write.result()
-
-    def place(self, source: Path, directory: Path) -> str:
-        """Link (or copy) the fragment ``source`` into ``directory`` under its own name, unless
-        another fragment has that name (Pagefind names them by 7 hex digits of a hash, unique
-        only within one run): then under a longer hash of its bytes. Returns the name used."""
-        taken = self.taken.setdefault(directory, {})
-        name = source.stem
-        if name in taken:
-            if taken[name].read_bytes() == source.read_bytes():  # an identical page: share the file
-                return name
-            name = self._free(
-                directory, hashlib.sha256(source.read_bytes()).hexdigest(), len(name.rpartition("_")[2]) + 1
-            )
-        path = directory / f"{name}{source.suffix}"
-        try:
-            os.link(source, path)
-        except OSError:  # another filesystem
-            shutil.copyfile(source, path)
-        taken[name] = path
-        return name
 
 
 def _bundle_words(
@@ -462,9 +476,9 @@ def _sort_names(metas: list) -> list[str]:
 
 
 def _merged_sort(
-    name: str, parts: list[tuple[Path, dict]], metas: list, offsets: list[int], pages: list, out: Path
+    name: str, parts: list[tuple[Path, dict]], metas: list, offsets: list[int], sources: list[Path]
 ) -> list[int]:
-    """The pages ordered by sort ``name`` over all bundles.
+    """The pages ordered by sort ``name`` over all bundles (``sources``: each page's fragment).
 
     A bundle lists only the order, not the values, so the values are read from the pages'
     metadata of the same name (the theme sets ``data-pagefind-sort`` and ``data-pagefind-meta``
@@ -475,14 +489,47 @@ def _merged_sort(
     keyed = []
     for (bundle, _), meta, offset in zip(parts, metas, offsets, strict=True):
         order = next((order for sort, order in meta[4] if sort == name), [])
-        values = [
-            (_fragment_meta(out / "fragment" / f"{pages[offset + page][0]}.pf_fragment").get(name), offset + page)
-            for page in order
-        ]
+        values = [(_fragment_meta(sources[offset + page]).get(name), offset + page) for page in order]
         if any(value is None for value, _ in values) or values != sorted(values):
             raise ValueError(f"{bundle}: sort {name!r} does not follow the pages' {name!r} metadata")
         keyed += values
     return [page for _, page in sorted(keyed)]
+
+
+def _fragment_names(prefix: str, sources: list[Path], order: Sequence[int]) -> list[str]:
+    """Each page's fragment name, ``<prefix>_<version>_<rank>``: ``rank`` is the page's place in
+    ``order`` in base 36, ``version`` a hash of every fragment's bytes in that order, so a name
+    stands for the same bytes in every build that writes it."""
+    version = hashlib.sha256()
+    for page in order:
+        data = sources[page].read_bytes()
+        version.update(len(data).to_bytes(8, "big") + data)
+    tag = version.hexdigest()[:VERSION_DIGITS]
+    names = [""] * len(sources)
+    for rank, page in enumerate(order):
+        names[page] = f"{prefix}_{tag}_{_base36(rank)}"
+    return names
+
+
+VERSION_DIGITS = 8
+_DIGITS36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def _base36(n: int) -> str:
+    digits = ""
+    while True:
+        n, digit = divmod(n, 36)
+        digits = _DIGITS36[digit] + digits
+        if not n:
+            return digits
+
+
+def _link(source: Path, path: Path) -> None:
+    """Hard-link ``source`` as ``path``, or copy it across filesystems."""
+    try:
+        os.link(source, path)
+    except OSError:
+        shutil.copyfile(source, path)
 
 
 _META_KEY = b'"meta":{'

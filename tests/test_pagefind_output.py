@@ -20,7 +20,7 @@ from conftest import ROOT, run_build
 from playwright.sync_api import expect
 
 from newsarchive import pagefind_output
-from newsarchive.build import CHUNK_SIZE, PAGEFIND_ENV, index_site, indexed_pages, pagefind_command
+from newsarchive.build import PAGEFIND_ENV, index_site, indexed_pages, pagefind_command
 from newsarchive.pagefind_output import SIGNATURE, chunk_bytes, merge_bundles, read_pf
 
 CBS = "CBS Boston / WBZ"
@@ -47,10 +47,11 @@ def sharded(site: Path, dest: Path, shard_pages: int) -> Path:
     return dest / "pagefind"
 
 
-def contents(bundle: Path) -> dict:
+def contents(bundle: Path, name_order: str | None = None) -> dict:
     """What a bundle says, with pages named by URL instead of position: a merge may order pages
     differently from one run, and a sort then orders pages with equal values differently, so a
-    sort is compared as its sequence of values and its set of pages."""
+    sort is compared as its sequence of values and its set of pages. ``name_order``: the sort
+    the merge wrote into the fragment names (``<language>_<version>_<rank>``), read back from them."""
     entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
     out = {"version": entry["version"], "include_characters": entry["include_characters"]}
     for language, info in entry["languages"].items():
@@ -78,9 +79,15 @@ def contents(bundle: Path) -> dict:
         for _, h in meta[3]:
             name, values = read_pf(bundle / "filter" / f"{h}.pf_filter")
             filters[name] = {value: sorted(urls[p] for p in pages) for value, pages in values}
+        orders = dict(meta[4])
+        if name_order is not None:
+            assert name_order not in orders
+            ranks = [int(h.rpartition("_")[2], 36) for h, _ in meta[1]]
+            assert sorted(ranks) == list(range(len(ranks)))
+            orders[name_order] = sorted(range(len(ranks)), key=ranks.__getitem__)
         sorts = {
             name: ([fragments[p]["meta"][name] for p in order], sorted(urls[p] for p in order))
-            for name, order in meta[4]
+            for name, order in orders.items()
         }
         out[language] = {
             "pages": {f["url"]: (f, wc) for f, (_, wc) in zip(fragments, meta[1], strict=True)},
@@ -134,7 +141,7 @@ def test_merged_shards_hold_what_one_run_holds(site, tmp_path, shard_pages, spli
     assert len(ranges[0]) == (2 if split else 1)
     one = one_run(site, tmp_path / "one")
     assert len(json.loads((merged / "pagefind-entry.json").read_text())["languages"]) == 1
-    assert contents(merged) == contents(one)
+    assert contents(merged, "date") == contents(one)
     assert not [p for p in (merged / "index").iterdir() if not p.name.endswith(".pf_index")]
 
 
@@ -176,31 +183,37 @@ def test_word_variants_and_metadata_fields_merge_across_shards(tmp_path):
     and metadata fields only some pages carry (a page's meta locations name fields by position in
     its own bundle's field list) come out as from one run, one page per shard."""
     site = tmp_path / "site"
-    write_page(site, "stories/a/index.html", '<h1 data-pagefind-meta="title">Café naïve</h1><p>cafe</p>')
+    write_page(
+        site, "stories/a/index.html", '<h1 data-pagefind-meta="title">Café naïve</h1><p>cafe</p>' + dated("2011")
+    )
     write_page(
         site,
         "stories/b/index.html",
         '<h1 data-pagefind-meta="title">Ünïcödé café</h1>'
-        '<p data-pagefind-meta="date:2010-12-17" data-pagefind-sort="date:2010-12-17">naive</p>'
+        f"<p>naive</p>{dated('2010-12-17')}"
         '<img data-pagefind-meta="image[src]" src="/x.png" alt="">',
     )
-    write_page(site, "stories/c/index.html", '<p data-pagefind-filter="type:story">cafe unicode</p>')
+    write_page(site, "stories/c/index.html", '<p data-pagefind-filter="type:story">cafe unicode</p>' + dated("2011"))
     write_page(
         site,
         "people/d/index.html",
-        '<p data-pagefind-meta="date:2009-01-01" data-pagefind-sort="date:2009-01-01">Café</p>'
-        '<span data-pagefind-filter="type:person">x</span>',
+        f'<p>Café</p>{dated("2009-01-01")}<span data-pagefind-filter="type:person">x</span>',
     )
     # pages in another language have an index of their own, in the shards that hold them
-    write_page(site, "stories/e/index.html", "<p>Café au lait</p>", lang="fr")
-    write_page(site, "stories/f/index.html", "<p>Le café</p>", lang="fr")
+    write_page(site, "stories/e/index.html", "<p>Café au lait</p>" + dated("2010"), lang="fr")
+    write_page(site, "stories/f/index.html", "<p>Le café</p>" + dated("2008"), lang="fr")
     for shard_pages in (1, 2):
         merged = sharded(site, tmp_path / f"merged{shard_pages}", shard_pages)
-        assert contents(merged) == contents(one_run(site, tmp_path / f"one{shard_pages}"))
-    words = {w[0]: w for w in contents(merged)["en"]["words"]}
+        assert contents(merged, "date") == contents(one_run(site, tmp_path / f"one{shard_pages}"))
+    words = {w[0]: w for w in contents(merged, "date")["en"]["words"]}
     assert set(words["cafe"][2]["café"]) == {"/stories/a/", "/stories/b/", "/people/d/"}
-    assert contents(merged)["en"]["sorts"]["date"][0] == ["2009-01-01", "2010-12-17"]
-    assert set(contents(merged)["fr"]["pages"]) == {"/stories/e/", "/stories/f/"}
+    assert contents(merged, "date")["en"]["sorts"]["date"][0] == ["2009-01-01", "2010-12-17", "2011", "2011"]
+    assert set(contents(merged, "date")["fr"]["pages"]) == {"/stories/e/", "/stories/f/"}
+
+
+def dated(date: str) -> str:
+    """The date sort and metadata every indexed page of the archive carries."""
+    return f'<i data-pagefind-meta="date:{date}" data-pagefind-sort="date:{date}"></i>'
 
 
 def test_two_builds_write_identical_bytes(site, tmp_path):
@@ -249,29 +262,37 @@ def fragment_urls(bundle: Path) -> list[str]:
     ]
 
 
-def test_fragments_with_the_same_short_name_keep_apart(tmp_path):
-    """Pagefind names fragments by 7 hex digits of a hash, unique within one run only. Identical
-    fragments from two shards share one file; different ones under one name get two names."""
+def test_fragment_names_carry_the_date_order_and_change_with_any_page(tmp_path):
+    """A page's fragment is named ``en_<version>_<rank>``: its place in date order (base 36) and
+    a version of all the fragments, so a name never stands for other bytes in another build
+    (browsers may keep fragments cached). The date sort is left out of the metadata."""
     site = tmp_path / "site"
-    for name in ("a", "b"):
-        write_page(site, f"stories/{name}/index.html", f"<p>page {name}</p>")
-    first = one_run(site, tmp_path / "first")
-    merge_bundles([first, first], tmp_path / "same", CHUNK_SIZE)
-    urls = fragment_urls(first)
-    assert sorted(urls) == ["/stories/a/", "/stories/b/"]
-    assert fragment_urls(tmp_path / "same") == urls * 2
-    assert len(list((tmp_path / "same" / "fragment").iterdir())) == 2
+    dates = {"a": "2010-12-17", "b": "2009-03-01", "c": "2010-01-05", "d": "2008-07-30"}
+    for name, date in dates.items():
+        write_page(site, f"stories/{name}/index.html", f"<p>page {name}</p>{dated(date)}")
+    bundle = sharded(site, tmp_path / "one", 2)
+    meta = read_pf(next(bundle.glob("pagefind.*.pf_meta")))
+    assert meta[4] == []  # no sort in the metadata
+    names = dict(zip(fragment_urls(bundle), (h for h, _ in meta[1]), strict=True))
+    assert all(re.fullmatch(r"en_[0-9a-f]{8}_[0-9a-z]+", name) for name in names.values())
+    by_rank = sorted(names, key=lambda url: int(names[url].rpartition("_")[2], 36))
+    assert by_rank == ["/stories/d/", "/stories/b/", "/stories/c/", "/stories/a/"]
+    assert len({name.split("_")[1] for name in names.values()}) == 1
 
-    # a second bundle whose fragment files have swapped names: each name now holds other bytes
-    second = tmp_path / "second"
-    shutil.copytree(first, second)
-    one, two = (second / "fragment" / f"{h}.pf_fragment" for h, _ in read_pf(next(second.glob("*.pf_meta")))[1])
-    one.rename(second / "fragment" / "swap")
-    two.rename(one)
-    (second / "fragment" / "swap").rename(two)
-    merge_bundles([first, second], tmp_path / "clash", CHUNK_SIZE)
-    assert fragment_urls(tmp_path / "clash") == urls + urls[::-1]
-    assert len(list((tmp_path / "clash" / "fragment").iterdir())) == 4
+    assert read_pf(next(sharded(site, tmp_path / "again", 2).glob("*.pf_meta")))[1] == meta[1]
+    write_page(site, "stories/c/index.html", f"<p>page c, corrected</p>{dated(dates['c'])}")
+    changed = read_pf(next(sharded(site, tmp_path / "changed", 2).glob("*.pf_meta")))[1]
+    assert not {h for h, _ in changed} & {h for h, _ in meta[1]}
+
+
+def test_a_page_without_the_date_sort_fails_the_merge_cleanly(tmp_path, capsys):
+    site = tmp_path / "site"
+    write_page(site, "stories/a/index.html", f"<p>a</p>{dated('2010-01-01')}")
+    write_page(site, "stories/b/index.html", "<p>b</p>")
+    assert index_site(site, quiet=True, shard_pages=1) is False
+    err = capsys.readouterr().err
+    assert "the search index could not be merged: /stories/b/: no 'date' sort value (1 such pages)" in err
+    assert "Traceback" not in err and not (site / "pagefind").exists()
 
 
 def test_chunks_merged_in_two_processes_keep_apart_under_one_name(tmp_path):
@@ -303,7 +324,7 @@ def test_a_sort_the_merge_cannot_rebuild_fails_the_build_cleanly(tmp_path, capsy
     value it does not also carry as metadata cannot be placed, so the merge stops."""
     site = tmp_path / "site"
     write_page(site, "stories/a/index.html", '<p data-pagefind-sort="date:2010-01-01">a</p>')
-    write_page(site, "stories/b/index.html", '<p data-pagefind-sort="date:2009-01-01">b</p>')
+    write_page(site, "stories/b/index.html", f"<p>b</p>{dated('2009-01-01')}")
     assert index_site(site, quiet=True, shard_pages=1) is False
     err = capsys.readouterr().err
     assert "the search index could not be merged" in err and "sort 'date'" in err
@@ -366,7 +387,7 @@ SEARCH_JS = """async (q) => {
   const pagefind = await import('/pagefind/pagefind.js');
   await pagefind.init();
   const search = await pagefind.search(q);
-  return search.results.map((r) => r.id);
+  return await Promise.all(search.results.map(async (r) => (await r.data()).url));
 }"""
 
 
@@ -385,7 +406,7 @@ def test_exact_chunk_bounds_fetch_less_and_find_the_same(tmp_path, serve, page):
     assert len(read_pf(next((tmp_path / "exact" / "pagefind").glob("*.pf_meta")))[2]) >= 5
 
     def search(site: Path, query: str) -> tuple[list[str], int]:
-        """The result ids, and the bytes of the index chunks fetched for them (their files' sizes:
+        """The results' URLs, and the bytes of the index chunks fetched for them (their files' sizes:
         the route sees each request before the search can use it, unlike request events)."""
         fetched = []
 
@@ -396,10 +417,10 @@ def test_exact_chunk_bounds_fetch_less_and_find_the_same(tmp_path, serve, page):
         page.route("**/pagefind/index/*", record)
         try:
             page.goto(f"{serve(site)}/p0/")
-            ids = page.evaluate(SEARCH_JS, query)
+            urls = page.evaluate(SEARCH_JS, query)
         finally:
             page.unroute("**/pagefind/index/*", record)
-        return ids, sum((site / path.lstrip("/")).stat().st_size for path in fetched)
+        return urls, sum((site / path.lstrip("/")).stat().st_size for path in fetched)
 
     for query in ("officials", "official", "of", "offer", "offi", "page7", "report", "officials page3"):
         (before, before_bytes), (after, after_bytes) = (

@@ -6,14 +6,13 @@ what a visitor can actually find, over whatever pages the build produced.
 
 from __future__ import annotations
 
+import datetime
 import gzip
 import html
 import json
 import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -21,6 +20,8 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import ROOT, copy_project, run_build
 from playwright.sync_api import expect
+
+from newsarchive.build import index_site
 
 CBS = "immigration-check-awaits-mass-arrestees"
 AP = "mass-police-to-join-immigration-checks-program"
@@ -337,8 +338,7 @@ def hostile_site(site, tmp_path_factory) -> Path:
 </section></article></body></html>""",
         encoding="utf-8",
     )
-    done = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(out), "--silent"], capture_output=True)
-    assert done.returncode == 0, done.stderr
+    assert index_site(out, quiet=True)  # as the build indexes: in shards, merged
     return out
 
 
@@ -356,13 +356,23 @@ def test_comment_text_is_shown_as_text_never_markup(hostile_site, serve, page):
 
 
 def test_sort_by_date(hostile_site, serve, page):
+    """Newest or oldest first, every result in date order (the dates each result shows)."""
     base = serve(hostile_site)
     titles = "els => els.map(e => e.textContent)"
+
+    def shown_dates() -> list[datetime.date]:
+        metas = page.eval_on_selector_all("#search-results > li .result-meta", titles)
+        found = [re.search(r"[A-Z][a-z]+ \d{1,2}, \d{4}", meta) for meta in metas]
+        assert all(found) and len(found) >= 3, metas
+        return [datetime.datetime.strptime(m.group(0), "%B %d, %Y").date() for m in found]
+
     search(page, base, "q=Heffernan&sort=asc")
     oldest_first = page.eval_on_selector_all("#search-results .result-title", titles)
     assert oldest_first[-1] == "A later word from Heffernan"
+    assert shown_dates() == sorted(shown_dates()) and len(set(shown_dates())) > 1
     page.select_option("#search-sort", "desc")
     expect(page).to_have_url(re.compile(r"sort=desc"))
     expect(page.locator("#search-results .result-title").first).to_have_text("A later word from Heffernan")
+    assert shown_dates() == sorted(shown_dates(), reverse=True)
     assert sorted(page.eval_on_selector_all("#search-results .result-title", titles)) == sorted(oldest_first)
     assert_clean(page)

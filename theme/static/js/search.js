@@ -128,10 +128,10 @@ async function start(el) {
       return;
     }
     const opts = { filters };
-    if (sortSelect.value) opts.sort = { date: sortSelect.value };
     const term = query || null;
     const search = debounce ? await pagefind.debouncedSearch(term, opts, 200) : await pagefind.search(term, opts);
     if (search === null || token !== seq) return;
+    if (sortSelect.value) sortByDate(search.results, sortSelect.value);
     current = { results: search.results, shown: 0, query, filters };
     list.replaceChildren();
     await showMore(token);
@@ -181,6 +181,17 @@ async function start(el) {
   list.addEventListener("keydown", (event) => moveFocus(event, list, input));
 
   if (input.value || Object.keys(chosenFilters()).length) run(false);
+}
+
+/**
+ * Order results by date, "asc" or "desc". The index has no date sort of its own: each page's
+ * place in date order is the base-36 number ending its id (fragment name), as the build's merge
+ * writes it (newsarchive/pagefind_output.py, docs/SEARCH.md).
+ */
+function sortByDate(results, direction) {
+  const rank = (result) => parseInt(result.id.slice(result.id.lastIndexOf("_") + 1), 36);
+  const sign = direction === "desc" ? -1 : 1;
+  results.sort((a, b) => sign * (rank(a) - rank(b)));
 }
 
 /** Arrow keys move between result links; Escape goes back to the search box. */
