@@ -85,6 +85,20 @@ CACHE_CONTENT = True
 CACHE_PATH = os.path.join("cache", code_version())
 LOAD_CONTENT_CACHE = True
 CONTENT_CACHING_LAYER = "reader"
+# Stored as plain pickle: gzip took 6 s of every 10,000-story build for a 24 MB cache file.
+GZIP_CACHE = False
+# No translations: a story's slug is unique (the build checks it). Pelican's translation
+# grouping compares every story with a list of all the others (quadratic: 2.6 s at 10,000).
+ARTICLE_TRANSLATION_ID = None
+
+
+def newest_first(story):
+    """Stories newest first, those of the same date by slug. Pelican's grouping of translations
+    used to sort them by slug before its date sort; its file list is a set, in no fixed order."""
+    return (-story.date.timestamp(), story.slug)
+
+
+ARTICLE_ORDER_BY = newest_first
 TYPOGRIFY = False
 FORMATTED_FIELDS = ["summary"]
 

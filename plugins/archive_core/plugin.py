@@ -135,8 +135,7 @@ def write_sitemap(pelican):
     out = Path(pelican.output_path)
     site = pelican.settings.get("SITEURL", "")
     urls = []
-    for page in sorted(out.rglob("index.html")):
-        rel = page.parent.relative_to(out).as_posix()
+    for rel in sorted(_folders_with_index(out)):
         urls.append(f"{site}/" if rel == "." else f"{site}/{rel}/")
     body = "".join(f"  <url><loc>{escape(u)}</loc></url>\n" for u in urls)
     (out / "sitemap.xml").write_text(
@@ -144,6 +143,17 @@ def write_sitemap(pelican):
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + body + "</urlset>\n",
         encoding="utf-8",
     )
+
+
+def _folders_with_index(out: Path) -> list[str]:
+    """Every folder under ``out`` (``.`` for itself) holding an ``index.html``, as a POSIX path
+    relative to ``out``. ``os.walk``: ``Path.rglob`` took 4 s over the 61,000 files of a
+    10,000-story site."""
+    found = []
+    for folder, _dirs, files in os.walk(out):
+        if "index.html" in files:
+            found.append(Path(os.path.relpath(folder, out)).as_posix())
+    return found
 
 
 # Stage timings of Pelican's own work (NEWSARCHIVE_TIMINGS=1, read by the benchmark).
