@@ -80,17 +80,21 @@ class TimedStages:
     and ``generate_output`` as the stages "<stage_name>: analysis" and "<stage_name>: writing".
     Subclasses implement ``_generate_context()`` and ``_generate_output(writer)``.
 
-    After each analysis, everything alive is moved out of the cyclic garbage collector's reach
-    (``gc.freeze()``): the stories and analysis results live until the build ends, and at
-    10,000 stories re-scanning those millions of objects on every full collection cost more
-    than some analyses themselves."""
+    An analysis runs with the cyclic garbage collector paused, and then everything alive is
+    moved out of the collector's reach (``gc.freeze()``): the stories and analysis results live
+    until the build ends. At 10,000 stories the collector ran about 4,700 times during the
+    comment and quotation analyses, took 12.8 s of their 55 s, and found nothing to free; a
+    collection after each analysis also found nothing (0 objects, 4.4 s in all), so none is
+    run. Cyclic garbage an analysis did leave would be frozen too, and kept until the build's
+    process exits."""
 
     stage_name = "generator"
 
     def generate_context(self) -> None:
         with stage(f"{self.stage_name}: analysis"):
-            self._generate_context()
-            gc.freeze()
+            with paused_gc():
+                self._generate_context()
+                gc.freeze()
 
     def generate_output(self, writer) -> None:
         if getattr(self, "written_in_background", False):  # a forked child writes them (archive_core)

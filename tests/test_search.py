@@ -72,7 +72,7 @@ def test_only_entity_pages_are_indexed(site):
         assert set(record["filters"]["type"]) <= TYPES
         assert record["meta"]["title"]
         assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", record["meta"].get("date", "")), record["url"]
-    for rel in with_body:  # a page without the date sort would vanish from date-sorted results
+    for rel in with_body:  # a page without the date sort would stop the merge of the search index
         sorts = [el["data-pagefind-sort"] for el in soup(site / rel).select("[data-pagefind-sort]")]
         assert any(s.startswith(("date:", "date[")) for s in sorts), rel
 

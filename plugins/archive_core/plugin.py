@@ -6,6 +6,7 @@ Thin glue: the parsing and models live in the ``newsarchive`` package.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from html import escape
@@ -161,10 +162,16 @@ PHASES = Phases()
 
 
 def reading_started(generator):
+    """Pelican reads the stories with the cyclic garbage collector paused, as the analyses run
+    (newsarchive.progress.TimedStages): at 10,000 stories it ran 2,355 times while Pelican read
+    them, took 3.3 of 16.8 s, and a collection after reading found 5 objects to free."""
     PHASES.start("pelican: reading stories")
+    gc.disable()
 
 
 def reading_done(generator):
+    gc.freeze()  # the stories live until the build ends
+    gc.enable()
     PHASES.stop("pelican: reading stories")
 
 
