@@ -15,9 +15,9 @@ meta locations]`` with pages as differences from the previous posting's (the fir
 and ``variants`` ``[[form, postings], ...]`` for forms indexed under the word (``café`` under
 ``cafe``). A filter file is ``[name, [[value, [page, ...]], ...]]``; a sort is ``[name, [page,
 ...]]``, the pages ordered by their value. Fragments (``fragment/<hash>.pf_fragment``, gzipped
-JSON, one per page) refer to no other page and are linked as they are, under new names. Every data file is
-``gzip(b"pagefind_dcd" + CBOR(...))``, read and written with cbor2; re-encoding what Pagefind
-wrote gives its bytes back (tested).
+JSON, one per page) refer to no other page and are linked as they are, under new names. Every
+data file is ``gzip(b"pagefind_dcd" + CBOR(...))``, read and written with cbor2; re-encoding
+what Pagefind wrote gives its bytes back (tested).
 
 **Deterministic:** Pagefind 1.5.2 writes each filter's values in Rust ``HashMap`` order, which
 changes from run to run, and its file names are hashes of their content. The merge writes

@@ -61,3 +61,8 @@ def test_pelican_reads_with_the_collector_paused():
     stories = [[n] for n in range(1000)]
     reading_done(None)
     assert gc.isenabled() and gc.get_freeze_count() >= len(stories)
+
+    gc.disable()  # a collector that was off stays off
+    reading_started(None)
+    reading_done(None)
+    assert not gc.isenabled()

@@ -166,13 +166,18 @@ def reading_started(generator):
     (newsarchive.progress.TimedStages): at 10,000 stories it ran 2,355 times while Pelican read
     them, took 3.3 of 16.8 s, and a collection after reading found 5 objects to free."""
     PHASES.start("pelican: reading stories")
+    _gc_was_enabled[:] = [gc.isenabled()]
     gc.disable()
 
 
 def reading_done(generator):
     gc.freeze()  # the stories live until the build ends
-    gc.enable()
+    if _gc_was_enabled and _gc_was_enabled.pop():
+        gc.enable()
     PHASES.stop("pelican: reading stories")
+
+
+_gc_was_enabled: list[bool] = []  # the collector's state when reading started
 
 
 def writing_started(generators):
