@@ -14,7 +14,7 @@ import textwrap
 from html import escape
 
 from .story import STORY_URL, Story
-from .wire_text import WirePassage, words
+from .wire_text import WirePassage, word_count
 
 COLUMN_WIDTH = 200
 COLUMN_GAP = 120
@@ -45,7 +45,7 @@ def render_svg(
     they share. Witnesses in stories not given are left out. Links are ``url_prefix`` + the
     site-relative URL, so pass the site root ("/" or "../../")."""
     column = {s.slug: k for k, s in enumerate(stories)}
-    lengths = [[max(1, len(words(p.text))) for p in s.paragraphs] for s in stories]
+    lengths = [[max(1, word_count(p.text)) for p in s.paragraphs] for s in stories]
     tallest = max((sum(ls) for ls in lengths), default=1)
     most_boxes = max((len(ls) for ls in lengths), default=0)
     scale = min(1.5, max(0.05, (MAX_COLUMN_HEIGHT - most_boxes * (BOX_GAP + MIN_BOX)) / tallest))

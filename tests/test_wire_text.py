@@ -340,3 +340,16 @@ def test_candidates_per_sentence_are_capped_when_many_sentences_are_alike():
     sentences = [s for k, st in enumerate(stories) for s in wire_text.story_sentences(k, st, 120, tokens)]
     candidates = wire_text.candidate_pairs(sentences, WireParams())
     assert 0 < len(candidates) <= 90 * WireParams().max_candidates < 90 * 89 / 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "—",
+        "Secure Communities, the program's “fingerprint” check, starts Tuesday.",
+        "rock’n’roll O'Neil ｆｕｌｌ-width ﬁne x`y İstanbul ǅemal 3.5 per-cent",
+    ],
+)
+def test_word_count_counts_the_words_that_words_returns(text):
+    assert wire_text.word_count(text) == len(wire_text.words(text))
