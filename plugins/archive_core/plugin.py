@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import logging
 import os
+from contextlib import ExitStack
 from html import escape
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from slugify import slugify
 
 from newsarchive import archive_json
 from newsarchive.events import group_events
-from newsarchive.progress import Phases, TimedStages
+from newsarchive.progress import Phases, TimedStages, paused_gc
 from newsarchive.story import EVENT_URL, Archive, Story
 from newsarchive.story_file import load_story
 from newsarchive.structured_data import news_article
@@ -166,18 +167,16 @@ def reading_started(generator):
     (newsarchive.progress.TimedStages): at 10,000 stories it ran 2,355 times while Pelican read
     them, took 3.3 of 16.8 s, and a collection after reading found 5 objects to free."""
     PHASES.start("pelican: reading stories")
-    _gc_was_enabled[:] = [gc.isenabled()]
-    gc.disable()
+    _reading.enter_context(paused_gc())
 
 
 def reading_done(generator):
     gc.freeze()  # the stories live until the build ends
-    if _gc_was_enabled and _gc_was_enabled.pop():
-        gc.enable()
+    _reading.close()  # the collector as it was when reading started
     PHASES.stop("pelican: reading stories")
 
 
-_gc_was_enabled: list[bool] = []  # the collector's state when reading started
+_reading = ExitStack()  # the paused_gc() of the reading under way
 
 
 def writing_started(generators):
