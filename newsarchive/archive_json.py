@@ -66,9 +66,9 @@ def write(archive: Archive, fp: TextIO) -> None:
     fp.write("\n]")
     for key, value in sorted(archive.sections.items()):
         fp.write(f",\n{json.dumps(key)}: [")
-        for n, item in enumerate(_plain(value)):
+        for n, item in enumerate(value):
             fp.write(",\n" if n else "\n")
-            fp.write(json.dumps(item, ensure_ascii=False))
+            fp.write(json.dumps(_plain(item), ensure_ascii=False))
         fp.write("\n]")
     fp.write("}\n")
 

@@ -727,19 +727,20 @@ class QuoteAnalysis:
         """(story slug, paragraph id, Span) marking each printed fragment, linked to its quote page."""
         out = []
         for q in self.quotes:
+            url = q.url  # one string for all of the quote's spans
             for occ in q.occurrences:
                 title = f"Quotation of {occ.speaker_name}" if occ.speaker_name else "Quotation (speaker unknown)"
                 for f in occ.fragments:
-                    out.append((occ.story, f.paragraph, Span(f.start, f.end, "quote", q.url, title)))
+                    out.append((occ.story, f.paragraph, Span(f.start, f.end, "quote", url, title)))
         return out
 
     def mention_spans(self) -> list[tuple[str, str, Span]]:
         """(story slug, paragraph id, Span) for each name of a person or organization, linked to its page."""
-        return [
-            (m.story, m.paragraph, Span(m.start, m.end, e.kind, e.url, e.name))
-            for e in self.people + self.organizations
-            for m in e.mentions
-        ]
+        out = []
+        for e in self.people + self.organizations:
+            url = e.url  # one string for all of the entity's spans (346,000 spans at 10,000 stories)
+            out += [(m.story, m.paragraph, Span(m.start, m.end, e.kind, url, e.name)) for m in e.mentions]
+        return out
 
     def citation_notes(self) -> list[tuple[str, str, Note]]:
         """(story slug, paragraph id, Note) under each paragraph a comment quotes."""

@@ -116,7 +116,7 @@ class Story:
     media: list[Media] = field(default_factory=list)
     comments_declared: int | None = None
     comments_line: int | None = None  # line of the "## Comments" heading
-    comment_lines: list[tuple[int, str]] = field(default_factory=list)  # raw section
+    comment_lines: list[tuple[int, str]] = field(default_factory=list)  # raw section, until parsed
     comments: list[Comment] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
     metadata: dict[str, str] = field(default_factory=dict)  # every header field, raw

@@ -27,7 +27,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, fields
 from functools import lru_cache
 from typing import Any
 
@@ -150,11 +150,13 @@ class WirePassage:
 
 @dataclass(slots=True)
 class PairRow:
-    """One row of a side-by-side comparison: paragraphs of a and of b (either may be empty)."""
+    """One row of a side-by-side comparison: paragraphs of a and of b (either may be empty).
+    Tuples: a 10,000-story archive has about 390,000 rows, most with one paragraph and no
+    passage, and an empty tuple is shared where an empty list is an object of its own."""
 
-    a: list[str]
-    b: list[str]
-    passages: list[str] = field(default_factory=list)
+    a: tuple[str, ...]
+    b: tuple[str, ...]
+    passages: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -952,7 +954,7 @@ def _story_pair(
         nonlocal next_b
         for q in range(next_b, upto):
             if q not in emitted_b and na + q not in linked:
-                rows.append(PairRow([], [b.paragraphs[q].id]))
+                rows.append(PairRow((), (b.paragraphs[q].id,)))
                 emitted_b.add(q)
         next_b = max(next_b, upto)
 
@@ -965,13 +967,13 @@ def _story_pair(
             emitted_b.update(bs)
             rows.append(
                 PairRow(
-                    [a.paragraphs[q].id for q in g if q < na],
-                    [b.paragraphs[q].id for q in bs],
-                    sorted(passages_of_group[uf.find(p)]),
+                    tuple(a.paragraphs[q].id for q in g if q < na),
+                    tuple(b.paragraphs[q].id for q in bs),
+                    tuple(sorted(passages_of_group[uf.find(p)])),
                 )
             )
         elif p not in linked:
-            rows.append(PairRow([a.paragraphs[p].id], []))
+            rows.append(PairRow((a.paragraphs[p].id,), ()))
     flush_b(len(b.paragraphs))
 
     index_a = {p.id: k for k, p in enumerate(a.paragraphs)}

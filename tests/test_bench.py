@@ -136,7 +136,7 @@ def test_bench_run_reports_every_field(tmp_path):
                 assert size == served_file(output, path).stat().st_size, path
     assert_index_chunks_follow_setting(out / "n50" / "output" / "pagefind")
     assert report["exponent"]["full"] is not None and report["exponent"]["vanilla"] is not None
-    assert len(report["goals"]) == 6 and all(g["met"] is not None for g in report["goals"])
+    assert len(report["goals"]) == 7 and all(g["met"] is not None for g in report["goals"])
     largest = max(report["sizes"], key=lambda r: r["n"])
     gzip_goal = next(g for g in report["goals"] if "GitHub Pages" in g["goal"])
     assert gzip_goal["value"] == round(max(q["bytes_gzip"] for q in largest["first_queries"]) / 1024, 1)

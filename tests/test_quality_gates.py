@@ -16,6 +16,7 @@ from pathlib import Path
 import feedparser
 import gates
 import pytest
+from bs4 import BeautifulSoup
 from conftest import ROOT, copy_project, run_build
 
 PUBLIC_URL = "https://example.github.io/archive"
@@ -209,6 +210,10 @@ def feed_problems(site: Path, siteurl: str) -> list[str]:
             for key in ("title", "link", "summary", "id"):
                 if not str(entry.get(key, "")).strip():
                     problems.append(f"{name}: entry {title!r} without {key}")
+            summary = BeautifulSoup(entry.get("summary", ""), "html.parser").get_text(" ", strip=True)
+            text = " ".join(c.get("value", "") for c in entry.get("content", []))
+            if not summary or summary not in BeautifulSoup(text, "html.parser").get_text(" ", strip=True):
+                problems.append(f"{name}: entry {title!r} without the story's text")
             if not (entry.get("published_parsed") or entry.get("updated_parsed")):
                 problems.append(f"{name}: entry {title!r} without a date")
             link = entry.get("link", "")
@@ -437,6 +442,20 @@ def test_injection_checks_catch_raw_markup():
 
 
 # --- Reproducible builds ------------------------------------------------------------------------------------
+
+
+def test_a_rebuild_from_pelicans_cache_writes_the_same_bytes(tmp_path):
+    """The second build reads every story from Pelican's reader cache (the analyses then start
+    from the cached Story, not a freshly parsed one) and writes what the first wrote, file for file."""
+    project = copy_project(tmp_path / "project")
+    cold = build(project, tmp_path / "cold", "", "--no-search")
+    cache_files = [p for p in (project / "cache").rglob("*") if p.is_file()]
+    assert cache_files, "the first build wrote no content cache"
+    warm = build(project, tmp_path / "warm", "", "--no-search")
+    files = {gates.rel(cold, p): p.read_bytes() for p in cold.rglob("*") if p.is_file()}
+    again = {gates.rel(warm, p): p.read_bytes() for p in warm.rglob("*") if p.is_file()}
+    assert files.keys() == again.keys()
+    assert [name for name, raw in files.items() if again[name] != raw] == []
 
 
 def test_two_clones_build_byte_identical_sites(tmp_path):

@@ -122,12 +122,12 @@ def test_seed_share_pairs_and_json(seeds, seed_analysis):
     pair = seed_analysis.pair(ap, cbs)
     assert (pair.a, pair.b) == (cbs, ap)
     shared_rows = [(row.a, row.b) for row in pair.rows if row.a and row.b]
-    assert shared_rows == [(["p2", "p3"], ["p3"]), (["p8"], ["p5"]), (["p10"], ["p17"])]
+    assert shared_rows == [(("p2", "p3"), ("p3",)), (("p8",), ("p5",)), (("p10",), ("p17",))]
     assert "p1" in pair.only_a and "p1" in pair.only_b and "p6" in pair.only_a  # the ledes; CBS's own context
     assert pair.words_only_a > 0 and pair.words_only_b > 0
     shown = [p for row in pair.rows for p in row.a] + [p for row in pair.rows for p in row.b]
     assert sorted(shown) == sorted([p.id for p in seeds["cbs"].paragraphs] + [p.id for p in seeds["ap"].paragraphs])
-    ops = row_words(pair.rows[[r.a for r in pair.rows].index(["p10"])], seeds["cbs"], seeds["ap"])
+    ops = row_words(pair.rows[[r.a for r in pair.rows].index(("p10",))], seeds["cbs"], seeds["ap"])
     assert ops == [("equal", seeds["cbs"].paragraph("p10").text, seeds["ap"].paragraph("p17").text)]
     data = json.loads(json.dumps(seed_analysis.to_json()))
     assert set(data) == {"wire"} and len(data["wire"]) == 3

@@ -37,6 +37,8 @@ class CommentThreadGenerator(TimedStages, Generator):
         for story in progress(archive.stories, "comment threads"):
             thread = parse_story_thread(story)
             story.comments = thread.comments
+            # Parsed into the thread: the raw lines are let go (654,000 pairs at 10,000 stories).
+            story.comment_lines = []
             archive.warnings.extend(thread.problems)
             if story.comments or story.comments_declared is not None:
                 story.data["comments"] = StoryComments(story)
