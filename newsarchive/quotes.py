@@ -715,13 +715,13 @@ class QuoteAnalysis:
     problems: list[Problem]
     entities: EntityIndex
 
+    def sections(self) -> dict[str, list[Any]]:
+        """The ``quotes``, ``people`` and ``organizations`` sections of archive.json, as records
+        (``archive_json`` turns each into JSON as it writes it)."""
+        return {"quotes": self.quotes, "people": self.people, "organizations": self.organizations}
+
     def to_json(self) -> dict[str, list[dict[str, Any]]]:
-        """The ``quotes``, ``people`` and ``organizations`` sections of archive.json."""
-        return {
-            "quotes": [q.to_json() for q in self.quotes],
-            "people": [p.to_json() for p in self.people],
-            "organizations": [o.to_json() for o in self.organizations],
-        }
+        return {key: [record.to_json() for record in records] for key, records in self.sections().items()}
 
     def quote_spans(self) -> list[tuple[str, str, Span]]:
         """(story slug, paragraph id, Span) marking each printed fragment, linked to its quote page."""
@@ -752,7 +752,7 @@ def analyze(archive: Archive) -> QuoteAnalysis:
 
     Changes nothing in the archive except ``Comment.cites`` of every comment (set to its list of
     ``{"story", "paragraph", "quote"}`` dicts; empty when it cites nothing). The caller puts
-    ``to_json()`` into ``archive.sections`` and the spans/notes onto stories.
+    ``sections()`` into ``archive.sections`` and the spans/notes onto stories.
     """
     entities = find_entities(archive.stories)
     occurrences: list[QuoteOccurrence] = []

@@ -29,8 +29,7 @@ class QuotesGenerator(TimedStages, Generator):
     def _generate_context(self):
         archive = self.context["archive"]
         self.analysis = result = analyze(archive)
-        # archive.json's sections: the records themselves, turned into JSON one at a time as it is written
-        archive.sections.update(quotes=result.quotes, people=result.people, organizations=result.organizations)
+        archive.sections.update(result.sections())
         archive.warnings.extend(result.problems)
         for slug, pid, span in result.quote_spans() + result.mention_spans():
             archive.story(slug).add_span(pid, span)
