@@ -222,7 +222,9 @@ def build(content: Path, settings: Path, output: Path, quiet: bool = False, sear
         pelican += ["--fatal", "errors"] + (["-q"] if quiet else [])
         # Pelican starts at once, into the temporary directory; the content is validated
         # meanwhile on the other core, and a problem stops Pelican before anything is replaced.
-        step = start_step("pelican", pelican, quiet)
+        # ARCHIVE_OUTPUT: pages unchanged since the build in output/ are linked from it, not
+        # rendered (plugins/archive_core/incremental_writing.py)
+        step = start_step("pelican", pelican, quiet, {"ARCHIVE_OUTPUT": str(output)})
         try:
             problems, story_count = check_content(content)
         except BaseException:

@@ -21,9 +21,9 @@ import atexit
 import os
 import sys
 
-from pelican.writers import Writer
-
 from newsarchive.forked_call import forking_helps
+
+from . import incremental_writing
 
 _background: list = []  # generators whose pages the child writes
 _child: list[int] = []  # the child's pid while it runs
@@ -56,9 +56,10 @@ def fork_writer(pelican) -> None:
 def _write_and_exit(pelican, generators) -> None:
     status = 1
     try:
-        writer = Writer(pelican.output_path, settings=pelican.settings)
+        writer = incremental_writing.ReusingWriter(pelican.output_path, settings=pelican.settings)
         for generator in generators:
             generator.generate_output(writer)
+        incremental_writing.save_child_part()
         status = 0
     except BaseException as err:  # reported by the parent as a failed build
         print(f"error: writing pages in the background failed: {type(err).__name__}: {err}", file=sys.stderr)

@@ -27,7 +27,7 @@ from newsarchive.story import EVENT_URL, Archive, Story
 from newsarchive.story_file import load_story
 from newsarchive.structured_data import news_article
 
-from . import background_writing
+from . import background_writing, incremental_writing
 
 log = logging.getLogger(__name__)
 
@@ -175,6 +175,12 @@ def _folders_with_index(out: Path) -> list[str]:
     return found
 
 
+def finish_writing(pelican):
+    """Every page is written (the forked writer's too): record their keys for the next build."""
+    background_writing.wait_for_child(pelican)
+    incremental_writing.finish(pelican)
+
+
 # Stage timings of Pelican's own work (NEWSARCHIVE_TIMINGS=1, read by the benchmark).
 PHASES = Phases()
 
@@ -205,7 +211,10 @@ def writing_done(generator, writer=None):
 
 
 signals.all_generators_finalized.connect(background_writing.remember_generators)
+signals.all_generators_finalized.connect(incremental_writing.start)
+signals.get_writer.connect(incremental_writing.writer_class)
 signals.get_writer.connect(background_writing.fork_writer)
+archive_ready.connect(incremental_writing.remember_sources)
 signals.finalized.connect(background_writing.wait_for_child)
 signals.article_generator_init.connect(reading_started)
 signals.article_generator_finalized.connect(reading_done)
@@ -216,6 +225,7 @@ signals.content_object_init.connect(story_content)
 signals.generator_init.connect(add_template_globals)
 signals.get_generators.connect(get_generators)
 signals.finalized.connect(write_sitemap)
+signals.finalized.connect(finish_writing)
 
 
 def register():

@@ -98,38 +98,25 @@ class WireGenerator(TimedStages, Generator):
         write = writer.write_file
         write(WIRE_INDEX_URL + "index.html", self.get_template("wire_index"), self.context, page_name=WIRE_INDEX_URL)
         for passage in progress(analysis.passages, "wire pages"):
-            source = passage.witnesses[0]
-            variants = [
-                (w, stories[w.story], alignment_html(align_words(source.text, w.text), "both"))
-                for w in passage.witnesses
-            ]
             write(
                 passage.url + "index.html",
                 self.get_template("wire_passage"),
                 self.context,
                 passage=passage,
-                source_story=stories[source.story],
-                variants=variants,
+                source_story=stories[passage.witnesses[0].story],
+                variants=Deferred(aligned_witnesses, passage, stories),
                 page_name=passage.url,
             )
         for pair in analysis.pairs:
-            a, b = stories[pair.a], stories[pair.b]
-            rows = []
-            for row in pair.rows:
-                if row.a and row.b:
-                    ops = row_words(row, a, b)
-                    rows.append((row, alignment_html(ops, "a"), alignment_html(ops, "b")))
-                else:
-                    rows.append((row, None, None))
             url = compare_url(pair.a, pair.b)
             write(
                 url + "index.html",
                 self.get_template("compare"),
                 self.context,
                 pair=pair,
-                story_a=a,
-                story_b=b,
-                rows=rows,
+                story_a=stories[pair.a],
+                story_b=stories[pair.b],
+                rows=Deferred(aligned_rows, pair, stories[pair.a], stories[pair.b]),
                 page_name=url,
             )
         out = Path(self.output_path)
@@ -137,6 +124,35 @@ class WireGenerator(TimedStages, Generator):
             target = out / EVENT_URL.format(slug=slug) / DIAGRAM_NAME
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(render_svg(event.stories, passages, url_prefix=f"{site}/"), encoding="utf-8")
+
+
+class Deferred:
+    """An iterable made when a template iterates it: a page reused from the last build
+    (archive_core's incremental writing) never pays for its word alignments."""
+
+    def __init__(self, fn, *args):
+        self.fn, self.args = fn, args
+
+    def __iter__(self):
+        return iter(self.fn(*self.args))
+
+
+def aligned_witnesses(passage, stories):
+    """``(witness, story, alignment HTML)`` for every printing of ``passage``."""
+    source = passage.witnesses[0]
+    return [(w, stories[w.story], alignment_html(align_words(source.text, w.text), "both")) for w in passage.witnesses]
+
+
+def aligned_rows(pair, a, b):
+    """``(row, left HTML, right HTML)`` for every row of ``pair`` (None, None where a side is empty)."""
+    rows = []
+    for row in pair.rows:
+        if row.a and row.b:
+            ops = row_words(row, a, b)
+            rows.append((row, alignment_html(ops, "a"), alignment_html(ops, "b")))
+        else:
+            rows.append((row, None, None))
+    return rows
 
 
 def add_template_globals(generator):

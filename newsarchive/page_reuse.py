@@ -1,0 +1,229 @@
+"""Reuse the pages of the previous build whose inputs did not change.
+
+Rendering is most of a build: at 10,000 stories, 61,000 pages, of which adding one story
+changes about 120 (measured). So every page the build writes gets a **key**, a hash of what its
+template reads, and the build records ``page -> key`` beside the previous output. On the next
+build, a page whose key is unchanged and whose previous file is still the one recorded is
+hard-linked from the previous output instead of being rendered again.
+
+    keys = PageKeys(story_digests(archive.stories))   # before any analysis changes the stories
+    key = keys.key("quote.html", name, kwargs, context)
+    if previous.matches(name, key, old_dir):          # the same key, the same file
+        ...link the old file...
+
+**What a key covers.** A template reads the objects it is given (``kwargs``: the page's own
+quote, entity, passage...) and looks more up in the shared context. Each page kind's
+:data:`RECIPES` entry returns every value its template reads: the page's objects whole, and each
+lookup it makes (``person_by_slug.get(quote.speaker)``, ``archive.story(slug)``...). A story the
+page merely refers to (a quotation's source, an event's coverage) counts by what its file says
+(:func:`story_digests`, taken before the analyses add to it): such pages show a story's title,
+publisher, date, URL or paragraph text, never its analysis. A story page counts its own story
+whole, analysis included. Templates without a recipe (listings, feeds, the search page) are
+rendered every time.
+
+**When a template changes what it reads, change its recipe.** The key also covers the
+templates' bytes and the settings (:func:`environment_digest`), and the manifest lives in the
+code-versioned cache, so any change of code, theme or settings renders every page again.
+``ARCHIVE_CHECK_REUSE=1`` renders every page anyway and fails the build if a page it would have
+reused differs from the previous one: the tests build archives that way after adding, editing
+and removing stories.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import pickle
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .story import Story
+
+MANIFEST_FORMAT = 1
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def story_digests(stories: Iterable[Story]) -> dict[str, str]:
+    """slug -> a hash of each story as read from its file (call before analyses add to them)."""
+    return {s.slug: _digest(_stable_bytes(s)) for s in stories}
+
+
+def _stable_bytes(value: Any) -> bytes:
+    """``value`` pickled without pickle's memo: equal values give equal bytes however their
+    objects are shared (objects made in this process and objects unpickled from a forked analysis
+    or from Pelican's cache are shared differently). A cycle raises ValueError."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True  # no memo
+    pickler.dump(value)
+    return buffer.getvalue()
+
+
+# --- what each page template reads (keep in step with theme/templates/) ---------------------------
+# A recipe gets the page's template arguments and the shared context and returns a value holding
+# everything the template reads. ``src(story)`` stands for a story the page refers to: what its
+# file says, not what the analyses added.
+
+
+def _article(kw: dict, ctx: dict, src: Callable[[Story], str]) -> Any:
+    story = getattr(kw.get("article"), "story", None)
+    if not isinstance(story, Story):
+        return None
+    archive = ctx["archive"]
+    fields = [getattr(story, name) for name in Story.__slots__ if name != "data"]
+    # plugin data, less the views of the story itself (comment_threads' StoryComments)
+    data = {k: v for k, v in story.data.items() if getattr(v, "story", None) is not story}
+    speakers = ctx.get("speakers_in", {}).get(story.slug)
+    others = [src(archive.story(slug)) for slug in story.data.get("wire_shares_with", [])]
+    return fields, data, kw["article"].category.url, speakers, others
+
+
+def _event(kw: dict, ctx: dict, src: Callable[[Story], str]) -> Any:
+    event = kw["event"]
+    return event.slug, event.name, [src(s) for s in event.stories], ctx.get("wire_diagrams", {}).get(event.slug)
+
+
+def _quote(kw: dict, ctx: dict, src: Callable[[Story], str]) -> Any:
+    quote, citations, archive = kw["quote"], kw["citations"], ctx["archive"]
+    speaker = ctx["person_by_slug"].get(quote.speaker)
+    speaker = speaker and (speaker.name, speaker.roles, speaker.url)
+    stories = [src(archive.story(o.story)) for o in quote.occurrences]
+    stories += [src(archive.story(c.story)) for c in citations]
+    # variants is zip(quote.occurrences, quote.diffs)
+    return quote, citations, speaker, stories, ctx["unattributed_url"]
+
+
+def _entity(kw: dict, ctx: dict, src: Callable[[Story], str]) -> Any:
+    stories = [(src(story), pids) for story, pids in kw["entity_stories"]]
+    return kw["entity"], kw["entity_quotes"], kw["entity_publishers"], stories
+
+
+def _wire_passage(kw: dict, ctx: dict, src: Callable[[Story], str]) -> Any:
+    passage, archive = kw["passage"], ctx["archive"]
+    # variants: each witness aligned with passage.text, made from the passage alone
+    return passage, src(kw["source_story"]), [src(archive.story(s)) for s in passage.stories]
+
+
+def _compare(kw: dict, ctx: dict, src: Callable[[Story], str]) -> Any:
+    # rows: the pair's rows aligned word by word, made from the pair and the two stories' text
+    return kw["pair"], src(kw["story_a"]), src(kw["story_b"])
+
+
+# template file name -> (kwargs, context, src) -> everything the template reads, or None (render it)
+RECIPES: dict[str, Callable[[dict, dict, Callable[[Story], str]], Any]] = {
+    "article.html": _article,
+    "event.html": _event,
+    "quote.html": _quote,
+    "entity.html": _entity,
+    "wire_passage.html": _wire_passage,
+    "compare.html": _compare,
+}
+
+
+@dataclass
+class PageKeys:
+    """Keys of pages, from the stories' source digests and an :func:`environment_digest`."""
+
+    digests: dict[str, str]
+    environment: str = ""
+
+    def key(self, template: str, name: str, kwargs: dict, context: dict) -> str | None:
+        """The page's key, or None for a template without a recipe (always rendered)."""
+        recipe = RECIPES.get(template)
+        try:
+            inputs = recipe and recipe(kwargs, context, self.source)
+        except KeyError:  # a story read from no file: no digest
+            return None
+        if inputs is None:
+            return None
+        return _digest(_stable_bytes((self.environment, template, name, inputs)))
+
+    def source(self, story: Story) -> str:
+        """What ``story``'s file says, as a digest."""
+        return self.digests[story.slug]
+
+
+def environment_digest(templates: Path, settings: dict[str, Any]) -> str:
+    """A hash of every template file and every setting (but where the output goes): a change
+    to either renders every page again."""
+    parts = [sys.version, _stable({k: v for k, v in settings.items() if k not in SETTINGS_NOT_IN_PAGES})]
+    for path in sorted(p for p in templates.rglob("*") if p.is_file()):
+        parts.append(path.relative_to(templates).as_posix())
+        parts.append(_digest(path.read_bytes()))
+    return _digest(repr(parts).encode())
+
+
+# Settings that say how this build runs, not what its pages say.
+SETTINGS_NOT_IN_PAGES = {"OUTPUT_PATH", "PELICAN_CLASS", "ARCHIVE_PARALLEL_WRITING", "ARCHIVE_PARALLEL_ANALYSIS"}
+
+
+def _stable(value: Any) -> str:
+    """``repr`` without memory addresses: functions and classes by name, mappings sorted."""
+    if isinstance(value, dict):
+        return (
+            "{" + ", ".join(f"{k!r}: {_stable(v)}" for k, v in sorted(value.items(), key=lambda kv: repr(kv[0]))) + "}"
+        )
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_stable(v) for v in value) + "]"
+    if isinstance(value, (set, frozenset)):
+        return "{" + ", ".join(sorted(_stable(v) for v in value)) + "}"
+    if callable(value) or isinstance(value, type):
+        return f"<{getattr(value, '__module__', '?')}.{getattr(value, '__qualname__', type(value).__qualname__)}>"
+    return repr(value)
+
+
+# --- the record of the previous build -------------------------------------------------------------
+
+
+@dataclass
+class Manifest:
+    """``page -> [key, size, mtime_ns, inode]`` of the pages a build wrote with a key."""
+
+    environment: str
+    pages: dict[str, list] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path, environment: str) -> Manifest:
+        """The manifest at ``path`` if it was made in the same environment; else an empty one."""
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return cls(environment)
+        if (
+            not isinstance(data, dict)
+            or data.get("format") != MANIFEST_FORMAT
+            or data.get("environment") != environment
+        ):
+            return cls(environment)
+        return cls(environment, data.get("pages") or {})
+
+    def matches(self, name: str, key: str, old_file: Path) -> bool:
+        """Page ``name`` had ``key`` last time and ``old_file`` is still what was written then."""
+        entry = self.pages.get(name)
+        if not entry or entry[0] != key:
+            return False
+        try:
+            st = os.stat(old_file)
+        except OSError:
+            return False
+        return [st.st_size, st.st_mtime_ns, st.st_ino] == entry[1:]
+
+    def record(self, name: str, key: str, written: Path) -> None:
+        st = os.stat(written)
+        self.pages[name] = [key, st.st_size, st.st_mtime_ns, st.st_ino]
+
+    def save(self, path: Path) -> None:
+        """Write atomically (a rename), pages sorted."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}")
+        data = {"format": MANIFEST_FORMAT, "environment": self.environment, "pages": dict(sorted(self.pages.items()))}
+        tmp.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+        tmp.replace(path)

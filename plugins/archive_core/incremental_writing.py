@@ -1,0 +1,143 @@
+"""Pages whose inputs did not change since the last build are linked, not rendered.
+
+Pelican renders every page on every build. This writer (Pelican's ``get_writer`` signal) asks
+``newsarchive.page_reuse`` for each page's key; when the previous build wrote the same page with
+the same key and its file is still there as written, the file is hard-linked into the new output
+instead. Keys are recorded for every page written, in ``<CACHE_PATH>/pages-<output>.json``, saved
+when the build finishes (``finalized``): a failed build leaves the previous record as it was.
+
+``newsarchive.build`` renders into a temporary directory and names the output it will replace
+in ``ARCHIVE_OUTPUT``; run directly, Pelican's own output directory is both (a page whose key
+did not change is left as it is). ``ARCHIVE_REUSE_PAGES=0`` renders every page;
+``ARCHIVE_CHECK_REUSE=1`` also renders each reused page and fails the build if it differs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from pelican.utils import sanitised_join
+from pelican.writers import Writer
+
+from newsarchive.code_version import code_version
+from newsarchive.page_reuse import Manifest, PageKeys, environment_digest, story_digests
+
+
+class _State:
+    digests: dict[str, str] | None = None  # slug -> source digest, taken before the analyses
+    keys: PageKeys | None = None
+    previous: Manifest | None = None  # what the last build wrote
+    written: Manifest | None = None  # what this build writes (this process's share)
+    old_dir: Path | None = None  # where the last build's pages are
+    in_place = False  # ...which is where this build writes
+    manifest: Path | None = None
+    check = False
+
+
+_state = _State()
+
+
+def remember_sources(generator) -> None:
+    """``archive_ready`` receiver: the stories' digests, before any analysis adds to them."""
+    _state.digests = story_digests(generator.context["archive"].stories)
+
+
+def start(generators) -> None:
+    """``all_generators_finalized`` receiver: load the last build's record (before the writer
+    forks, so the child shares it)."""
+    if _state.digests is None or not generators:
+        return
+    settings = generators[0].settings
+    out_dir = Path(settings["OUTPUT_PATH"]).resolve()
+    final = Path(os.environ.get("ARCHIVE_OUTPUT") or out_dir).resolve()
+    environment = environment_digest(Path(settings["THEME"]) / "templates", settings) + code_version()
+    name = hashlib.blake2b(str(final).encode(), digest_size=6).hexdigest()
+    _state.manifest = Path(settings["CACHE_PATH"]) / f"pages-{name}.json"
+    _state.keys = PageKeys(_state.digests, environment)
+    reuse = os.environ.get("ARCHIVE_REUSE_PAGES", "1") != "0"
+    _state.previous = Manifest.load(_state.manifest, environment) if reuse else Manifest(environment)
+    _state.written = Manifest(environment)
+    _state.old_dir, _state.in_place = final, final == out_dir
+    _state.check = os.environ.get("ARCHIVE_CHECK_REUSE") == "1"
+
+
+class ReusingWriter(Writer):
+    """Pelican's Writer, linking a page from the last build when its key is unchanged."""
+
+    def write_file(
+        self,
+        name,
+        template,
+        context,
+        relative_urls=False,
+        paginated=None,
+        template_name=None,
+        override_output=False,
+        url=None,
+        **kwargs,
+    ):
+        key = None
+        if name and _state.keys is not None and not (relative_urls or paginated or override_output):
+            key = _state.keys.key(template.name, name, kwargs, context)
+        old = _state.old_dir / name if key else None
+        if key is not None and _state.previous.matches(name, key, old):
+            self._link(name, old)
+            if _state.check:
+                self._check(name, old, template, context, kwargs)
+        else:
+            super().write_file(
+                name, template, context, relative_urls, paginated, template_name, override_output, url, **kwargs
+            )
+        if key is not None:
+            _state.written.record(name, key, Path(self.output_path, name))
+
+    def _check(self, name: str, old: Path, template, context, kwargs) -> None:
+        """Render a reused page anyway (into a scratch directory) and fail if it differs."""
+        with tempfile.TemporaryDirectory(prefix=".reuse-check-", dir=Path(self.output_path).parent) as scratch:
+            Writer(scratch, settings=self.settings).write_file(name, template, context, **kwargs)
+            if Path(scratch, name).read_bytes() != old.read_bytes():
+                raise SystemExit(  # exit 1 with this message, no traceback
+                    f"error: {name}: reused from the last build, but rendering it now gives other bytes: the recipe "
+                    f"for {template.name} in newsarchive/page_reuse.py misses something the template reads"
+                )
+
+    def _link(self, name: str, old: Path) -> None:
+        path = sanitised_join(self.output_path, name)
+        self._written_files.add(path)
+        if _state.in_place:
+            return  # the page is already there
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        try:
+            os.link(old, path)
+        except OSError:  # another filesystem
+            shutil.copy2(old, path)
+
+
+def writer_class(pelican):
+    """``get_writer`` receiver."""
+    return ReusingWriter
+
+
+def _part(parent_pid: int) -> Path:
+    return _state.manifest.with_name(f"{_state.manifest.name}.part-{parent_pid}")
+
+
+def save_child_part() -> None:
+    """In the forked writer, after its pages: hand what it wrote to the parent."""
+    if _state.written is not None:
+        _state.written.save(_part(os.getppid()))
+
+
+def finish(pelican) -> None:
+    """``finalized`` receiver (after the forked writer is done): save this build's record."""
+    if _state.written is None:
+        return
+    part = _part(os.getpid())
+    if part.exists():
+        _state.written.pages.update(Manifest.load(part, _state.written.environment).pages)
+        part.unlink()
+    _state.written.save(_state.manifest)

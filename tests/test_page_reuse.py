@@ -1,0 +1,172 @@
+"""A build reuses the pages of the previous one whose inputs did not change
+(newsarchive/page_reuse.py, plugins/archive_core/incremental_writing.py), and still writes
+exactly what a build from nothing writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import gates
+import pytest
+from conftest import copy_project, run_build
+from test_quality_gates import build
+
+from bench import corpus
+from newsarchive.entities import Entity
+from newsarchive.page_reuse import Manifest, PageKeys, _stable_bytes, environment_digest, story_digests
+from newsarchive.quotes import Fragment, Quote, QuoteOccurrence
+from newsarchive.story import Archive, Paragraph, Story
+
+
+def story(slug: str, title: str = "A title", text: str = "Words.") -> Story:
+    date = dt.datetime(2010, 12, 17)
+    return Story(path=f"{slug}.md", slug=slug, title=title, date=date, paragraphs=[Paragraph("p1", text, 5)])
+
+
+def quote_page(stories: list[Story], speaker_roles: list[str]):
+    """kwargs and context of a quote page printed in ``stories``."""
+    occurrences = [
+        QuoteOccurrence(s.slug, s.path, s.date, [Fragment("p1", 0, 8, "Words.")], line=5, order=0) for s in stories
+    ]
+    quote = Quote(id="words-1234", speaker="jane-roe", text="Words.", occurrences=occurrences)
+    person = Entity(kind="person", name="Jane Roe", roles=speaker_roles)
+    kwargs = {"quote": quote, "variants": list(zip(occurrences, quote.diffs, strict=False)), "citations": []}
+    context = {"archive": Archive(list(stories)), "person_by_slug": {"jane-roe": person}, "unattributed_url": "u/"}
+    return kwargs, context
+
+
+def test_a_page_key_changes_with_what_its_template_reads_and_only_that():
+    a, b, unrelated = story("a"), story("b"), story("c")
+    keys = PageKeys(story_digests([a, b, unrelated]))
+    key = keys.key("quote.html", "quotes/q/index.html", *quote_page([a, b], ["Mayor"]))
+    assert key == keys.key("quote.html", "quotes/q/index.html", *quote_page([a, b], ["Mayor"]))
+    assert key != keys.key("quote.html", "quotes/q/index.html", *quote_page([a, b], ["Governor"]))  # speaker's role
+    assert key != keys.key("quote.html", "quotes/q/index.html", *quote_page([a], ["Mayor"]))  # one printing fewer
+    retitled = PageKeys(story_digests([a, story("b", title="Another title"), unrelated]))
+    assert key != retitled.key("quote.html", "quotes/q/index.html", *quote_page([a, b], ["Mayor"]))
+    edited_elsewhere = PageKeys(story_digests([a, b, story("c", text="Other words.")]))
+    assert key == edited_elsewhere.key("quote.html", "quotes/q/index.html", *quote_page([a, b], ["Mayor"]))
+    assert keys.key("index.html", "index.html", {}, {}) is None  # no recipe: always rendered
+
+
+def test_equal_values_give_equal_key_bytes_however_their_objects_are_shared():
+    word = "".join(["sha", "red"])
+    shared = [word, word]
+    separate = ["shared", "".join(["sh", "ared"])]
+    assert shared == separate and shared[0] is shared[1] and separate[0] is not separate[1]
+    assert _stable_bytes(shared) == _stable_bytes(separate)
+
+
+def test_the_environment_is_the_templates_and_the_settings_but_not_where_the_build_writes(tmp_path):
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "base.html").write_text("<html>{{ SITENAME }}</html>")
+    settings = {"SITENAME": "Archive", "OUTPUT_PATH": "/tmp/a", "ARCHIVE_PARALLEL_WRITING": True, "ORDER": len}
+    digest = environment_digest(templates, settings)
+    assert digest == environment_digest(templates, {**settings, "OUTPUT_PATH": "/tmp/b"})
+    assert digest == environment_digest(templates, {**settings, "ARCHIVE_PARALLEL_WRITING": False})
+    assert digest != environment_digest(templates, {**settings, "SITENAME": "Another"})
+    (templates / "base.html").write_text("<html>{{ SITENAME }}!</html>")
+    assert digest != environment_digest(templates, settings)
+
+
+def test_the_manifest_vouches_for_a_file_only_as_it_was_written(tmp_path):
+    page = tmp_path / "out" / "p" / "index.html"
+    page.parent.mkdir(parents=True)
+    page.write_text("<p>old</p>")
+    manifest = Manifest("env")
+    manifest.record("p/index.html", "k1", page)
+    manifest.save(tmp_path / "pages.json")
+    loaded = Manifest.load(tmp_path / "pages.json", "env")
+    assert loaded.matches("p/index.html", "k1", page)
+    assert not loaded.matches("p/index.html", "k2", page)  # another key
+    assert not Manifest.load(tmp_path / "pages.json", "other env").matches("p/index.html", "k1", page)
+    page.write_text("<p>new, by hand</p>")
+    assert not loaded.matches("p/index.html", "k1", page)  # the file is not what was written
+
+
+# --- real builds ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    """The seeds plus 40 synthetic stories (quotations, wire clusters, comments, events)."""
+    root = copy_project(tmp_path_factory.mktemp("reuse") / "project")
+    corpus.generate(root / "content", 40, seed=3)
+    return root
+
+
+def inodes(out: Path) -> dict[str, int]:
+    return {gates.rel(out, p): p.stat().st_ino for p in out.rglob("*.html")}
+
+
+def files(out: Path) -> dict[str, bytes]:
+    return {gates.rel(out, p): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+
+def manifest_of(project: Path) -> dict:
+    (found,) = project.glob("cache/*/pages-*.json")
+    return json.loads(found.read_text())["pages"]
+
+
+def test_an_unchanged_archive_reuses_every_page_with_a_key(project, tmp_path):
+    out = build(project, tmp_path / "out", "", "--no-search")
+    before, first = inodes(out), files(out)
+    keyed = manifest_of(project)
+    assert len(keyed) > 300 and {n.split("/")[0] for n in keyed} >= {"stories", "quotes", "people", "wire", "compare"}
+    build(project, out, "", "--no-search")  # another process: another hash seed
+    after = inodes(out)
+    assert [n for n in keyed if after[n] != before[n]] == []  # linked from the last build, not rendered
+    assert files(out) == first
+
+
+def test_after_adding_editing_and_removing_stories_the_site_is_what_a_cold_build_writes(project, tmp_path):
+    work = tmp_path / "project"
+    shutil.copytree(project, work, ignore=shutil.ignore_patterns("cache"))
+    out = build(work, tmp_path / "out", "", "--no-search")
+    before = inodes(out)
+    stories = sorted((work / "content" / "stories").glob("*.md"))
+    # a new story; a story retitled (other pages show its title); a paragraph edited; a story removed
+    slug, text = corpus.Corpus(40, seed=3).story(40)
+    (work / "content" / "stories" / f"{slug}.md").write_text(text, encoding="utf-8")
+    retitled = max(stories, key=lambda p: p.read_text().count("“"))  # the most quotations
+    retitled.write_text(re.sub(r"^Title: .*$", "Title: A retitled story", retitled.read_text(), count=1, flags=re.M))
+    edited = stories[-1]
+    edited.write_text(edited.read_text().replace(" said ", " told reporters ", 1))
+    stories[-2].unlink()
+    # every reused page is rendered again and compared (ARCHIVE_CHECK_REUSE=1)
+    build(work, out, "", "--no-search", ARCHIVE_CHECK_REUSE="1")
+    after = inodes(out)
+    reused = [n for n in after if before.get(n) == after[n]]
+    assert len(reused) > 300
+    cold = build(work, tmp_path / "cold", "", "--no-search", ARCHIVE_REUSE_PAGES="0")
+    got, want = files(out), files(cold)
+    assert sorted(got) == sorted(want)  # the removed story's pages are gone
+    assert [n for n in want if got[n] != want[n]] == []
+
+
+def test_a_recipe_that_misses_what_its_template_reads_is_caught(project, tmp_path):
+    """The check is real: an event page's recipe that forgets its stories reuses a stale page,
+    and ARCHIVE_CHECK_REUSE=1 stops the build, leaving output/ as it was."""
+    work = tmp_path / "project"
+    shutil.copytree(project, work, ignore=shutil.ignore_patterns("cache"))
+    recipes = work / "newsarchive" / "page_reuse.py"
+    source = recipes.read_text()
+    assert "[src(s) for s in event.stories]" in source
+    recipes.write_text(source.replace("[src(s) for s in event.stories]", "len(event.stories)"))
+    out = build(work, tmp_path / "out", "", "--no-search")
+    in_event = next(
+        p for p in (work / "content" / "stories").glob("*.md") if re.search(r"^Event: \S", p.read_text(), re.M)
+    )
+    in_event.write_text(re.sub(r"^Title: .*$", "Title: Retitled", in_event.read_text(), count=1, flags=re.M))
+    previous = files(out)
+    env = dict(os.environ, SITEURL="", COLUMNS="160", ARCHIVE_CHECK_REUSE="1")
+    done = run_build(work / "content", out, "--no-search", env=env, cwd=work)
+    assert done.returncode != 0
+    assert "misses something the template reads" in done.stderr and "Traceback" not in done.stderr
+    assert files(out) == previous
