@@ -47,6 +47,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse
 
+from newsarchive.build import search_cache
+
 from . import corpus
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -260,6 +262,7 @@ def bench_size(n: int, seed: int, out: Path, vanilla: bool, browser: bool, query
         say(f"N={n}: vanilla {row['vanilla']['wall_s']} s")
     output = work / "output"
     shutil.rmtree(output, ignore_errors=True)
+    shutil.rmtree(search_cache(output), ignore_errors=True)  # cold: no search shards kept either
     row["full"] = run_full(project, output)
     say(f"N={n}: full build {row['full']['wall_s']} s")
     if row["full"]["returncode"] != 0:

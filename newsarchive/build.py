@@ -15,12 +15,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from importlib.metadata import version
 from pathlib import Path
 
 from .content_loader import load_content
 from .errors import Problem
 from .pagefind_output import merge_bundles
 from .progress import stage
+from .search_shards import TARGET_BYTES, BundleCache, IndexedPage, indexed_page, plan_shards, shard_key, tool_key
 
 # Pagefind reads only the page kinds it indexes (docs/SEARCH.md): listings, comparison pages and
 # the quotation pages (their quotations are hits on the speaker's page) carry no
@@ -68,8 +70,19 @@ def indexed_pages(site: Path) -> list[Path]:
 
     Pagefind skips pages without that mark only when some page it reads has one; a shard of
     listing pages alone would otherwise be indexed whole, so unmarked pages go in no shard."""
-    pages = (p for d in INDEXED_DIRS if (site / d).is_dir() for p in (site / d).rglob("*.html"))
-    return sorted(p.relative_to(site) for p in pages if PAGEFIND_BODY.search(p.read_bytes()))
+    return [page.path for page in read_indexed_pages(site)]
+
+
+def read_indexed_pages(site: Path) -> list[IndexedPage]:
+    """``indexed_pages`` with each page's size and a hash of its bytes."""
+    pages = []
+    for path in sorted(
+        p.relative_to(site) for d in INDEXED_DIRS if (site / d).is_dir() for p in (site / d).rglob("*.html")
+    ):
+        data = (site / path).read_bytes()
+        if PAGEFIND_BODY.search(data):
+            pages.append(indexed_page(path, data))
+    return pages
 
 
 def link_pages(site: Path, pages: list[Path], root: Path) -> None:
@@ -90,47 +103,62 @@ def shard_size() -> int:
     return int(value)
 
 
-def index_site(site: Path, quiet: bool, shard_pages: int = SHARD_PAGES) -> bool:
+def index_site(
+    site: Path, quiet: bool, shard_pages: int = SHARD_PAGES, cache: Path | None = None, target_bytes: int = TARGET_BYTES
+) -> bool:
     """Write ``site/pagefind/``: Pagefind over the indexed pages, in shards of at most
     ``shard_pages`` pages (each a tree of hard links beside ``site``), merged into one bundle.
     False, with the reason printed, if a run or the merge failed.
 
+    With ``cache``, a directory, each shard's bundle is kept there after the build, and a shard
+    whose pages are the same next time is not indexed again (``search_shards``).
+
     An archive with nothing to index (no stories yet) gets no index: Pagefind cannot write an
     empty one, and the search page then says that search is unavailable."""
-    pages = indexed_pages(site)
+    pages = read_indexed_pages(site)
     if not pages:
         if not quiet:
             print("[build] no pages to index: the site has no search index", file=sys.stderr)
         return True
-    shards = [pages[start : start + shard_pages] for start in range(0, len(pages), shard_pages)]
+    shards = plan_shards(pages, shard_pages, target_bytes)
     work = Path(tempfile.mkdtemp(prefix=".pagefind-shards-", dir=site.parent))
     done = False
     try:
-        done = _index_shards(site, shards, work, quiet)
+        done = _index_shards(site, shards, work, quiet, BundleCache(cache) if cache else None)
         return done
     finally:
-        if done:  # the shards' trees and bundles, about 60,000 files at 10,000 stories: 4 s to delete
+        if done:  # the shards' trees, about 13,000 files at 10,000 stories
             remove_in_background(work)
         else:
             shutil.rmtree(work, ignore_errors=True)
 
 
-def _index_shards(site: Path, shards: list[list[Path]], work: Path, quiet: bool) -> bool:
-    """Pagefind over each shard (SHARDS_AT_ONCE at a time) in ``work``, then the merge."""
-    bundles, running = [], []
+def _index_shards(
+    site: Path, shards: list[list[IndexedPage]], work: Path, quiet: bool, cache: BundleCache | None
+) -> bool:
+    """Pagefind over each shard not in ``cache`` (SHARDS_AT_ONCE at a time) in ``work``, then the merge."""
+    tool = tool_key(version("pagefind"), pagefind_command(Path("SITE")), PAGEFIND_ENV)
+    keys = [shard_key(shard, tool) for shard in shards]
+    bundles = [cache.get(key) if cache else None for key in keys]
+    todo = [n for n, bundle in enumerate(bundles) if bundle is None]
+    running = []
     with stage("search: pagefind"):
-        for number, shard in enumerate(shards, 1):
-            root = work / str(number)
-            link_pages(site, shard, root)
-            name = "pagefind" if len(shards) == 1 else f"pagefind, shard {number} of {len(shards)}"
-            running.append((name, start_step(name, pagefind_command(root), quiet, PAGEFIND_ENV)))
-            bundles.append(root / "pagefind")
-            while running and (len(running) == SHARDS_AT_ONCE or number == len(shards)):
-                name, step = running.pop(0)
+        if cache and not quiet:
+            print(f"[build] search: {len(shards) - len(todo)} of {len(shards)} shards unchanged", file=sys.stderr)
+        for count, n in enumerate(todo, 1):
+            root = work / str(n + 1)
+            link_pages(site, [page.path for page in shards[n]], root)
+            name = "pagefind" if len(shards) == 1 else f"pagefind, shard {n + 1} of {len(shards)}"
+            running.append((n, name, start_step(name, pagefind_command(root), quiet, PAGEFIND_ENV)))
+            bundles[n] = root / "pagefind"
+            while running and (len(running) == SHARDS_AT_ONCE or count == len(todo)):
+                finished, name, step = running.pop(0)
                 if not finish_step(name, step, quiet):
-                    for _, other in running:
+                    for _, _, other in running:
                         stop_step(other)
                     return False
+                if cache:
+                    bundles[finished] = cache.put(keys[finished], bundles[finished])
     with stage("search: merging shards"):
         try:
             merge_bundles(bundles, work / "merged", CHUNK_SIZE, name_order=SEARCH_ORDER)
@@ -140,6 +168,9 @@ def _index_shards(site: Path, shards: list[list[Path]], work: Path, quiet: bool)
             )
             return False
     (work / "merged").rename(site / "pagefind")
+    if cache:
+        for trash in cache.prune(set(keys)):
+            remove_in_background(trash)
     return True
 
 
@@ -184,6 +215,12 @@ def check_content(content: Path) -> tuple[list[Problem], int]:
     Pagefind run (Pelican parses them again itself)."""
     loaded = load_content(content)
     return loaded.errors, len(loaded.stories)
+
+
+def search_cache(output: Path) -> Path:
+    """Where the search index's shard bundles are kept for the next build into ``output``
+    (``search_shards``): beside it, hidden, deleted by ``make clean``."""
+    return output.with_name(f".{output.name}.search-shards")
 
 
 def swap_into_place(new: Path, output: Path) -> None:
@@ -238,7 +275,7 @@ def build(content: Path, settings: Path, output: Path, quiet: bool = False, sear
             return 1
         if not finish_step("pelican", step, quiet):
             return 1
-        if search and not index_site(tmp, quiet, shard_pages):
+        if search and not index_site(tmp, quiet, shard_pages, search_cache(output)):
             return 1
         swap_into_place(tmp, output)
     finally:
