@@ -580,13 +580,17 @@ def render_markdown(report: dict, plot: str | None) -> str:
         f"Scaling exponent (log(t_b/t_a)/log(N_b/N_a), two largest sizes): full {_fmt(exp.get('full'))}, "
         f"vanilla {_fmt(exp.get('vanilla'))}.",
     ]
-    reported = {name for r in report["sizes"] for name in r.get("full", {}).get("reported_stages", {})}
+    runs = (("full", ""), ("incremental", " rebuild"))
+    reported = {name for r in report["sizes"] for run, _ in runs for name in r.get(run, {}).get("reported_stages", {})}
     if reported:
-        out += ["", "Stages reported by the build (`stage NAME took X s`, `NEWSARCHIVE_TIMINGS=1`):", ""]
+        out += ["", "Stages reported by the build (`stage NAME took X s`, `NEWSARCHIVE_TIMINGS=1`), cold and in"]
+        out += ["the one-story rebuild:", ""]
         out += ["| N | " + " | ".join(sorted(reported)) + " |", "|---|" + "---|" * len(reported)]
         for r in report["sizes"]:
-            rs = r.get("full", {}).get("reported_stages", {})
-            out.append(f"| {r['n']:,} | " + " | ".join(_fmt(rs.get(k)) for k in sorted(reported)) + " |")
+            for run, label in runs:
+                if rs := r.get(run, {}).get("reported_stages", {}):
+                    cells = " | ".join(_fmt(rs.get(k)) for k in sorted(reported))
+                    out.append(f"| {r['n']:,}{label} | {cells} |")
     if report["goals"]:
         out += ["", "## Goals", "", "| goal | measured | value | met |", "|---|---|---|---|"]
         for g in report["goals"]:

@@ -31,8 +31,8 @@ from pathlib import Path
 
 # About this much HTML per shard. On the 10,000-story benchmark (615 MB of indexed HTML; story
 # pages 44 KB, people and organizations 440-540 KB) it makes 94 shards; Pagefind over all of them
-# took 25.5 s, as over 11 shards of up to 2,000 pages (25.3 s), and after one story was added it
-# ran on the 6 shards that changed (84.5 MB) in 2.2 s. 193 shards of 4 MB: 36.1 s, then 9 shards
+# took 26.5-28.8 s, over 11 shards of up to 2,000 pages 25.9-26.2 s, and after one story was added
+# it ran on the 6 shards that changed (84.5 MB) in 2.2 s. 193 shards of 4 MB: 36.1 s, then 9 shards
 # (55.7 MB) in 1.6 s; 54 of 16 MB: 29.8 s, then 6 (136.3 MB) in 5.7 s.
 TARGET_BYTES = 8_000_000
 
