@@ -99,5 +99,6 @@ class TimedStages:
     def generate_output(self, writer) -> None:
         if getattr(self, "written_in_background", False):  # a forked child writes them (archive_core)
             return
+        shared = getattr(self, "shared_pages", None)  # written by two processes (archive_core)
         with stage(f"{self.stage_name}: writing"):
-            self._generate_output(writer)
+            self._generate_output(shared.writer(writer) if shared else writer)

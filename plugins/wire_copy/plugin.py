@@ -120,7 +120,10 @@ class WireGenerator(TimedStages, Generator):
                 page_name=url,
             )
         out = Path(self.output_path)
+        mine = getattr(writer, "mine", lambda: True)  # two processes may share these pages (archive_core)
         for slug, (event, passages) in self.diagrams.items():
+            if not mine():
+                continue
             target = out / EVENT_URL.format(slug=slug) / DIAGRAM_NAME
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(render_svg(event.stories, passages, url_prefix=f"{site}/"), encoding="utf-8")
