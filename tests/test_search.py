@@ -211,7 +211,8 @@ def test_type_quote_shows_quotations_linked_on_the_speakers_page(site, serve, pa
     assert link.startswith("/people/mary-beth-heffernan/#quote-mary-beth-heffernan-")
     assert page.inner_text("#search-results .hit-quote .hit-link") == "Quotation"
     page.click("#search-results .hit-link")
-    assert page.evaluate("document.querySelector(':target').className") == "quote-item"
+    page.wait_for_url(base + link)  # the speaker's page, loaded: only then is its :target set
+    expect(page.locator(":target")).to_have_class("quote-item")
     assert "It has become clear now" in page.inner_text(":target")
     page.click(":target .meta a")  # on to the quotation's own page, with every printing
     assert page.locator(".witness").count() == 2
