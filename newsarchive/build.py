@@ -25,7 +25,16 @@ from .content_loader import load_content
 from .errors import Problem
 from .pagefind_output import merge_bundles
 from .progress import stage
-from .search_shards import TARGET_BYTES, BundleCache, IndexedPage, indexed_page, plan_shards, shard_key, tool_key
+from .search_shards import (
+    TARGET_BYTES,
+    BundleCache,
+    IndexedPage,
+    PageRecord,
+    indexed_page,
+    plan_shards,
+    shard_key,
+    tool_key,
+)
 
 # Pagefind reads only the page kinds it indexes (docs/SEARCH.md): listings, comparison pages and
 # the quotation pages (their quotations are hits on the speaker's page) carry no
@@ -86,15 +95,26 @@ def indexed_pages(site: Path) -> list[Path]:
     return [page.path for page in read_indexed_pages(site)]
 
 
-def read_indexed_pages(site: Path) -> list[IndexedPage]:
-    """``indexed_pages`` with each page's size and a hash of its bytes."""
+def read_indexed_pages(site: Path, record: PageRecord | None = None) -> list[IndexedPage]:
+    """``indexed_pages`` with each page's size and a hash of its bytes. With ``record``, a page
+    whose file it knows is not read again, and every page is noted in it."""
     pages = []
     for path in sorted(
         p.relative_to(site) for d in INDEXED_DIRS if (site / d).is_dir() for p in (site / d).rglob("*.html")
     ):
+        if record is not None:
+            st = os.stat(site / path)
+            known, digest = record.lookup(path, st)
+            if known:
+                if digest is not None:
+                    pages.append(IndexedPage(path, st.st_size, digest))
+                continue
         data = (site / path).read_bytes()
-        if PAGEFIND_BODY.search(data):
-            pages.append(indexed_page(path, data))
+        page = indexed_page(path, data) if PAGEFIND_BODY.search(data) else None
+        if page is not None:
+            pages.append(page)
+        if record is not None:
+            record.note(path, st, page and page.digest)
     return pages
 
 
@@ -128,7 +148,8 @@ def index_site(
 
     An archive with nothing to index (no stories yet) gets no index: Pagefind cannot write an
     empty one, and the search page then says that search is unavailable."""
-    pages = read_indexed_pages(site)
+    record = PageRecord(cache) if cache else None
+    pages = read_indexed_pages(site, record)
     if not pages:
         if not quiet:
             print("[build] no pages to index: the site has no search index", file=sys.stderr)
@@ -138,6 +159,8 @@ def index_site(
     done = False
     try:
         done = _index_shards(site, shards, work, quiet, BundleCache(cache) if cache else None)
+        if done and record is not None:
+            record.save()
         return done
     finally:
         if done:  # the shards' trees, about 13,000 files at 10,000 stories

@@ -48,6 +48,48 @@ def indexed_page(path: Path, data: bytes) -> IndexedPage:
     return IndexedPage(path, len(data), hashlib.blake2b(data, digest_size=20).hexdigest())
 
 
+class PageRecord:
+    """What the last build learnt of each page it read for search: its digest, or that it is not
+    indexed, by the identity of its file (inode, size, modification time). A page the build
+    linked from the last build's output instead of rendering it (incremental writing) is the same
+    file, and is not read again: at 10,000 stories reading and hashing the 615 MB of indexed
+    pages took 5 s. Kept as ``FILE`` in the bundle cache."""
+
+    FILE = ".pages.json"  # hidden: not a bundle
+    FORMAT = 1
+
+    def __init__(self, directory: Path) -> None:
+        self.path = directory / self.FILE
+        self.known: dict[str, list] = {}
+        self.seen: dict[str, list] = {}  # what this build read or looked up, saved for the next
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return
+        if isinstance(data, dict) and data.get("format") == self.FORMAT and isinstance(data.get("pages"), dict):
+            self.known = data["pages"]
+
+    def lookup(self, path: Path, st: os.stat_result) -> tuple[bool, str | None]:
+        """``(known, digest)``: whether the file at ``path`` with ``st`` was read before, and its
+        digest then (None: not indexed)."""
+        entry = self.known.get(path.as_posix())
+        if entry is None or entry[:3] != [st.st_ino, st.st_size, st.st_mtime_ns]:
+            return False, None
+        self.seen[path.as_posix()] = entry
+        return True, entry[3]
+
+    def note(self, path: Path, st: os.stat_result, digest: str | None) -> None:
+        self.seen[path.as_posix()] = [st.st_ino, st.st_size, st.st_mtime_ns, digest]
+
+    def save(self) -> None:
+        """The pages of this build (an atomic rename)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f".{self.FILE}.{os.getpid()}")
+        data = {"format": self.FORMAT, "pages": dict(sorted(self.seen.items()))}
+        tmp.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+        tmp.replace(self.path)
+
+
 def _cut_hash(path: Path) -> int:
     return int.from_bytes(hashlib.blake2b(path.as_posix().encode("utf-8"), digest_size=8).digest(), "big")
 
@@ -113,6 +155,7 @@ class BundleCache:
         directory, and return it in a list (empty if nothing went), for the caller to delete."""
         if not self.directory.is_dir():
             return []
+        keep = keep | {PageRecord.FILE}
         gone = [entry for entry in sorted(self.directory.iterdir()) if entry.name not in keep]
         if not gone:
             return []

@@ -126,23 +126,36 @@ def test_chunk_encoder_writes_what_cbor2_writes():
     assert chunk_bytes(words) == SIGNATURE + cbor2.dumps([words])
 
 
-@pytest.mark.parametrize("shard_pages, split", [(1, False), (7, False), (7, True)])
-def test_merged_shards_hold_what_one_run_holds(site, tmp_path, shard_pages, split, monkeypatch):
+@pytest.mark.parametrize("shard_pages", [1, 7])
+def test_merged_shards_hold_what_one_run_holds(site, tmp_path, shard_pages):
     """The seed site in one shard per page, or 3 shards: every page, word (with its locations on
     each page), filter value, sort and metadata field, as one Pagefind run over the whole site has
     them. Listing pages (no ``data-pagefind-body``) stay out even where a shard would hold nothing
-    else. ``split``: the word index merged in two halves of the alphabet, in forked children, as
-    a large index is."""
-    ranges = []
-    real = pagefind_output._word_ranges
-    monkeypatch.setattr(pagefind_output, "SPLIT_FROM_CHUNKS", 1 if split else 10**6)
-    monkeypatch.setattr(pagefind_output, "_word_ranges", lambda metas: ranges.append(real(metas)) or ranges[-1])
+    else."""
     merged = sharded(site, tmp_path / "merged", shard_pages)
-    assert len(ranges[0]) == (2 if split else 1)
     one = one_run(site, tmp_path / "one")
     assert len(json.loads((merged / "pagefind-entry.json").read_text())["languages"]) == 1
     assert contents(merged, "date") == contents(one)
     assert not [p for p in (merged / "index").iterdir() if not p.name.endswith(".pf_index")]
+
+
+def test_kept_bundles_are_merged_again_without_decoding_them(site, tmp_path, monkeypatch):
+    """Each bundle is decoded once into the form the merge joins (``prepare_bundles``), kept in
+    the bundle: a build whose shards are all kept merges them again from that form alone, into
+    the same bytes."""
+    cache = tmp_path / "cache"
+    shutil.copytree(site, tmp_path / "first", ignore=shutil.ignore_patterns("pagefind"))
+    assert index_site(tmp_path / "first", quiet=True, shard_pages=3, cache=cache)
+    prepared = sorted(p.relative_to(cache).parts[0] for p in cache.glob("*/.merge/*.marshal"))
+    assert prepared == sorted(p.name for p in cache.iterdir() if p.is_dir()) and len(prepared) > 2
+
+    def decode(*args):
+        raise AssertionError("a kept bundle was decoded again")
+
+    monkeypatch.setattr(pagefind_output, "_prepare", decode)
+    shutil.copytree(site, tmp_path / "second", ignore=shutil.ignore_patterns("pagefind"))
+    assert index_site(tmp_path / "second", quiet=True, shard_pages=3, cache=cache)
+    assert tree(tmp_path / "second" / "pagefind") == tree(tmp_path / "first" / "pagefind")
 
 
 def test_only_pages_marked_for_search_are_indexed(tmp_path):
@@ -293,30 +306,6 @@ def test_a_page_without_the_date_sort_fails_the_merge_cleanly(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "the search index could not be merged: /stories/b/: no 'date' sort value (1 such pages)" in err
     assert "Traceback" not in err and not (site / "pagefind").exists()
-
-
-def test_chunks_merged_in_two_processes_keep_apart_under_one_name(tmp_path):
-    """Each half of the word index is named in its own process; a chunk whose name the other
-    half already took gets a longer name from its own content, as a clash within one process does."""
-    import hashlib
-    from concurrent.futures import ThreadPoolExecutor
-
-    (tmp_path / "a").mkdir()
-    (tmp_path / "b").mkdir()
-    with ThreadPoolExecutor(1) as pool:
-        first, second = pagefind_output._Names("en", pool), pagefind_output._Names("en", pool)
-        name = first.write(b"chunk one", tmp_path / "a", "{}.pf_index")
-        assert second.write(b"chunk one", tmp_path / "b", "{}.pf_index") == name
-        first.wait()
-        second.wait()
-        (tmp_path / "b" / f"{name}.pf_index").write_bytes(pagefind_output.gzip_fixed(b"chunk two"))
-        merged = pagefind_output._Names("en", pool)
-        chunks = merged.adopt([["a", "b\0", name]], tmp_path / "a", tmp_path, "{}.pf_index")
-        chunks += merged.adopt([["c", "d\0", name]], tmp_path / "b", tmp_path, "{}.pf_index")
-    longer = "en_" + hashlib.sha256(b"chunk two").hexdigest()[:8]
-    assert chunks == [["a", "b\0", name], ["c", "d\0", longer]]
-    assert gzip.decompress((tmp_path / f"{longer}.pf_index").read_bytes()) == b"chunk two"
-    assert gzip.decompress((tmp_path / f"{name}.pf_index").read_bytes()) == b"chunk one"
 
 
 def test_a_sort_the_merge_cannot_rebuild_fails_the_build_cleanly(tmp_path, capsys):

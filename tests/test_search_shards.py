@@ -13,7 +13,7 @@ from test_pagefind_output import dated, tree, write_page
 
 import newsarchive.build as build
 from newsarchive.build import index_site, read_indexed_pages
-from newsarchive.search_shards import IndexedPage, plan_shards, shard_key
+from newsarchive.search_shards import IndexedPage, PageRecord, plan_shards, shard_key
 
 
 def pages(paths: list[str], size: int = 1000) -> list[IndexedPage]:
@@ -151,3 +151,25 @@ def test_a_failed_shard_keeps_the_cache_sound(tmp_path, runs, monkeypatch, capsy
     monkeypatch.setattr(build, "pagefind_command", real)
     assert index_site(site, quiet=True, shard_pages=20, cache=cache, target_bytes=2000)
     assert tree(site / "pagefind") == cold(site, tmp_path / "cold") != first
+
+
+def test_a_page_read_by_the_last_build_is_not_read_again(tmp_path, monkeypatch):
+    """The record of what the last build read (``PageRecord``) knows a page by its file: a page
+    linked from the last build's output is not read again, a rewritten one is, and the pages and
+    digests are those a fresh read gives."""
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    for n in range(5):
+        story(site, n)
+    (site / "stories" / "index.html").write_text("<html><body><main>a listing, not indexed</main>")
+    record = PageRecord(cache)
+    assert read_indexed_pages(site, record) == read_indexed_pages(site)
+    record.save()
+
+    story(site, 2, "corrected")
+    read = []
+    real = build.indexed_page
+    monkeypatch.setattr(build, "indexed_page", lambda path, data: read.append(path.as_posix()) or real(path, data))
+    again = read_indexed_pages(site, PageRecord(cache))
+    assert read == ["stories/s002/index.html"]
+    monkeypatch.setattr(build, "indexed_page", real)
+    assert again == read_indexed_pages(site)
