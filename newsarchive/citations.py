@@ -213,7 +213,6 @@ def find_citations(stories: list[Story], quotes: list[Quote], stats: dict[str, i
     """
     probes = _probes(stories)
     places = _find_candidates(stories, probes)
-    quote_index = _quote_index(quotes)
     citations: list[Citation] = []
     comparisons = 0
     k = 0
@@ -246,9 +245,18 @@ def find_citations(stories: list[Story], quotes: list[Quote], stats: dict[str, i
         cites = list(found.values())
         if any(c.target == story.slug for c in cites):
             cites = [c for c in cites if c.target == story.slug]
-        for c in cites:
-            c.quote = _quote_at(quote_index, c.target, c.paragraph, c.start, c.end)
         citations.extend(cites)
     if stats is not None:
         stats["comparisons"] = stats.get("comparisons", 0) + comparisons
+    return name_quotes(citations, quotes)
+
+
+def name_quotes(citations: list[Citation], quotes: list[Quote]) -> list[Citation]:
+    """Set each citation's ``quote`` to the quotation it falls on (None: none of ``quotes``);
+    returns ``citations``. Apart from this, citations do not depend on the quotations, so
+    ``quotes.analyze`` finds them with no quotes, beside the quotation analysis, and names
+    the quotes after."""
+    quote_index = _quote_index(quotes)
+    for c in citations:
+        c.quote = _quote_at(quote_index, c.target, c.paragraph, c.start, c.end)
     return citations

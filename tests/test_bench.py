@@ -107,6 +107,7 @@ def test_bench_run_reports_every_field(tmp_path):
         for run in ("vanilla", "full", "incremental"):
             assert row[run]["returncode"] == 0
             assert row[run]["wall_s"] > 0 and row[run]["peak_rss_mb"] > 0 and row[run]["tree_peak_rss_mb"] > 0
+            assert 0 < row[run]["tree_peak_pss_mb"] <= row[run]["tree_peak_rss_mb"]
         assert row["vanilla"]["pages"] >= row["n"] and row["full"]["pages"] >= row["n"]
         assert {"validate", "pelican", "pagefind"} <= set(row["full"]["stages"])
         assert row["ratio"] > 0 and row["incremental_ratio"] > 0
@@ -136,7 +137,7 @@ def test_bench_run_reports_every_field(tmp_path):
                 assert size == served_file(output, path).stat().st_size, path
     assert_index_chunks_follow_setting(out / "n50" / "output" / "pagefind")
     assert report["exponent"]["full"] is not None and report["exponent"]["vanilla"] is not None
-    assert len(report["goals"]) == 7 and all(g["met"] is not None for g in report["goals"])
+    assert len(report["goals"]) == 8 and all(g["met"] is not None for g in report["goals"])
     largest = max(report["sizes"], key=lambda r: r["n"])
     gzip_goal = next(g for g in report["goals"] if "GitHub Pages" in g["goal"])
     assert gzip_goal["value"] == round(max(q["bytes_gzip"] for q in largest["first_queries"]) / 1024, 1)
