@@ -118,6 +118,7 @@ class Story:
     comments_line: int | None = None  # line of the "## Comments" heading
     comment_lines: list[tuple[int, str]] = field(default_factory=list)  # raw section, until parsed
     comments: list[Comment] = field(default_factory=list)
+    comments_parsed: bool = False  # comment_lines were parsed into comments (and let go)
     dropped: list[str] = field(default_factory=list)
     metadata: dict[str, str] = field(default_factory=dict)  # every header field, raw
     metadata_lines: dict[str, int] = field(default_factory=dict)

@@ -1,7 +1,10 @@
 """The reader thread as published: nesting, permalinks, counts, commenters, JSON-LD, archive.json."""
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 
 from bs4 import BeautifulSoup
 from conftest import ROOT, copy_project, run_build
@@ -121,3 +124,23 @@ def test_permalink_opens_the_comment_in_a_browser(site, serve, page):
     page.click("#comment-7 ~ .comment-context a, article:has(#comment-7) .comment-context a")
     assert page.url.endswith("#comment-6")
     assert page.errors == [] and page.dialogs == []
+
+
+def test_threads_come_from_pelicans_cache_on_a_rebuild_and_their_problems_are_reported_every_time(tmp_path):
+    """A thread is parsed as its story file is read (comment_threads' ``story_read`` receiver),
+    so Pelican's content cache keeps it: a rebuild takes the stories from the cache and writes
+    the same pages. A thread with problems (the seed's declared 23, archived 22) is parsed on
+    every build instead, so its warning is printed every time."""
+    project = copy_project(tmp_path / "project")
+    shutil.copy(ROOT / "tests" / "fixtures" / "new_story.md", project / "content" / "stories" / "new.md")
+    cmd = [sys.executable, "-m", "newsarchive.build", "--content", "content", "--output", "output", "--no-search"]
+    pages = []
+    for _ in range(2):
+        done = subprocess.run(cmd, cwd=project, capture_output=True, text=True, env=dict(os.environ, COLUMNS="250"))
+        assert done.returncode == 0, done.stderr
+        assert "23 comments declared by the source, 22 archived (1 not in the capture)" in done.stderr + done.stdout
+        pages.append({p: p.read_bytes() for p in (project / "output" / "stories").rglob("*.html")})
+    assert list((project / "cache").rglob("*Reader*")), "Pelican kept no content cache"
+    assert pages[0] == pages[1] and len(pages[0]) >= 3
+    page = story_page(project / "output", "lowell-council-approves-budget")
+    assert [h["id"] for h in page.select(".comment-head")] == ["comment-1", "comment-1-1", "comment-2"]

@@ -36,6 +36,11 @@ log = logging.getLogger(__name__)
 # starts its analysis in a forked child here). Receivers connect by name: signal("archive_ready").
 archive_ready = signals.signal("archive_ready")
 
+# Sent with each Story as the StoryReader reads its file (not when Pelican takes the story from
+# its content cache): a receiver may add to the Story what depends on that file alone, and
+# Pelican's cache keeps it for the next build (comment_threads parses the thread here).
+story_read = signals.signal("story_read")
+
 
 def _is_story(settings: dict, source_path: str) -> bool:
     rel = os.path.relpath(source_path, settings["PATH"])
@@ -52,6 +57,7 @@ class StoryReader(MarkdownReader):
         if not _is_story(self.settings, source_path):
             return super().read(source_path)
         story = load_story(Path(os.path.relpath(source_path)), Path(self.settings["PATH"]))
+        story_read.send(story)
         metadata = {
             "title": story.title,
             "date": self.process_metadata("date", story.date.strftime("%Y-%m-%d %H:%M")),
@@ -89,8 +95,9 @@ def add_reader(readers):
 
 
 def _fresh(story: Story) -> Story:
-    """The cached Story with everything analysis adds cleared, so a rebuild starts clean."""
-    story.comments, story.spans, story.notes, story.data = [], {}, {}, {}
+    """The cached Story with everything analysis adds cleared, so a rebuild starts clean (what
+    ``story_read`` receivers added, from the file alone, stays)."""
+    story.spans, story.notes, story.data = {}, {}, {}
     return story
 
 
@@ -166,12 +173,19 @@ def write_sitemap(pelican):
 
 def _folders_with_index(out: Path) -> list[str]:
     """Every folder under ``out`` (``.`` for itself) holding an ``index.html``, as a POSIX path
-    relative to ``out``. ``os.walk``: ``Path.rglob`` took 4 s over the 61,000 files of a
-    10,000-story site."""
+    relative to ``out``. ``os.scandir`` with paths joined as strings: ``Path.rglob`` took 4 s
+    over the 61,000 files of a 10,000-story site, ``os.walk`` with ``os.path.relpath`` 3.0 s, this
+    0.8 s."""
     found = []
-    for folder, _dirs, files in os.walk(out):
-        if "index.html" in files:
-            found.append(Path(os.path.relpath(folder, out)).as_posix())
+    stack = [(str(out), ".")]
+    while stack:
+        folder, rel = stack.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((entry.path, entry.name if rel == "." else f"{rel}/{entry.name}"))
+                elif entry.name == "index.html":
+                    found.append(rel)
     return found
 
 

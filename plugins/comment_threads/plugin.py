@@ -35,11 +35,10 @@ class CommentThreadGenerator(TimedStages, Generator):
     def _generate_context(self):
         archive = self.context["archive"]
         for story in progress(archive.stories, "comment threads"):
-            thread = parse_story_thread(story)
-            story.comments = thread.comments
-            # Parsed into the thread: the raw lines are let go (654,000 pairs at 10,000 stories).
-            story.comment_lines = []
-            archive.warnings.extend(thread.problems)
+            if not story.comments_parsed:  # a thread with problems, reported every build
+                thread = parse_story_thread(story)
+                take_thread(story, thread)
+                archive.warnings.extend(thread.problems)
             if story.comments or story.comments_declared is not None:
                 story.data["comments"] = StoryComments(story)
         self.commenters = group_commenters(archive.stories)
@@ -68,6 +67,24 @@ class CommentThreadGenerator(TimedStages, Generator):
             )
 
 
+def take_thread(story, thread) -> None:
+    """The story's comments are its parsed thread; the raw lines are let go (654,000 pairs at
+    10,000 stories)."""
+    story.comments = thread.comments
+    story.comment_lines = []
+    story.comments_parsed = True
+
+
+def parse_when_read(story) -> None:
+    """``story_read`` receiver: the thread is parsed as the story file is read, so Pelican's
+    content cache keeps it and a rebuild parses only the stories it reads again (at 10,000
+    stories parsing took 5.8 s of every build). A thread with problems is left to the
+    generator, which reports them on every build."""
+    thread = parse_story_thread(story)
+    if not thread.problems:
+        take_thread(story, thread)
+
+
 def add_template_globals(generator):
     generator.env.globals.update(reply_tree=reply_tree, commenter_url=commenter_url)
 
@@ -78,6 +95,7 @@ def get_generators(pelican):
 
 signals.generator_init.connect(add_template_globals)
 signals.get_generators.connect(get_generators)
+signals.signal("story_read").connect(parse_when_read)  # sent by archive_core's StoryReader
 
 
 def register():
