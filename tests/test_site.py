@@ -26,6 +26,22 @@ def test_home_lists_both_stories_and_the_event(site):
     assert {f"/stories/{CBS}/", f"/stories/{AP}/", f"/events/{EVENT}/"} <= links
 
 
+def test_the_events_are_on_the_first_page_of_stories_only(tmp_path):
+    """The home page lists the events, then the newest stories; its later pages (one story a page
+    here) list stories only."""
+    project = copy_project(tmp_path / "project")
+    with open(project / "pelicanconf.py", "a", encoding="utf-8") as settings:
+        settings.write("\nDEFAULT_PAGINATION = 1\n")
+    done = run_build(project / "content", project / "output", "--no-search", cwd=project)
+    assert done.returncode == 0, done.stderr
+    first, second = soup(project / "output", "index.html"), soup(project / "output", "page/2/index.html")
+    assert f"/events/{EVENT}/" in {a["href"] for a in first.select("#events-heading ~ ul a")}
+    assert second.find(id="events-heading") is None
+    assert [a["href"] for a in first.select(".story-list .story-link")] == [f"/stories/{CBS}/"]
+    assert [a["href"] for a in second.select(".story-list .story-link")] == [f"/stories/{AP}/"]
+    assert second.select_one(".pagination a[rel=prev]")["href"] == "/index.html"
+
+
 def test_story_page_has_anchored_paragraphs_as_published(site):
     page = soup(site, f"stories/{AP}/index.html")
     paras = page.select(".story-body .para")
