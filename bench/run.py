@@ -101,6 +101,24 @@ def _memory(pid: int) -> tuple[int, int]:
     return found.get("Rss", 0), found.get("Pss", 0)
 
 
+def _cpu_times() -> list[int]:
+    """The machine's CPU time so far (the ``cpu`` line of /proc/stat, in clock ticks); the 8th
+    value is *steal*, time a virtual machine's CPUs waited for the host."""
+    try:
+        with open("/proc/stat") as f:
+            return [int(v) for v in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return []
+
+
+def steal_percent(before: list[int], after: list[int]) -> float | None:
+    """Of the CPU time between two ``_cpu_times()``, the share stolen by the host, in percent."""
+    if len(before) < 8 or len(after) < 8:
+        return None
+    total = sum(after) - sum(before)
+    return round(100 * (after[7] - before[7]) / total, 1) if total > 0 else None
+
+
 def _stage_of(pid: int, root: int) -> str:
     """Which stage a process of the tree is: the driver, pelican, pagefind (or its binary)."""
     if pid == root:
@@ -162,12 +180,14 @@ class TreeSampler(threading.Thread):
 def measure(cmd: list[str], cwd: Path, env: dict[str, str]) -> dict:
     """Run ``cmd``; wall time, peak RSS (largest process and sampled tree sum), stage spans, stderr."""
     with tempfile.TemporaryFile() as err:
+        cpu_before = _cpu_times()
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=err)
         sampler = TreeSampler(proc.pid, start)
         sampler.start()
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
+        steal = steal_percent(cpu_before, _cpu_times())
         proc.returncode = os.waitstatus_to_exitcode(status)
         sampler.done.set()
         sampler.join()
@@ -183,6 +203,7 @@ def measure(cmd: list[str], cwd: Path, env: dict[str, str]) -> dict:
         "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),  # ru_maxrss is in KiB on Linux
         "tree_peak_rss_mb": round(sampler.peak / MB, 1),
         "tree_peak_pss_mb": round(sampler.peak_pss / MB, 1),
+        "steal_pct": steal,
         "stages": stages,
         "reported_stages": reported,
         "stderr_tail": stderr[-2000:] if proc.returncode else "",
@@ -563,7 +584,16 @@ def render_markdown(report: dict, plot: str | None) -> str:
         f"Python {m['python']}, Pelican {m['pelican']}, Pagefind {m['pagefind']}. Load average (1/5/15 min) "
         f"before the run: {' / '.join(map(str, m.get('loadavg_before', [])))}; after each size: "
         + "; ".join(f"N={r['n']:,}: {' / '.join(map(str, r.get('loadavg_after', [])))}" for r in report["sizes"])
-        + " (a load above the CPU count means other work shared the machine and the times are inflated).",
+        + " (a load above the CPU count means other work shared the machine and the times are inflated). "
+        "CPU time the host took from this virtual machine (steal) during each build: "
+        + "; ".join(
+            f"N={r['n']:,}: "
+            + ", ".join(
+                f"{run} {_fmt(r.get(run, {}).get('steal_pct'), '%')}" for run in ("vanilla", "full", "incremental")
+            )
+            for r in report["sizes"]
+        )
+        + ".",
         "",
         "Vanilla = Pelican with no plugins and the default theme on the same story files "
         "(`bench/vanilla/pelicanconf.py`). Full = `python -m newsarchive.build -q` with the project's settings "

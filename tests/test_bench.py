@@ -108,6 +108,7 @@ def test_bench_run_reports_every_field(tmp_path):
             assert row[run]["returncode"] == 0
             assert row[run]["wall_s"] > 0 and row[run]["peak_rss_mb"] > 0 and row[run]["tree_peak_rss_mb"] > 0
             assert 0 < row[run]["tree_peak_pss_mb"] <= row[run]["tree_peak_rss_mb"]
+            assert 0 <= row[run]["steal_pct"] <= 100
         assert row["vanilla"]["pages"] >= row["n"] and row["full"]["pages"] >= row["n"]
         assert {"validate", "pelican", "pagefind"} <= set(row["full"]["stages"])
         assert row["ratio"] > 0 and row["incremental_ratio"] > 0
@@ -198,3 +199,12 @@ def test_a_process_is_classified_again_after_it_execs(tmp_path):
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_steal_is_the_hosts_share_of_the_cpu_time_between_two_readings():
+    from bench.run import steal_percent
+
+    before = [100, 0, 50, 800, 10, 0, 5, 35, 0, 0]  # user nice system idle iowait irq softirq steal ...
+    after = [160, 0, 70, 900, 10, 0, 5, 55, 0, 0]  # 200 ticks later, 20 of them stolen
+    assert steal_percent(before, after) == 10.0
+    assert steal_percent(before, before) is None and steal_percent([], after) is None
