@@ -153,14 +153,20 @@ def _postings(postings: list, _int=_INT, _join=b"".join) -> bytes:
     return _join(out)
 
 
-def _word(word: list) -> bytes:
-    variants = (b"\x82" + _text(form) + _postings(postings) for form, postings in word[2])
-    return b"".join((b"\x83", _text(word[0]), _postings(word[1]), _array(len(word[2])), *variants))
+def _word_bytes(word: str, postings: bytes, variants: list[tuple[str, bytes]]) -> bytes:
+    """A word-index entry ``[word, postings, [[form, postings], ...]]`` from its postings, encoded."""
+    forms = (b"\x82" + _text(form) + encoded for form, encoded in variants)
+    return b"".join((b"\x83", _text(word), postings, _array(len(variants)), *forms))
+
+
+def _chunk_bytes(words: list[bytes]) -> bytes:
+    """A word-index chunk's uncompressed content from its encoded entries (``_word_bytes``)."""
+    return SIGNATURE + b"\x81" + _array(len(words)) + b"".join(words)
 
 
 def chunk_bytes(words: list) -> bytes:
     """``pf_bytes([words])`` for a word-index chunk, faster."""
-    return SIGNATURE + b"\x81" + _array(len(words)) + b"".join(map(_word, words))
+    return _chunk_bytes([_word_bytes(w[0], _postings(w[1]), [(form, _postings(p)) for form, p in w[2]]) for w in words])
 
 
 def canonical_filter(value: list) -> list:
@@ -264,9 +270,7 @@ def _merge_language(
             filters.append([filter_name, names.write(raw, out / "filter", "{}.pf_filter")])
 
         sorts = [
-            [name, _merged_sort(name, parts, metas, offsets, prepared)]
-            for name in _sort_names(metas)
-            if name != name_order
+            [name, _merged_sort(name, parts, metas, offsets, prepared)] for name in sort_names if name != name_order
         ]
         chunks = _write_chunks(_merged_words(prepared, offsets), out / "index", chunk_size, names)
         raw = pf_bytes([version, pages, chunks, filters, sorts, fields])
@@ -432,11 +436,9 @@ def _merged_words(prepared: list[Prepared], offsets: list[int]) -> Iterator[tupl
         for offset, entry in group:
             for form, piece in entry[3]:
                 variants.setdefault(form, []).append((offset, piece))
-        encoded = [b"\x83", _text(word), _joined([(offset, entry[2]) for offset, entry in group])]
-        encoded.append(_array(len(variants)))
-        for form, pieces in variants.items():
-            encoded += (b"\x82", _text(form), _joined(pieces))
-        yield word, sum(entry[1] for _, entry in group), b"".join(encoded)
+        postings = _joined([(offset, entry[2]) for offset, entry in group])
+        encoded = _word_bytes(word, postings, [(form, _joined(pieces)) for form, pieces in variants.items()])
+        yield word, sum(entry[1] for _, entry in group), encoded
 
 
 _LOCS, _META_LOCS = itemgetter(1), itemgetter(2)
@@ -464,8 +466,8 @@ def _write_chunks(words: Iterator[tuple[str, int, bytes]], directory: Path, chun
             chunk.append(encoded)
             size += positions
         if chunk and (item is None or size >= chunk_size):
-            raw = SIGNATURE + b"\x81" + _array(len(chunk)) + b"".join(chunk)
-            chunks.append([first, last + "\0", names.write(raw, directory, "{}.pf_index", level=CHUNK_GZIP_LEVEL)])
+            name = names.write(_chunk_bytes(chunk), directory, "{}.pf_index", level=CHUNK_GZIP_LEVEL)
+            chunks.append([first, last + "\0", name])
             chunk, size = [], 0
     return chunks
 
