@@ -244,7 +244,7 @@ def step_succeeded(name: str, step: subprocess.Popen, out: str | None, err: str 
     if quiet and step.returncode != 0:
         sys.stderr.write(out[-4000:] + err[-8000:])
     elif quiet:  # stage timings (NEWSARCHIVE_TIMINGS=1) are asked for explicitly: pass them on
-        sys.stderr.writelines(line for line in err.splitlines(keepends=True) if line.startswith("stage "))
+        sys.stderr.writelines(line for line in err.splitlines(keepends=True) if line.startswith(("stage ", "reuse ")))
     if step.returncode != 0:
         print(f"build failed: {name} exited with status {step.returncode}; output/ left unchanged", file=sys.stderr)
         return False

@@ -27,11 +27,13 @@ import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import partial
 
 from nameparser import HumanName
 from rapidfuzz import fuzz, process
 from slugify import slugify
 
+from .analysis_memo import AnalysisMemo, memo_key, story_text_key
 from .story import ORGANIZATION_URL, PERSON_URL, Story
 
 SPEECH_VERBS = (
@@ -554,45 +556,61 @@ def _appositive_role(after: str) -> str | None:
     return role
 
 
-def _gather(stories: Iterable[Story]) -> _Evidence:
-    """Pass 1: every name with the evidence that it is a person or an organization."""
+def story_evidence(story: Story) -> list[tuple[str, str, str | None]]:
+    """Pass 1 for one story: the evidence it gives, in text order, as ``("person", name, role or
+    None)``, ``("organization", name, description or None)`` and ``("acronym", acronym, name)``."""
+    out: list[tuple[str, str, str | None]] = []
+    for para in story.paragraphs:
+        text = para.text
+        titled = _titles(text)
+        for m in titled:
+            if not _is_name(m["name"]):
+                continue
+            mods = [w for w in m["mods"].split() if w not in LEADING_STOP]
+            role = TITLES[m["title"]]
+            out.append(("person", m["name"], " ".join(mods + [role]) if role else None))
+        for c in _chunks(_mask(text, [m.span() for m in titled])):
+            # the speech verb before a name ends right before it: 20 characters hold the longest one
+            after, before = text[c.end :], text[max(0, c.start - 20) : c.start]
+            acr = PAREN_ACRONYM_RE.match(after)
+            if acr and len(c.text.split()) > 1:
+                out.append(("acronym", acr["acr"], c.text))
+                continue
+            if _is_org_name(c.text):
+                out.append(("organization", c.text, None))
+            org_appos = ORG_APPOSITIVE_RE.match(after)
+            if org_appos and (len(c.text.split()) > 1 or _is_org_name(c.text)):
+                out.append(("organization", c.text, org_appos["d"]))
+                continue
+            if not _is_name(c.text) or c.possessive:
+                continue
+            role = _appositive_role(after)
+            if role:
+                out.append(("person", c.text, None))  # the role itself is read in pass 3, with references resolved
+                for obj in re.finditer(r"\b(?:of|for|at|with)\s(?:the\s)?(?P<org>[A-Z].*)$", role):
+                    out.extend(("organization", oc.text, None) for oc in _chunks(obj["org"]))
+            elif SPEECH_AFTER_RE.match(after) or (CLAUSE_END_RE.match(after) and SPEECH_BEFORE_RE.search(before)):
+                out.append(("person", c.text, None))
+    return out
+
+
+def _gather(evidence: Iterable[list[tuple[str, str, str | None]]]) -> _Evidence:
+    """Pass 1: every name with the evidence that it is a person or an organization (the stories'
+    :func:`story_evidence`, in story order)."""
     ev = _Evidence()
-    for story in stories:
-        for para in story.paragraphs:
-            text = para.text
-            titled = _titles(text)
-            for m in titled:
-                if not _is_name(m["name"]):
-                    continue
-                mods = [w for w in m["mods"].split() if w not in LEADING_STOP]
-                role = TITLES[m["title"]]
-                roles = ev.person.setdefault(m["name"], [])
-                if role:
-                    roles.append(" ".join(mods + [role]))
-            for c in _chunks(_mask(text, [m.span() for m in titled])):
-                # the speech verb before a name ends right before it: 20 characters hold the longest one
-                after, before = text[c.end :], text[max(0, c.start - 20) : c.start]
-                acr = PAREN_ACRONYM_RE.match(after)
-                if acr and len(c.text.split()) > 1:
-                    ev.org.setdefault(c.text, [])
-                    ev.acronyms[acr["acr"]] = c.text
-                    continue
-                if _is_org_name(c.text):
-                    ev.org.setdefault(c.text, [])
-                org_appos = ORG_APPOSITIVE_RE.match(after)
-                if org_appos and (len(c.text.split()) > 1 or _is_org_name(c.text)):
-                    ev.org.setdefault(c.text, []).append(org_appos["d"])
-                    continue
-                if not _is_name(c.text) or c.possessive:
-                    continue
-                role = _appositive_role(after)
-                if role:
-                    ev.person.setdefault(c.text, [])  # the role itself is read in pass 3, with references resolved
-                    for obj in re.finditer(r"\b(?:of|for|at|with)\s(?:the\s)?(?P<org>[A-Z].*)$", role):
-                        for oc in _chunks(obj["org"]):
-                            ev.org.setdefault(oc.text, [])
-                elif SPEECH_AFTER_RE.match(after) or (CLAUSE_END_RE.match(after) and SPEECH_BEFORE_RE.search(before)):
-                    ev.person.setdefault(c.text, [])
+    for items in evidence:
+        for kind, name, detail in items:
+            if kind == "person":
+                roles = ev.person.setdefault(name, [])
+                if detail:
+                    roles.append(detail)
+            elif kind == "organization":
+                descriptions = ev.org.setdefault(name, [])
+                if detail is not None:
+                    descriptions.append(detail)
+            else:  # an acronym, defined in parentheses after the organization's name
+                ev.org.setdefault(detail, [])
+                ev.acronyms[name] = detail
     return ev
 
 
@@ -657,11 +675,32 @@ def _prefer(new: str, old: str) -> bool:
     return rank(new) > rank(old)
 
 
-def _scan_story(story: Story, lookup: _Lookup) -> None:
-    """Pass 3: record every mention in one story (in text order) and the roles' organization references."""
+@dataclass
+class _Scan:
+    """What pass 3 adds to the entities for one story, in the order it adds it; entities are
+    numbers in the list ``people + organizations`` the lookup was made from."""
+
+    mentions: list[tuple[int, str, int, int, str, bool]]  # (entity, paragraph id, start, end, text, possessive)
+    aliases: list[tuple[int, str]]  # (organization, alias): "the coalition"
+    roles: list[tuple[int, str]]  # (person, role)
+
+    def apply(self, story: Story, entities: list[Entity]) -> None:
+        for n, alias in self.aliases:
+            entities[n].add_alias(alias)
+        for n, pid, start, end, text, poss in self.mentions:
+            entities[n].mentions.append(Mention(story.slug, pid, start, end, text, poss))
+        for n, role in self.roles:
+            entities[n].add_role(role)
+
+
+def _scan_story(story: Story, lookup: _Lookup, number: dict[int, int]) -> _Scan:
+    """Pass 3 for one story: every mention (in text order) and the roles' organization
+    references. A pure function of the story and the lookup (which does not change while the
+    stories are scanned); ``number`` maps ``id(entity)`` to its number."""
     found: list[tuple[int, int, Entity, Mention]] = []  # (paragraph index, start, entity, mention)
     by_last: dict[str, list[tuple[int, int, int, Entity]]] = {}  # people of ``found`` by last name
     pending_roles: list[tuple[Entity, str, str, int]] = []
+    aliases: list[tuple[int, str]] = []
 
     def add(i: int, pid: str, start: int, end: int, entity: Entity, text: str, poss: bool = False) -> None:
         mention = Mention(story.slug, pid, start, end, text, poss)
@@ -716,13 +755,15 @@ def _scan_story(story: Story, lookup: _Lookup) -> None:
             for _, _, org, _ in reversed(before):
                 if noun in [w.lower() for w in org.name.split()]:
                     add(i, para.id, m.start(), m.end(), org, m.group())
-                    org.add_alias(m.group().lower())
+                    aliases.append((number[id(org)], m.group().lower()))
                     break
     found.sort(key=lambda t: (t[0], t[1]))
-    for _, _, entity, mention in found:
-        entity.mentions.append(mention)
-    for person, role, pid, offset in pending_roles:
-        person.add_role(_role_text(_resolve_role(role, pid, offset, found, story)))
+    mentions = [(number[id(e)], m.paragraph, m.start, m.end, m.text, m.possessive) for _, _, e, m in found]
+    roles = [
+        (number[id(person)], _role_text(_resolve_role(role, pid, offset, found, story)))
+        for person, role, pid, offset in pending_roles
+    ]
+    return _Scan(mentions, aliases, roles)
 
 
 def _queue_role(person: Entity, after: str, pending: list, pid: str, offset: int) -> None:
@@ -776,14 +817,20 @@ def _surname_in_story(lookup: _Lookup, name: str, by_last: dict, i: int, start: 
     return lookup.by_surname(name, None)
 
 
-def find_entities(stories: list[Story]) -> EntityIndex:
+def find_entities(stories: list[Story], memo: AnalysisMemo | None = None) -> EntityIndex:
     """People and organizations named in ``stories``, with roles, aliases and mentions.
 
     Stories are read in (date, slug) order, so roles and aliases are listed in order of first
-    appearance and slugs do not depend on the order stories are given in.
+    appearance and slugs do not depend on the order stories are given in. With ``memo``, each
+    story's evidence (pass 1) and mentions (pass 3) are kept for the next build, the mentions
+    under the names and aliases of every known entity (the lookup they were found with).
     """
+    memo = memo or AnalysisMemo()
     ordered = sorted(stories, key=lambda s: (s.date, s.slug))
-    ev = _gather(ordered)
+    text_keys = [story_text_key(story) for story in ordered]
+    ev = _gather(
+        memo.get(memo_key("evidence", k), partial(story_evidence, s)) for s, k in zip(ordered, text_keys, strict=True)
+    )
     people, orgs = _build(ev)
     acronyms: dict[str, Entity] = {}
     for o in orgs:
@@ -795,8 +842,16 @@ def find_entities(stories: list[Story]) -> EntityIndex:
         if len(initials) > 2 and not tail and initials not in acronyms:
             acronyms[initials] = o
     lookup = _Lookup(people, orgs, acronyms)
-    for story in ordered:
-        _scan_story(story, lookup)
+    entities = people + orgs
+    number = {id(e): n for n, e in enumerate(entities)}
+    known = memo_key(
+        "lookup",
+        [(e.kind, e.name, e.aliases) for e in entities],
+        sorted((acronym, number[id(o)]) for acronym, o in acronyms.items()),
+    )
+    for story, key in zip(ordered, text_keys, strict=True):
+        scan = memo.get(memo_key("mentions", key, known), partial(_scan_story, story, lookup, number))
+        scan.apply(story, entities)
     for p in people:
         for m in p.mentions:
             p.add_alias(strip_title(m.text) if not m.text.lower().startswith("the ") else m.text)

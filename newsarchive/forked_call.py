@@ -16,8 +16,10 @@ child (with the parent's traceback and error handling).
 
 from __future__ import annotations
 
+import ctypes
 import os
 import pickle
+import signal
 import sys
 import time
 from collections.abc import Callable
@@ -25,6 +27,7 @@ from typing import Any
 
 _FAILED = b"F"
 _DONE = b"V"
+PR_SET_PDEATHSIG = 1  # Linux prctl(2)
 
 
 def forking_helps() -> bool:
@@ -42,9 +45,11 @@ class ForkedCall:
         read_end, write_end = os.pipe()
         sys.stdout.flush()
         sys.stderr.flush()
+        parent = os.getpid()
         pid = os.fork()
         if pid == 0:
             os.close(read_end)
+            _die_with(parent)
             _run_in_child(write_end, fn, args)
         os.close(write_end)
         self.pid, self._read_end = pid, read_end
@@ -59,6 +64,17 @@ class ForkedCall:
                 self.child_seconds, value = pickle.loads(data[1:])
                 return value
         return self.fn(*self.args)
+
+
+def _die_with(parent: int) -> None:
+    """On Linux, have the kernel kill this child when ``parent`` ends: a build stopped by a bad
+    story file kills Pelican, and the analysis it started must not run on alone."""
+    try:
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the child ends when its work does
+        return
+    if os.getppid() != parent:  # the parent ended before the request was made
+        os._exit(1)
 
 
 def _run_in_child(write_end: int, fn: Callable[..., Any], args: tuple) -> None:

@@ -66,6 +66,7 @@ import cbor2
 
 from .forked_call import ForkedCall
 from .progress import paused_gc
+from .story import MARSHAL_VERSION
 
 SIGNATURE = b"pagefind_dcd"
 
@@ -339,7 +340,7 @@ def prepare_bundles(bundles: list[Path], metas: list, fields: list[str], sort_na
     read from the bundle if an earlier merge kept it there, else made (half of them in a forked
     child) and kept."""
     tag = hashlib.sha256(
-        marshal.dumps((PREPARED_FORMAT, marshal.version, sys.version, fields, sort_names))
+        marshal.dumps((PREPARED_FORMAT, marshal.version, sys.version, fields, sort_names), MARSHAL_VERSION)
     ).hexdigest()[:16]
     files = [bundle / ".merge" / f"{tag}.marshal" for bundle in bundles]
     todo = [n for n, file in enumerate(files) if not file.is_file()]

@@ -36,6 +36,13 @@ def report(name: str, seconds: float) -> None:
         print(f"stage {name} took {seconds:.3f} s", file=sys.stderr, flush=True)
 
 
+def report_reuse(name: str, kept: int, computed: int) -> None:
+    """Print ``reuse NAME: K kept, C computed`` when ``NEWSARCHIVE_TIMINGS=1`` (an analysis memo's
+    hits and misses)."""
+    if os.environ.get("NEWSARCHIVE_TIMINGS") == "1":
+        print(f"reuse {name}: {kept} kept, {computed} computed", file=sys.stderr, flush=True)
+
+
 @contextmanager
 def stage(name: str) -> Iterator[None]:
     """Time a build stage; reported when ``NEWSARCHIVE_TIMINGS=1``."""

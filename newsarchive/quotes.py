@@ -25,10 +25,12 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from functools import partial
 from typing import Any
 
 from rapidfuzz import fuzz
 
+from .analysis_memo import AnalysisMemo, memo_key, story_text_key
 from .citations import Citation, find_citations, name_quotes
 from .entities import PRONOUNS, SPEECH_VERB, Entity, EntityIndex, Mention, find_entities
 from .errors import Problem
@@ -748,8 +750,21 @@ class QuoteAnalysis:
         return [(c.target, c.paragraph, Note(f"Quoted in comment {c.comment}", c.comment_url)) for c in self.citations]
 
 
-def analyze(archive: Archive) -> QuoteAnalysis:
+def _quotations_key(story: Story, entities: EntityIndex) -> str:
+    """What :func:`extract_quotes` reads: the story's text and, of every entity it names, the
+    mention and the entity's kind, name and roles (roles come from the whole archive)."""
+    named = [
+        (e.kind, e.name, e.roles, m.paragraph, m.start, m.end, m.text, m.possessive)
+        for e, m in entities.mentions_in(story.slug)
+    ]
+    return memo_key("quotations", story_text_key(story), named)
+
+
+def analyze(archive: Archive, memo: AnalysisMemo | None = None) -> QuoteAnalysis:
     """Quotations, speakers, people, organizations and comment citations of the whole archive.
+
+    With ``memo``, what is found story by story (names, mentions, quotations) is kept for the
+    next build and taken from the last one where its inputs are unchanged (``analysis_memo``).
 
     Changes nothing in the archive except ``Comment.cites`` of every comment (set to its list of
     ``{"story", "paragraph", "quote"}`` dicts; empty when it cites nothing). The caller puts
@@ -758,11 +773,13 @@ def analyze(archive: Archive) -> QuoteAnalysis:
     # The comments' citations need no quotations until each is named after the one it falls on:
     # they are found in a forked child meanwhile (at 10,000 stories 8 s of the analysis's 30)
     pending = ForkedCall(find_citations, archive.stories, [])
-    entities = find_entities(archive.stories)
+    memo = memo or AnalysisMemo()
+    entities = find_entities(archive.stories, memo)
     occurrences: list[QuoteOccurrence] = []
     problems: list[Problem] = []
     for story in progress(archive.stories, "quotations"):
-        found, warnings = extract_quotes(story, entities)
+        key = _quotations_key(story, entities)
+        found, warnings = memo.get(key, partial(extract_quotes, story, entities))
         occurrences.extend(found)
         problems.extend(warnings)
     quotes = cross_reference(occurrences)

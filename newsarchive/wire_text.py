@@ -28,12 +28,13 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 import numpy as np
 from rapidfuzz.distance import Indel
 
+from .analysis_memo import AnalysisMemo, memo_key, story_text_key
 from .errors import ArchiveError, Problem
 from .progress import paused_gc
 from .story import WIRE_URL, Note, Span, Story
@@ -248,29 +249,34 @@ class Sentence:
 
 
 class _Tokens:
-    """Word ids: each printed word is normalized once (cached), each normalized word gets one id."""
+    """Word ids: each normalized word gets one id, in order of first appearance."""
 
     def __init__(self) -> None:
         self.ids: dict[str, int] = {}  # normalized word -> id
         self.words: list[str] = []  # id -> normalized word
-        self.printed: dict[str, int] = {}  # word as printed -> id
 
-    def _new(self, printed: str) -> int:
-        key = normalize_word(printed)
-        token = self.ids.get(key)
-        if token is None:
-            token = self.ids[key] = len(self.words)
-            self.words.append(key)
-        self.printed[printed] = token
-        return token
-
-    def of(self, printed_words: list[str]) -> list[int]:
-        known = self.printed
-        return [known[w] if w in known else self._new(w) for w in printed_words]
+    def of(self, joined: str) -> list[int]:
+        """Ids of the normalized words of :func:`sentence_words` (joined by WORD_SEPARATOR)."""
+        ids, words = self.ids, self.words
+        out = []
+        for word in joined.split(WORD_SEPARATOR):
+            token = ids.get(word)
+            if token is None:
+                token = ids[word] = len(words)
+                words.append(word)
+            out.append(token)
+        return out
 
 
-def story_sentences(story_index: int, story: Story, max_words: int, tokens: _Tokens) -> list[Sentence]:
-    """Sentences of a story in reading order; sentences over ``max_words`` become chunks."""
+# Joins a sentence's normalized words: no word holds it (NFKC can turn a word into several, with
+# spaces between them, but never makes a NUL).
+WORD_SEPARATOR = "\x00"
+
+
+def sentence_words(story: Story, max_words: int) -> list[tuple[int, int, int, str]]:
+    """Sentences of a story in reading order as (paragraph index, start, end, its normalized words
+    joined by WORD_SEPARATOR); sentences over ``max_words`` become chunks. Depends on the story
+    alone: kept between builds (``analysis_memo``)."""
     out = []
     for pi, para in enumerate(story.paragraphs):
         text = para.text
@@ -278,15 +284,25 @@ def story_sentences(story_index: int, story: Story, max_words: int, tokens: _Tok
             printed = WORD_RE.findall(text, s_start, s_end)
             if len(printed) <= max_words:
                 if printed:
-                    out.append(Sentence(story_index, pi, s_start, s_end, tokens.of(printed)))
+                    out.append((pi, s_start, s_end, WORD_SEPARATOR.join(map(normalize_word, printed))))
                 continue
             matches = list(WORD_RE.finditer(text, s_start, s_end))
             for c in range(0, len(matches), max_words):
                 chunk = matches[c : c + max_words]
                 start = s_start if c == 0 else chunk[0].start()
                 end = s_end if c + max_words >= len(matches) else chunk[-1].end()
-                out.append(Sentence(story_index, pi, start, end, tokens.of([m.group() for m in chunk])))
+                out.append((pi, start, end, WORD_SEPARATOR.join(normalize_word(m.group()) for m in chunk)))
     return out
+
+
+def story_sentences(
+    story_index: int, story: Story, max_words: int, tokens: _Tokens, memo: AnalysisMemo | None = None
+) -> list[Sentence]:
+    """Sentences of a story in reading order; sentences over ``max_words`` become chunks."""
+    found = (memo or AnalysisMemo()).get(
+        memo_key("sentences", story_text_key(story), max_words), partial(sentence_words, story, max_words)
+    )
+    return [Sentence(story_index, pi, start, end, tokens.of(joined)) for pi, start, end, joined in found]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -776,23 +792,26 @@ def based_on(stories: list[Story], analysis: WireAnalysis) -> dict[str, list[str
     return result
 
 
-def find_wire_passages(stories: list[Story], params: WireParams | None = None) -> WireAnalysis:
+def find_wire_passages(
+    stories: list[Story], params: WireParams | None = None, memo: AnalysisMemo | None = None
+) -> WireAnalysis:
     """Find the wire passages ``stories`` share, their witnesses, wire shares and story pairs.
+    With ``memo``, each story's sentences are kept for the next build (``analysis_memo``).
 
     The cyclic garbage collector is paused meanwhile: the analysis makes millions of small
     acyclic objects (sentences, token lists), and repeated full collections over them cost more
     than the analysis itself at 10,000 stories. Everything is freed by reference counting.
     """
     with paused_gc():
-        return _find_wire_passages(stories, params)
+        return _find_wire_passages(stories, params, memo)
 
 
-def _find_wire_passages(stories: list[Story], params: WireParams | None) -> WireAnalysis:
+def _find_wire_passages(stories: list[Story], params: WireParams | None, memo: AnalysisMemo | None) -> WireAnalysis:
     params = params or WireParams()
     ordered = sorted(stories, key=lambda s: (s.date, s.slug))
     tokens = _Tokens()
     kept, story_sents, problems = _duplicates(
-        ordered, [story_sentences(0, s, params.max_sentence_words, tokens) for s in ordered]
+        ordered, [story_sentences(0, s, params.max_sentence_words, tokens, memo) for s in ordered]
     )
     sentences: list[Sentence] = []
     for k, sents in enumerate(story_sents):

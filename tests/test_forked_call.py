@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
 from newsarchive.forked_call import ForkedCall
 
+ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork") or (os.cpu_count() or 1) < 2, reason="needs fork and 2 cores")
 
 
@@ -70,3 +75,33 @@ def test_a_value_that_does_not_pickle_is_computed_in_the_parent():
     pending = ForkedCall(lambda: (os.getpid(), lambda: None))
     pid, fn = pending.result()
     assert pid == os.getpid() and fn() is None
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl(PR_SET_PDEATHSIG) is Linux's")
+def test_the_child_dies_with_the_process_that_started_it(tmp_path):
+    """A build stopped by a bad story file kills Pelican: the analysis it started must not run on."""
+    script = (
+        "import time\n"
+        "from newsarchive.forked_call import ForkedCall\n"
+        "pending = ForkedCall(time.sleep, 120)\n"
+        "print(pending.pid, flush=True)\n"
+        "time.sleep(120)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    child = int(parent.stdout.readline())
+    assert _running(child)
+    parent.kill()
+    parent.wait()
+    deadline = time.monotonic() + 10
+    while _running(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _running(child)
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (an orphan's zombie may wait for a reaper that never comes)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"

@@ -353,3 +353,25 @@ def test_candidates_per_sentence_are_capped_when_many_sentences_are_alike():
 )
 def test_word_count_counts_the_words_that_words_returns(text):
     assert wire_text.word_count(text) == len(wire_text.words(text))
+
+
+def test_sentences_kept_in_a_memo_give_the_same_analysis(tmp_path):
+    from newsarchive.analysis_memo import AnalysisMemo
+
+    stories = make_corpus(60, seed=5).stories
+    memo = AnalysisMemo(tmp_path / "memo.pickle")
+    cold = find_wire_passages(stories, memo=memo).to_json()
+    memo.save()
+    memo = AnalysisMemo.load(tmp_path / "memo.pickle")
+    assert find_wire_passages(stories, memo=memo).to_json() == cold == find_wire_passages(stories).to_json()
+    assert (memo.hits, memo.misses) == (len(stories), 0)
+
+
+def test_a_word_that_normalizes_to_several_stays_one_token():
+    """NFKC turns some single characters into words with spaces between them (U+FDFA): still one
+    token, as each printed word is."""
+    story = make_story("s1", "He wrote \ufdfa twice. Then \ufdfa again.")
+    tokens = wire_text._Tokens()
+    first, second = wire_text.story_sentences(0, story, 120, tokens)
+    assert len(first.tokens) == 4 and first.tokens[2] == second.tokens[1]
+    assert " " in tokens.words[first.tokens[2]]

@@ -22,7 +22,7 @@ from slugify import slugify
 
 from newsarchive import archive_json
 from newsarchive.events import group_events
-from newsarchive.progress import Phases, TimedStages, paused_gc
+from newsarchive.progress import Phases, TimedStages, paused_gc, stage
 from newsarchive.story import EVENT_URL, Archive, Story
 from newsarchive.story_file import load_story
 from newsarchive.structured_data import news_article
@@ -161,7 +161,9 @@ def write_sitemap(pelican):
     out = Path(pelican.output_path)
     site = pelican.settings.get("SITEURL", "")
     urls = []
-    for rel in sorted(_folders_with_index(out)):
+    with stage("core: listing the pages for the sitemap"):
+        folders = sorted(_folders_with_index(out))
+    for rel in folders:
         urls.append(f"{site}/" if rel == "." else f"{site}/{rel}/")
     body = "".join(f"  <url><loc>{escape(u)}</loc></url>\n" for u in urls)
     (out / "sitemap.xml").write_text(

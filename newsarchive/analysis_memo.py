@@ -1,0 +1,102 @@
+"""Results of per-story analysis steps, kept from one build for the next.
+
+Most of the quotation analysis is done story by story: finding the names a story gives
+evidence for, marking the people and organizations it names, finding its quotations. Each of
+those steps is a pure function of the story's text and of a few archive-wide values (the list of
+known people, say), so its result can be kept under a key made of exactly those inputs and
+reused while they do not change. Adding one story to 10,000 then redoes the steps of one story,
+not of all of them::
+
+    memo = AnalysisMemo.load(path)                       # empty if missing or unreadable
+    key = memo_key("evidence", story_text_key(story))    # what the step reads, hashed
+    evidence = memo.get(key, lambda: story_evidence(story))
+    ...
+    memo.save()                                          # keeps only what this build used
+
+The memo lives in Pelican's cache folder, which is named after the code's version
+(``pelicanconf.CACHE_PATH``): a change of code starts from an empty memo. Values must be
+picklable and must not be changed by their users (a kept value is handed out as it was stored).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import pickle
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .story import MARSHAL_VERSION, Story
+
+MEMO_FORMAT = 1
+
+
+def memo_key(*parts: Any) -> str:
+    """A key from plain values (str, int, float, None and tuples or lists of them)."""
+    return hashlib.blake2b(marshal.dumps(parts, MARSHAL_VERSION), digest_size=16).hexdigest()
+
+
+def story_text_key(story: Story) -> str:
+    """What the story-by-story steps read of a story: its path, slug, date and paragraphs."""
+    paragraphs = [(p.id, p.text, p.line) for p in story.paragraphs]
+    return memo_key(story.path, story.slug, story.date.isoformat(), paragraphs)
+
+
+def memo_in_cache(settings: dict[str, Any], name: str) -> AnalysisMemo:
+    """The memo ``name`` in Pelican's cache folder (``CACHE_PATH``): read from there when Pelican
+    reads its content cache (``LOAD_CONTENT_CACHE``), saved there when it keeps one
+    (``CACHE_CONTENT``); otherwise empty and never saved."""
+    path = Path(settings["CACHE_PATH"]) / name if settings.get("CACHE_CONTENT") else None
+    if settings.get("LOAD_CONTENT_CACHE") and settings.get("CACHE_PATH"):
+        memo = AnalysisMemo.load(Path(settings["CACHE_PATH"]) / name)
+        memo.path = path
+        return memo
+    return AnalysisMemo(path)
+
+
+class AnalysisMemo:
+    def __init__(self, path: Path | None = None, entries: dict[str, Any] | None = None) -> None:
+        self.path = path
+        self.entries = entries or {}
+        self.used: dict[str, Any] = {}
+        self.hits = self.misses = 0
+
+    @classmethod
+    def load(cls, path: Path | None) -> AnalysisMemo:
+        """The memo saved at ``path``; an empty one if there is none or it cannot be read."""
+        if path is None or not path.is_file():
+            return cls(path)
+        try:
+            with path.open("rb") as f:
+                data = pickle.load(f)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+            return cls(path)
+        if not isinstance(data, dict) or data.get("format") != MEMO_FORMAT:
+            return cls(path)
+        return cls(path, data.get("entries") or {})
+
+    def get(self, key: str, compute: Callable[[], Any]) -> Any:
+        """The value kept under ``key``, else ``compute()`` (kept for the next build)."""
+        if key in self.used:  # asked twice in one build
+            return self.used[key]
+        if key in self.entries:
+            value = self.entries[key]
+            self.hits += 1
+        else:
+            value = compute()
+            self.misses += 1
+        self.used[key] = value
+        return value
+
+    def save(self) -> None:
+        """Write what this build used (nothing else: entries of removed stories go) to ``path``,
+        atomically."""
+        if self.path is None:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        partial = self.path.with_name(f"{self.path.name}.{os.getpid()}.partial")
+        with partial.open("wb") as f:
+            pickle.dump({"format": MEMO_FORMAT, "entries": self.used}, f, protocol=pickle.HIGHEST_PROTOCOL)
+        partial.replace(self.path)

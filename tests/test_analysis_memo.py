@@ -1,0 +1,143 @@
+"""newsarchive.analysis_memo: per-story analysis results kept from one build for the next, and the
+quotation analysis that uses it (a rebuild after a new story gives what a cold analysis gives)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bench.corpus import Corpus
+from newsarchive.analysis_memo import AnalysisMemo, memo_key
+from newsarchive.comment_thread import parse_story_thread
+from newsarchive.content_loader import load_content
+from newsarchive.quotes import analyze
+from newsarchive.story import Archive
+from newsarchive.story_file import parse_story
+
+
+def test_a_value_is_computed_once_and_kept_for_the_next_build(tmp_path):
+    path = tmp_path / "memo.pickle"
+    memo = AnalysisMemo.load(path)
+    calls = []
+    assert memo.get("k", lambda: calls.append(1) or "value") == "value"
+    assert memo.get("k", lambda: calls.append(1) or "other") == "value"  # the first value is kept
+    memo.save()
+    again = AnalysisMemo.load(path)
+    assert again.get("k", lambda: calls.append(1) or "recomputed") == "value"
+    assert calls == [1] and (again.hits, again.misses) == (1, 0)
+
+
+def test_a_save_keeps_only_what_the_build_used(tmp_path):
+    path = tmp_path / "memo.pickle"
+    memo = AnalysisMemo(path)
+    memo.get("removed story", lambda: 1)
+    memo.get("kept story", lambda: 2)
+    memo.save()
+    memo = AnalysisMemo.load(path)
+    memo.get("kept story", lambda: 0)
+    memo.save()
+    assert AnalysisMemo.load(path).entries == {"kept story": 2}
+
+
+@pytest.mark.parametrize("data", [b"", b"not a pickle", b"\x80\x05K\x01."])  # the last: a pickled 1
+def test_an_unreadable_memo_is_an_empty_one(tmp_path, data):
+    path = tmp_path / "memo.pickle"
+    path.write_bytes(data)
+    assert AnalysisMemo.load(path).entries == {}
+
+
+def test_keys_differ_when_any_part_does():
+    assert memo_key("a", ("b", 1)) == memo_key("a", ("b", 1))
+    assert len({memo_key("a", ("b", 1)), memo_key("a", ("b", 2)), memo_key("a", ("c", 1)), memo_key("b")}) == 4
+
+
+def _stories(texts: list[str], root: Path) -> list:
+    stories = []
+    for n, text in enumerate(texts):
+        story = parse_story(text, f"content/stories/{n:04}.md")
+        story.comments = parse_story_thread(story).comments
+        stories.append(story)
+    return stories
+
+
+def _analysis(stories, memo=None) -> str:
+    result = analyze(Archive(list(stories)), memo)
+    out = result.to_json()
+    out["problems"] = [str(p) for p in result.problems]
+    out["citations"] = [c.to_json() for c in result.citations]
+    out["mentions"] = [[(m.story, m.paragraph, m.start, m.end) for m in e.mentions] for e in result.people]
+    return json.dumps(out, sort_keys=True, default=str)
+
+
+@pytest.fixture(scope="module")
+def corpus_texts():
+    corpus = Corpus(40, seed=3)
+    return [corpus.story(i)[1] for i in range(40)]
+
+
+def test_a_rebuild_with_one_new_story_equals_a_cold_analysis(tmp_path, corpus_texts):
+    memo = AnalysisMemo(tmp_path / "memo.pickle")
+    _analysis(_stories(corpus_texts[:39], tmp_path), memo)
+    memo.save()
+    memo = AnalysisMemo.load(tmp_path / "memo.pickle")
+    warm = _analysis(_stories(corpus_texts, tmp_path), memo)
+    assert warm == _analysis(_stories(corpus_texts, tmp_path))
+    assert memo.misses >= 3  # at least the new story's evidence, mentions and quotations
+
+
+def test_a_story_naming_only_known_people_leaves_the_others_analysis_as_kept(tmp_path, corpus_texts):
+    """The new story repeats a kept one under another title: no name, alias or role is new, so
+    every other story's evidence, mentions and quotations come from the memo."""
+    memo = AnalysisMemo(tmp_path / "memo.pickle")
+    texts = corpus_texts[:39]
+    _analysis(_stories(texts, tmp_path), memo)
+    memo.save()
+    retold = texts[5].replace("Title: ", "Title: Retold: ", 1).replace("Slug: ", "Slug: retold-", 1)
+    memo = AnalysisMemo.load(tmp_path / "memo.pickle")
+    warm = _analysis(_stories([*texts, retold], tmp_path), memo)
+    assert warm == _analysis(_stories([*texts, retold], tmp_path))
+    assert (memo.hits, memo.misses) == (3 * 39, 3)
+
+
+def test_a_role_learnt_from_a_new_story_changes_who_speaks_in_an_old_one(tmp_path):
+    """A quotation attributed to "the officer" goes to the person of that role named before it; a
+    story printed later can be the one that says she is an officer. Her name is known before, so
+    the old story's mentions are kept; its quotations are kept under the roles of the people it
+    names, so they are found again."""
+    old = (
+        "Title: The count\nDate: 2010-01-02\n\n"
+        "Nadia Quinlan said the count was slow.\n\n"
+        '"We have finished the count and the numbers will stand," the officer said.\n'
+    )
+    new = (
+        "Title: The officer\nDate: 2010-01-03\n\n"
+        "Nadia Quinlan, the state's chief election officer, said the count was over.\n"
+    )
+    memo = AnalysisMemo(tmp_path / "memo.pickle")
+    before = _analysis(_stories([old], tmp_path), memo)
+    memo.save()
+    assert "speaker unknown" in before
+    memo = AnalysisMemo.load(tmp_path / "memo.pickle")
+    warm = _analysis(_stories([old, new], tmp_path), memo)
+    assert warm == _analysis(_stories([old, new], tmp_path))
+    assert "speaker unknown" not in warm and '"speaker": "nadia-quinlan"' in warm
+    assert memo.hits == 2  # the old story's evidence and mentions
+
+
+def test_the_seeds_analysed_from_a_memo_equal_a_cold_analysis(tmp_path):
+    content = Path(__file__).resolve().parent.parent / "content"
+    memo = AnalysisMemo(tmp_path / "memo.pickle")
+
+    def seeds():
+        stories = load_content(content).stories
+        for story in stories:
+            story.comments = parse_story_thread(story).comments
+        return stories
+
+    cold = _analysis(seeds(), memo)
+    memo.save()
+    memo = AnalysisMemo.load(tmp_path / "memo.pickle")
+    assert _analysis(seeds(), memo) == cold
+    assert memo.misses == 0
