@@ -675,22 +675,21 @@ def _prefer(new: str, old: str) -> bool:
     return rank(new) > rank(old)
 
 
-@dataclass
-class _Scan:
-    """What pass 3 adds to the entities for one story, in the order it adds it; entities are
-    numbers in the list ``people + organizations`` the lookup was made from."""
+# What pass 3 adds to the entities for one story, in the order it adds it, as plain data (kept in
+# the analysis memo): (mentions, aliases, roles), with entities as numbers in the list ``people +
+# organizations`` the lookup was made from. A mention is (entity, paragraph id, start, end, text,
+# possessive); an alias (organization, alias), from "the coalition"; a role (person, role).
+_Scan = tuple[list[tuple[int, str, int, int, str, bool]], list[tuple[int, str]], list[tuple[int, str]]]
 
-    mentions: list[tuple[int, str, int, int, str, bool]]  # (entity, paragraph id, start, end, text, possessive)
-    aliases: list[tuple[int, str]]  # (organization, alias): "the coalition"
-    roles: list[tuple[int, str]]  # (person, role)
 
-    def apply(self, story: Story, entities: list[Entity]) -> None:
-        for n, alias in self.aliases:
-            entities[n].add_alias(alias)
-        for n, pid, start, end, text, poss in self.mentions:
-            entities[n].mentions.append(Mention(story.slug, pid, start, end, text, poss))
-        for n, role in self.roles:
-            entities[n].add_role(role)
+def _apply(scan: _Scan, story: Story, entities: list[Entity]) -> None:
+    mentions, aliases, roles = scan
+    for n, alias in aliases:
+        entities[n].add_alias(alias)
+    for n, pid, start, end, text, poss in mentions:
+        entities[n].mentions.append(Mention(story.slug, pid, start, end, text, poss))
+    for n, role in roles:
+        entities[n].add_role(role)
 
 
 def _scan_story(story: Story, lookup: _Lookup, number: dict[int, int]) -> _Scan:
@@ -763,7 +762,7 @@ def _scan_story(story: Story, lookup: _Lookup, number: dict[int, int]) -> _Scan:
         (number[id(person)], _role_text(_resolve_role(role, pid, offset, found, story)))
         for person, role, pid, offset in pending_roles
     ]
-    return _Scan(mentions, aliases, roles)
+    return mentions, aliases, roles
 
 
 def _queue_role(person: Entity, after: str, pending: list, pid: str, offset: int) -> None:
@@ -850,8 +849,7 @@ def find_entities(stories: list[Story], memo: AnalysisMemo | None = None) -> Ent
         sorted((acronym, number[id(o)]) for acronym, o in acronyms.items()),
     )
     for story, key in zip(ordered, text_keys, strict=True):
-        scan = memo.get(memo_key("mentions", key, known), partial(_scan_story, story, lookup, number))
-        scan.apply(story, entities)
+        _apply(memo.get(memo_key("mentions", key, known), partial(_scan_story, story, lookup, number)), story, entities)
     for p in people:
         for m in p.mentions:
             p.add_alias(strip_title(m.text) if not m.text.lower().startswith("the ") else m.text)

@@ -750,6 +750,51 @@ class QuoteAnalysis:
         return [(c.target, c.paragraph, Note(f"Quoted in comment {c.comment}", c.comment_url)) for c in self.citations]
 
 
+def _plain_quotations(story: Story, entities: EntityIndex) -> tuple[list, list]:
+    """:func:`extract_quotes` as plain data, to keep in the analysis memo."""
+    occurrences, problems = extract_quotes(story, entities)
+    plain = []
+    for o in occurrences:
+        m = o.speaker_mention
+        mention = m and (m.story, m.paragraph, m.start, m.end, m.text, m.possessive)
+        fragments = [(f.paragraph, f.start, f.end, f.text) for f in o.fragments]
+        plain.append(
+            (
+                o.story,
+                o.path,
+                o.date.isoformat(),
+                fragments,
+                o.line,
+                o.order,
+                o.speaker,
+                o.speaker_name,
+                mention,
+                o.attribution,
+            )
+        )
+    return plain, [(p.path, p.line, p.message) for p in problems]
+
+
+def _quotations_from(plain: tuple[list, list]) -> tuple[list[QuoteOccurrence], list[Problem]]:
+    occurrences = []
+    for story, path, date, fragments, line, order, speaker, speaker_name, mention, attribution in plain[0]:
+        occurrences.append(
+            QuoteOccurrence(
+                story,
+                path,
+                dt.datetime.fromisoformat(date),
+                [Fragment(*f) for f in fragments],
+                line,
+                order,
+                speaker,
+                speaker_name,
+                Mention(*mention) if mention else None,
+                attribution,
+            )
+        )
+    return occurrences, [Problem(*p) for p in plain[1]]
+
+
 def _quotations_key(story: Story, entities: EntityIndex) -> str:
     """What :func:`extract_quotes` reads: the story's text and, of every entity it names, the
     mention and the entity's kind, name and roles (roles come from the whole archive)."""
@@ -778,8 +823,8 @@ def analyze(archive: Archive, memo: AnalysisMemo | None = None) -> QuoteAnalysis
     occurrences: list[QuoteOccurrence] = []
     problems: list[Problem] = []
     for story in progress(archive.stories, "quotations"):
-        key = _quotations_key(story, entities)
-        found, warnings = memo.get(key, partial(extract_quotes, story, entities))
+        kept = memo.get(_quotations_key(story, entities), partial(_plain_quotations, story, entities))
+        found, warnings = _quotations_from(kept)
         occurrences.extend(found)
         problems.extend(warnings)
     quotes = cross_reference(occurrences)

@@ -38,7 +38,16 @@ def test_a_save_keeps_only_what_the_build_used(tmp_path):
     memo = AnalysisMemo.load(path)
     memo.get("kept story", lambda: 0)
     memo.save()
-    assert AnalysisMemo.load(path).entries == {"kept story": 2}
+    kept = AnalysisMemo.load(path)
+    assert list(kept.entries) == ["kept story"] and kept.get("kept story", lambda: 0) == 2
+
+
+def test_values_come_back_as_they_went_in(tmp_path):
+    value = [("a", 1, None, True, 2.5), ["b", ("c",)], {"d": [1]}]
+    memo = AnalysisMemo(tmp_path / "memo.pickle")
+    assert memo.get("k", lambda: value) == value
+    memo.save()
+    assert AnalysisMemo.load(tmp_path / "memo.pickle").get("k", lambda: None) == value
 
 
 @pytest.mark.parametrize("data", [b"", b"not a pickle", b"\x80\x05K\x01."])  # the last: a pickled 1

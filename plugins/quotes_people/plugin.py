@@ -13,7 +13,6 @@ from pelican import signals
 from pelican.generators import Generator
 
 from newsarchive.analysis_memo import memo_in_cache
-from newsarchive.forked_call import ForkedCall
 from newsarchive.progress import TimedStages, progress, report_reuse
 from newsarchive.quotes import analyze
 from newsarchive.story import UNATTRIBUTED_QUOTES_URL, Span
@@ -34,8 +33,7 @@ class QuotesGenerator(TimedStages, Generator):
         memo = memo_in_cache(self.settings, MEMO_NAME)
         self.analysis = result = analyze(archive, memo)
         report_reuse("quotes: story analyses", memo.hits, memo.misses)
-        if memo.path is not None:  # 2-5 s of pickling at 10,000 stories: in a forked child
-            _saving.append(ForkedCall(memo.save))
+        memo.save()
         archive.sections.update(result.sections())
         archive.warnings.extend(result.problems)
         for slug, pid, span in result.quote_spans() + result.mention_spans():
@@ -117,15 +115,6 @@ class QuotesGenerator(TimedStages, Generator):
             )
 
 
-_saving: list[ForkedCall] = []  # the memo being saved by a forked child
-
-
-def memo_saved(pelican) -> None:
-    """``finalized`` receiver: wait for the memo's save (made here if the child made none)."""
-    while _saving:
-        _saving.pop().result()
-
-
 def most_printed(quotes, n=QUOTES_PER_SPEAKER_IN_INDEX):
     """The ``n`` quotations printed most often, in their listed order among equals."""
     return sorted(quotes, key=lambda q: -len(q.occurrences))[:n]
@@ -148,7 +137,6 @@ def get_generators(pelican):
 
 signals.generator_init.connect(add_template_globals)
 signals.get_generators.connect(get_generators)
-signals.finalized.connect(memo_saved)
 
 
 def register():
