@@ -110,6 +110,7 @@ JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "extensions": [
 # writes the stories and listings (plugins/archive_core/background_writing.py). Same files either
 # way; ARCHIVE_PARALLEL_WRITING=0 in the environment writes everything in one process.
 ARCHIVE_PARALLEL_WRITING = os.environ.get("ARCHIVE_PARALLEL_WRITING", "1") != "0"
-# Likewise the wire-copy analysis runs in a forked child while the comment and quotation analyses
-# run (plugins/wire_copy); ARCHIVE_PARALLEL_ANALYSIS=0 runs it in the build's own process.
+# Likewise the wire-copy analysis runs in a forked child, from the moment Pelican starts, while
+# Pelican reads the stories and analyses the comments and quotations (plugins/wire_copy);
+# ARCHIVE_PARALLEL_ANALYSIS=0 runs it in the build's own process.
 ARCHIVE_PARALLEL_ANALYSIS = os.environ.get("ARCHIVE_PARALLEL_ANALYSIS", "1") != "0"

@@ -58,3 +58,34 @@ def test_event_page_links_the_svg_diagram(site):
     svg = ET.parse(site / img["src"].lstrip("/")).getroot()
     assert svg.tag == "{http://www.w3.org/2000/svg}svg" and svg.get("role") == "img"
     assert svg.find("{http://www.w3.org/2000/svg}script") is None
+
+
+def test_the_early_analysis_is_taken_only_if_it_read_the_files_pelican_read():
+    """wire_copy's child reads the story files itself while Pelican reads them: a result from other
+    text (a file edited meanwhile) is not used; the build finds the passages from its own stories."""
+    from pathlib import Path
+
+    from newsarchive.content_loader import load_content
+    from newsarchive.story import file_digest
+    from newsarchive.wire_text import find_wire_passages
+    from plugins.wire_copy import plugin
+
+    content = Path(__file__).resolve().parent.parent / "content"
+    stories, edited = load_content(content).stories, load_content(content).stories
+    edited[0].paragraphs = edited[0].paragraphs[:1]  # the wire copy is gone from this version
+
+    class Early:  # what the forked child hands back
+        child_seconds = 1.0
+
+        def __init__(self, read, analysis=None):
+            self.read, self.analysis = read, analysis
+
+        def result(self):
+            return file_digest(self.read), self.analysis or find_wire_passages(self.read)
+
+    assert find_wire_passages(edited).passages == []
+    plugin._early.pending = Early(edited)
+    assert plugin._analysis(stories, {}).to_json() == find_wire_passages(stories).to_json() != {}
+    plugin._early.pending = Early(load_content(content).stories, "the child's analysis")
+    assert plugin._analysis(stories, {}) == "the child's analysis"
+    assert plugin._early.pending is None  # taken once

@@ -5,6 +5,7 @@ Thin glue over ``newsarchive.wire_text`` (detection, alignment) and ``newsarchiv
 
 from __future__ import annotations
 
+import os
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -13,10 +14,12 @@ from pelican.generators import Generator
 from slugify import slugify
 
 from newsarchive.analysis_memo import memo_in_cache
-from newsarchive.forked_call import ForkedCall
+from newsarchive.errors import ArchiveError
+from newsarchive.forked_call import ForkedCall, forking_helps
 from newsarchive.progress import TimedStages, progress, report, report_reuse
 from newsarchive.render import alignment_html
-from newsarchive.story import COMPARE_URL, EVENT_URL
+from newsarchive.story import COMPARE_URL, EVENT_URL, file_digest
+from newsarchive.story_file import load_story
 from newsarchive.wire_diagram import render_svg
 from newsarchive.wire_text import (
     WireAnalysis,
@@ -31,24 +34,47 @@ from newsarchive.wire_text import (
 WIRE_INDEX_URL = "wire/"
 DIAGRAM_NAME = "wire-diagram.svg"
 MEMO_NAME = "wire-analysis.pickle"  # in CACHE_PATH (newsarchive.analysis_memo)
-PENDING = "wire_analysis_pending"  # context key of the analysis running in a forked child
 
 
-def start_analysis(core_generator) -> None:
-    """``archive_ready`` receiver: find the wire passages in a forked child while the comment and
-    quotation analyses run here. The detection reads only what the reader set (paragraphs, slug,
-    publisher, credit lines), which those analyses do not change; the result is the same either
-    way (tested). ``ARCHIVE_PARALLEL_ANALYSIS = False`` runs it in this process."""
-    context, settings = core_generator.context, core_generator.settings
-    in_child = settings.get("ARCHIVE_PARALLEL_ANALYSIS", True)
-    context[PENDING] = _detection(context["archive"].stories, settings, in_child)
+class _Early:
+    """The wire detection started when Pelican starts (``initialized``), in a forked child that
+    reads the story files itself: it runs while Pelican reads the stories on the other core."""
+
+    pending: ForkedCall | None = None
 
 
-def _detection(stories, settings, in_child: bool) -> ForkedCall:
-    """The wire detection of ``stories``, started in a forked child when ``in_child`` (and the
-    machine allows it). A bad ``WIRE_PARAMS`` fails here, in the build's process."""
-    params = params_from_settings(settings.get("WIRE_PARAMS"))
-    return ForkedCall(_find, stories, params, settings, enabled=in_child)
+_early = _Early()
+
+
+def start_early(pelican) -> None:
+    """``initialized`` receiver: read the story files and find the wire passages in a forked
+    child, while this process reads them too (Pelican's reading is one core's work). The
+    generator takes the child's result only if the child read what Pelican read
+    (:func:`~newsarchive.story.file_digest`); otherwise, or with ``ARCHIVE_PARALLEL_ANALYSIS =
+    False``, it finds the passages itself, from Pelican's stories."""
+    settings = pelican.settings
+    _early.pending = None
+    if not (settings.get("ARCHIVE_PARALLEL_ANALYSIS", True) and forking_helps()):
+        return
+    try:
+        params = params_from_settings(settings.get("WIRE_PARAMS"))
+    except ArchiveError:
+        return  # reported by the generator, where the build stops
+    root = Path(settings["PATH"])
+    paths = sorted(p for folder in settings["ARTICLE_PATHS"] for p in (root / folder).rglob("*.md"))
+    # the paths as Pelican's reader gives them to load_story (relative to the working directory)
+    relative = [Path(os.path.relpath(p)) for p in paths]
+    _early.pending = ForkedCall(_read_and_find, relative, root, params, settings)
+
+
+def _read_and_find(paths: list[Path], root: Path, params, settings) -> tuple[str, WireAnalysis] | None:
+    """(digest of the stories read, their wire analysis); None when a file cannot be read (the
+    build reports it)."""
+    try:
+        stories = [load_story(path, root) for path in paths]
+    except ArchiveError:
+        return None
+    return file_digest(stories), _find(stories, params, settings)
 
 
 def _find(stories, params, settings) -> WireAnalysis:
@@ -58,6 +84,18 @@ def _find(stories, params, settings) -> WireAnalysis:
     report_reuse("wire: story sentences", memo.hits, memo.misses)
     memo.save()
     return analysis
+
+
+def _analysis(stories, settings) -> WireAnalysis:
+    """The early child's analysis if it read these stories; else one made here. A bad
+    ``WIRE_PARAMS`` fails here, in the build's process."""
+    params = params_from_settings(settings.get("WIRE_PARAMS"))
+    pending, _early.pending = _early.pending, None
+    found = pending.result() if pending is not None else None
+    if found is not None and found[0] == file_digest(stories):
+        report("wire: analysis in a forked child", pending.child_seconds or 0.0)
+        return found[1]
+    return _find(stories, params, settings)
 
 
 def compare_url(a: str, b: str) -> str:
@@ -70,12 +108,7 @@ class WireGenerator(TimedStages, Generator):
 
     def _generate_context(self):
         archive = self.context["archive"]
-        pending = self.context.pop(PENDING, None)
-        if pending is None:  # nobody started it (archive_ready not sent): run it here
-            pending = _detection(archive.stories, self.settings, in_child=False)
-        self.analysis = analysis = pending.result()
-        if pending.child_seconds is not None:
-            report("wire: analysis in a forked child", pending.child_seconds)
+        self.analysis = analysis = _analysis(archive.stories, self.settings)
         mark_stories(archive.stories, analysis)
         for slug, urls in based_on(archive.stories, analysis).items():
             if urls:
@@ -180,7 +213,7 @@ def get_generators(pelican):
 
 signals.generator_init.connect(add_template_globals)
 signals.get_generators.connect(get_generators)
-signals.signal("archive_ready").connect(start_analysis)
+signals.initialized.connect(start_early)
 
 
 def register():
