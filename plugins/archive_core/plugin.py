@@ -32,8 +32,8 @@ from . import background_writing, incremental_writing
 log = logging.getLogger(__name__)
 
 # Sent with the ArchiveGenerator once context["archive"] and context["events"] exist, before the
-# other plugins' analyses: a plugin can start work that needs only the stories as read (wire_copy
-# starts its analysis in a forked child here). Receivers connect by name: signal("archive_ready").
+# other plugins' analyses: a plugin can start work that needs only the stories as read (the
+# incremental writer takes their digests here). Receivers connect by name: signal("archive_ready").
 archive_ready = signals.signal("archive_ready")
 
 # Sent with each Story as the StoryReader reads its file (not when Pelican takes the story from
