@@ -7,11 +7,11 @@ known people, say), so its result can be kept under a key made of exactly those 
 reused while they do not change. Adding one story to 10,000 then redoes the steps of one story,
 not of all of them::
 
-    memo = AnalysisMemo.load(path)                       # empty if missing or unreadable
-    key = memo_key("evidence", story_text_key(story))    # what the step reads, hashed
+    memo = AnalysisMemo.load(path)                           # empty if missing or unreadable
+    key = lambda: memo_key("evidence", memo.story_key(story))  # what the step reads, hashed
     evidence = memo.get(key, lambda: story_evidence(story))
     ...
-    memo.save()                                          # keeps only what this build used
+    memo.save()                                              # keeps only what this build used
 
 The memo lives in Pelican's cache folder, which is named after the code's version
 (``pelicanconf.CACHE_PATH``): a change of code starts from an empty memo. Values must be
@@ -48,12 +48,10 @@ def memo_in_cache(settings: dict[str, Any], name: str) -> AnalysisMemo:
     """The memo ``name`` in Pelican's cache folder (``CACHE_PATH``): read from there when Pelican
     reads its content cache (``LOAD_CONTENT_CACHE``), saved there when it keeps one
     (``CACHE_CONTENT``); otherwise empty and never saved."""
-    path = Path(settings["CACHE_PATH"]) / name if settings.get("CACHE_CONTENT") else None
-    if settings.get("LOAD_CONTENT_CACHE") and settings.get("CACHE_PATH"):
-        memo = AnalysisMemo.load(Path(settings["CACHE_PATH"]) / name)
-        memo.path = path
-        return memo
-    return AnalysisMemo(path)
+    file = Path(settings["CACHE_PATH"]) / name if settings.get("CACHE_PATH") else None
+    memo = AnalysisMemo.load(file) if settings.get("LOAD_CONTENT_CACHE") else AnalysisMemo()
+    memo.path = file if settings.get("CACHE_CONTENT") else None
+    return memo
 
 
 class AnalysisMemo:
@@ -62,6 +60,19 @@ class AnalysisMemo:
         self.entries = entries or {}
         self.used: dict[str, Any] = {}
         self.hits = self.misses = 0
+        self._story_keys: dict[int, tuple[Story, str]] = {}  # id(story) -> (story, its text key)
+
+    @property
+    def keeps(self) -> bool:
+        """Whether the memo has values from the last build or will save this build's."""
+        return self.path is not None or bool(self.entries)
+
+    def story_key(self, story: Story) -> str:
+        """:func:`story_text_key`, made once per story (each step of each analysis asks)."""
+        found = self._story_keys.get(id(story))
+        if found is None:
+            found = self._story_keys[id(story)] = (story, story_text_key(story))
+        return found[1]
 
     @classmethod
     def load(cls, path: Path | None) -> AnalysisMemo:
@@ -77,13 +88,19 @@ class AnalysisMemo:
             return cls(path)
         return cls(path, data.get("entries") or {})
 
-    def get(self, key: str, compute: Callable[[], Any]) -> Any:
-        """The value kept under ``key``, else ``compute()`` (kept for the next build).
+    def get(self, key: str | Callable[[], str], compute: Callable[[], Any]) -> Any:
+        """The value kept under ``key``, else ``compute()`` (kept for the next build). ``key``
+        may be a function making the key: a memo that keeps nothing (no last build's values, no
+        file to save to) then makes no key and keeps no value, and only computes.
 
         Values are plain data (str, int, float, bool, None, and tuples, lists and dicts of
         them) and are kept as ``marshal`` bytes: a value comes back as an equal value (tuples
         as tuples, lists as lists), and the memo of a 10,000-story archive is a few thousand
         byte strings, quick to save and load and small to hold."""
+        if not self.keeps:
+            return compute()
+        if callable(key):
+            key = key()
         data = self.used.get(key) or self.entries.get(key)
         if data is not None:
             self.hits += 1

@@ -33,7 +33,7 @@ from nameparser import HumanName
 from rapidfuzz import fuzz, process
 from slugify import slugify
 
-from .analysis_memo import AnalysisMemo, memo_key, story_text_key
+from .analysis_memo import AnalysisMemo, memo_key
 from .story import ORGANIZATION_URL, PERSON_URL, Story
 
 SPEECH_VERBS = (
@@ -816,6 +816,10 @@ def _surname_in_story(lookup: _Lookup, name: str, by_last: dict, i: int, start: 
     return lookup.by_surname(name, None)
 
 
+def _key(step: str, memo: AnalysisMemo, story: Story, *more: str) -> str:
+    return memo_key(step, memo.story_key(story), *more)
+
+
 def find_entities(stories: list[Story], memo: AnalysisMemo | None = None) -> EntityIndex:
     """People and organizations named in ``stories``, with roles, aliases and mentions.
 
@@ -826,10 +830,7 @@ def find_entities(stories: list[Story], memo: AnalysisMemo | None = None) -> Ent
     """
     memo = memo or AnalysisMemo()
     ordered = sorted(stories, key=lambda s: (s.date, s.slug))
-    text_keys = [story_text_key(story) for story in ordered]
-    ev = _gather(
-        memo.get(memo_key("evidence", k), partial(story_evidence, s)) for s, k in zip(ordered, text_keys, strict=True)
-    )
+    ev = _gather(memo.get(partial(_key, "evidence", memo, s), partial(story_evidence, s)) for s in ordered)
     people, orgs = _build(ev)
     acronyms: dict[str, Entity] = {}
     for o in orgs:
@@ -843,13 +844,13 @@ def find_entities(stories: list[Story], memo: AnalysisMemo | None = None) -> Ent
     lookup = _Lookup(people, orgs, acronyms)
     entities = people + orgs
     number = {id(e): n for n, e in enumerate(entities)}
-    known = memo_key(
-        "lookup",
-        [(e.kind, e.name, e.aliases) for e in entities],
-        sorted((acronym, number[id(o)]) for acronym, o in acronyms.items()),
-    )
-    for story, key in zip(ordered, text_keys, strict=True):
-        _apply(memo.get(memo_key("mentions", key, known), partial(_scan_story, story, lookup, number)), story, entities)
+    known = ""  # the lookup's names, aliases and acronyms, hashed (only for a memo that keeps them)
+    if memo.keeps:
+        acronym_numbers = sorted((acronym, number[id(o)]) for acronym, o in acronyms.items())
+        known = memo_key("lookup", [(e.kind, e.name, e.aliases) for e in entities], acronym_numbers)
+    for story in ordered:
+        scan = memo.get(partial(_key, "mentions", memo, story, known), partial(_scan_story, story, lookup, number))
+        _apply(scan, story, entities)
     for p in people:
         for m in p.mentions:
             p.add_alias(strip_title(m.text) if not m.text.lower().startswith("the ") else m.text)

@@ -30,7 +30,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from .analysis_memo import AnalysisMemo, memo_key, story_text_key
+from .analysis_memo import AnalysisMemo, memo_key
 from .citations import Citation, find_citations, name_quotes
 from .entities import PRONOUNS, SPEECH_VERB, Entity, EntityIndex, Mention, find_entities
 from .errors import Problem
@@ -795,14 +795,14 @@ def _quotations_from(plain: tuple[list, list]) -> tuple[list[QuoteOccurrence], l
     return occurrences, [Problem(*p) for p in plain[1]]
 
 
-def _quotations_key(story: Story, entities: EntityIndex) -> str:
+def _quotations_key(memo: AnalysisMemo, story: Story, entities: EntityIndex) -> str:
     """What :func:`extract_quotes` reads: the story's text and, of every entity it names, the
     mention and the entity's kind, name and roles (roles come from the whole archive)."""
     named = [
         (e.kind, e.name, e.roles, m.paragraph, m.start, m.end, m.text, m.possessive)
         for e, m in entities.mentions_in(story.slug)
     ]
-    return memo_key("quotations", story_text_key(story), named)
+    return memo_key("quotations", memo.story_key(story), named)
 
 
 def analyze(archive: Archive, memo: AnalysisMemo | None = None) -> QuoteAnalysis:
@@ -823,7 +823,8 @@ def analyze(archive: Archive, memo: AnalysisMemo | None = None) -> QuoteAnalysis
     occurrences: list[QuoteOccurrence] = []
     problems: list[Problem] = []
     for story in progress(archive.stories, "quotations"):
-        kept = memo.get(_quotations_key(story, entities), partial(_plain_quotations, story, entities))
+        key = partial(_quotations_key, memo, story, entities)
+        kept = memo.get(key, partial(_plain_quotations, story, entities))
         found, warnings = _quotations_from(kept)
         occurrences.extend(found)
         problems.extend(warnings)

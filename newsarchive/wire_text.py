@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 from rapidfuzz.distance import Indel
 
-from .analysis_memo import AnalysisMemo, memo_key, story_text_key
+from .analysis_memo import AnalysisMemo, memo_key
 from .errors import ArchiveError, Problem
 from .progress import paused_gc
 from .story import WIRE_URL, Note, Span, Story
@@ -299,10 +299,13 @@ def story_sentences(
     story_index: int, story: Story, max_words: int, tokens: _Tokens, memo: AnalysisMemo | None = None
 ) -> list[Sentence]:
     """Sentences of a story in reading order; sentences over ``max_words`` become chunks."""
-    found = (memo or AnalysisMemo()).get(
-        memo_key("sentences", story_text_key(story), max_words), partial(sentence_words, story, max_words)
-    )
+    memo = memo or AnalysisMemo()
+    found = memo.get(partial(_sentences_key, memo, story, max_words), partial(sentence_words, story, max_words))
     return [Sentence(story_index, pi, start, end, tokens.of(joined)) for pi, start, end, joined in found]
+
+
+def _sentences_key(memo: AnalysisMemo, story: Story, max_words: int) -> str:
+    return memo_key("sentences", memo.story_key(story), max_words)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -57,6 +57,18 @@ def test_an_unreadable_memo_is_an_empty_one(tmp_path, data):
     assert AnalysisMemo.load(path).entries == {}
 
 
+def test_a_memo_that_keeps_nothing_only_computes():
+    """No last build's values and no file to save to (the publish settings): no key is made."""
+    memo = AnalysisMemo()
+
+    def key():
+        raise AssertionError("no key needed")
+
+    assert not memo.keeps and memo.get(key, lambda: "value") == "value"
+    assert memo.used == {} and (memo.hits, memo.misses) == (0, 0)
+    assert AnalysisMemo(Path("memo.pickle")).keeps  # one that will be saved makes keys
+
+
 def test_keys_differ_when_any_part_does():
     assert memo_key("a", ("b", 1)) == memo_key("a", ("b", 1))
     assert len({memo_key("a", ("b", 1)), memo_key("a", ("b", 2)), memo_key("a", ("c", 1)), memo_key("b")}) == 4
