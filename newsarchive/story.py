@@ -8,11 +8,7 @@ modules add to it (parsed comments, annotations on paragraphs, plugin data); the
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import hashlib
-import marshal
-import operator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -159,51 +155,10 @@ class Story:
         self.notes.setdefault(pid, []).append(note)
 
 
-# What readers and analyses add to a Story after its file is read (the comment thread is parsed
-# from comment_lines, which are then let go): not part of what the file says.
-ADDED_AFTER_READING = frozenset({"comment_lines", "comments", "comments_parsed", "spans", "notes", "data"})
 # marshal's format 2 writes equal values as equal bytes; later formats mark strings that are
 # interned or shared, which depends on how the values were made (found by a test: a digest taken
-# twice of the same values differed).
+# twice of the same values differed). Every digest of marshalled values uses it.
 MARSHAL_VERSION = 2
-_READ_FIELDS = tuple(name for name in Story.__slots__ if name not in ADDED_AFTER_READING)
-
-
-def file_digest(stories: list[Story]) -> str:
-    """A hash of what the files of ``stories`` say, in (date, slug) order: every field the loader
-    fills, none that readers or analyses add later. Two reads of the same files give the same
-    digest, however (and by which process) they were read."""
-    h = hashlib.blake2b(digest_size=16)
-    for story in sorted(stories, key=lambda s: (s.date, s.slug)):
-        h.update(marshal.dumps(tuple(_plain(getattr(story, name)) for name in _READ_FIELDS), MARSHAL_VERSION))
-    return h.hexdigest()
-
-
-def _plain(value: Any) -> Any:
-    """``value`` as nested tuples of str, int and None (what ``marshal`` takes, in a fixed order)."""
-    kind = type(value)
-    if kind in _SCALARS:
-        return value
-    if kind is list or kind is tuple:
-        return tuple(map(_plain, value))
-    if kind is dict:
-        return tuple(sorted((k, _plain(v)) for k, v in value.items()))
-    if kind is dt.datetime:
-        return value.isoformat()
-    fields = _DATACLASS_FIELDS.get(kind)
-    if fields is None:
-        names = [f.name for f in dataclasses.fields(value)]  # raises for anything else
-        fields = _DATACLASS_FIELDS[kind] = operator.attrgetter(*names) if len(names) > 1 else _one(names[0])
-    return (kind.__name__, *map(_plain, fields(value)))
-
-
-def _one(name: str):
-    get = operator.attrgetter(name)
-    return lambda value: (get(value),)
-
-
-_SCALARS = frozenset({str, int, float, bool, type(None)})
-_DATACLASS_FIELDS: dict[type, Any] = {}  # type -> a getter of its fields' values, as a tuple
 
 
 @dataclass

@@ -63,11 +63,11 @@ def test_event_page_links_the_svg_diagram(site):
 def test_the_early_analysis_is_taken_only_if_it_read_the_files_pelican_read():
     """wire_copy's child reads the story files itself while Pelican reads them: a result from other
     text (a file edited meanwhile) is not used; the build finds the passages from its own stories."""
+    import marshal
     from pathlib import Path
 
     from newsarchive.content_loader import load_content
-    from newsarchive.story import file_digest
-    from newsarchive.wire_text import find_wire_passages
+    from newsarchive.wire_text import WireAnalysis, find_wire_passages, inputs_digest, wire_inputs
     from plugins.wire_copy import plugin
 
     content = Path(__file__).resolve().parent.parent / "content"
@@ -78,14 +78,56 @@ def test_the_early_analysis_is_taken_only_if_it_read_the_files_pelican_read():
         child_seconds = 1.0
 
         def __init__(self, read, analysis=None):
-            self.read, self.analysis = read, analysis
+            self.read, self.analysis = read, analysis or find_wire_passages(read)
 
         def result(self):
-            return file_digest(self.read), self.analysis or find_wire_passages(self.read)
+            return inputs_digest(map(wire_inputs, self.read)), marshal.dumps(self.analysis.to_plain(), 2)
 
     assert find_wire_passages(edited).passages == []
     plugin._early.pending = Early(edited)
     assert plugin._analysis(stories, {}).to_json() == find_wire_passages(stories).to_json() != {}
-    plugin._early.pending = Early(load_content(content).stories, "the child's analysis")
-    assert plugin._analysis(stories, {}) == "the child's analysis"
+    marked = WireAnalysis([], {"marked": 1.0}, {}, [], [], 7)  # the child's analysis, recognisable
+    plugin._early.pending = Early(load_content(content).stories, marked)
+    assert plugin._analysis(stories, {}) == marked
     assert plugin._early.pending is None  # taken once
+
+
+def test_the_early_child_parses_only_the_story_files_that_changed(tmp_path, monkeypatch):
+    """A rebuild's child takes each unchanged file's wire inputs from the memo (path, size,
+    modification time), parses the rest, and finds what a cold analysis finds. A file edited
+    behind the memo's back (same size and time) gives a digest the build does not accept."""
+    import marshal
+    import os
+    import shutil
+    from pathlib import Path
+
+    from newsarchive.content_loader import load_content
+    from newsarchive.wire_text import WireParams, find_wire_passages, inputs_digest, wire_inputs
+    from plugins.wire_copy import plugin
+
+    content = tmp_path / "content"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "content", content)
+    paths = sorted((content / "stories").glob("*.md"))
+    settings = {"CACHE_PATH": str(tmp_path / "cache"), "LOAD_CONTENT_CACHE": True, "CACHE_CONTENT": True}
+    parsed = []
+    load_story = plugin.load_story
+    monkeypatch.setattr(plugin, "load_story", lambda path, root: parsed.append(path) or load_story(path, root))
+
+    def child():
+        digest, data = plugin._read_and_find(paths, content, WireParams(), settings)
+        return digest, marshal.loads(data)
+
+    cold = child()
+    assert len(parsed) == len(paths) and cold[1] == find_wire_passages(load_content(content).stories).to_plain()
+    parsed.clear()
+    assert child() == cold and parsed == []
+    os.utime(paths[0], ns=(paths[0].stat().st_atime_ns, paths[0].stat().st_mtime_ns + 10**9))
+    assert child() == cold and parsed == [paths[0]]
+
+    st = paths[0].stat()
+    text = paths[0].read_text(encoding="utf-8")
+    paths[0].write_text(text.replace("the ", "THE ", 1), encoding="utf-8")  # same size
+    os.utime(paths[0], ns=(st.st_atime_ns, st.st_mtime_ns))
+    stale = child()
+    assert stale[0] == cold[0]  # the child cannot tell...
+    assert inputs_digest(map(wire_inputs, load_content(content).stories)) != stale[0]  # ...the build can

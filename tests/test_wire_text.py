@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import marshal
 import random
 import re
 from pathlib import Path
@@ -17,13 +18,17 @@ from newsarchive.story_file import load_story, parse_story
 from newsarchive.synthetic_wire import evaluate as evaluate_synthetic
 from newsarchive.synthetic_wire import make_corpus
 from newsarchive.wire_text import (
+    WireAnalysis,
     WireParams,
     align_words,
     find_wire_passages,
+    inputs_digest,
     mark_stories,
     params_from_settings,
     row_words,
     sentence_spans,
+    story_from_inputs,
+    wire_inputs,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -375,3 +380,64 @@ def test_a_word_that_normalizes_to_several_stays_one_token():
     first, second = wire_text.story_sentences(0, story, 120, tokens)
     assert len(first.tokens) == 4 and first.tokens[2] == second.tokens[1]
     assert " " in tokens.words[first.tokens[2]]
+
+
+# --- what the early child of plugins/wire_copy reads and hands back ------------------------------
+
+
+def test_stories_rebuilt_from_their_wire_inputs_give_the_same_analysis(seeds):
+    """wire_inputs holds everything the analysis reads: the early child analyses stories made from
+    it alone (no title, no comments), and must find what the build would find."""
+    texts = (
+        "The county board voted on Tuesday to close three rural libraries by the end of the summer. "
+        "Members said the budget left them no other choice this year.",
+        "A freight train carrying grain derailed near the river crossing early Sunday, spilling its load "
+        "across both tracks. Nobody was hurt, the railroad said.",
+        "The state's highest court ruled that the city may not charge fees for public records requests "
+        "filed by email. The decision applies to every town.",
+    )
+    crediting = []  # a later printing is the source only because the earlier one credits it
+    for n, field in enumerate(("Credit", "Rights", "Dateline")):
+        for day, publisher, line in ((1, "Herald", f"{field}: Wire {n} contributed\n"), (2, f"Wire {n}", "")):
+            header = f"Title: {field} {day}\nDate: 2011-01-0{day}\nPublisher: {publisher}\n{line}\n"
+            body = texts[n] if day == 1 else texts[n].replace(" the ", " ", 1)  # lightly edited
+            crediting.append(parse_story(header + body + "\n", f"{field}-{day}.md"))
+    duplicate = make_story("copy", *(p.text for p in seeds["cbs"].paragraphs), day=28)  # a problem, with a line
+    stories = make_corpus(120, seed=6).stories + list(seeds.values()) + crediting + [duplicate]
+    full = find_wire_passages(stories)
+    light = find_wire_passages([story_from_inputs(wire_inputs(s)) for s in stories])
+    assert light.to_plain() == full.to_plain() and full.passages and full.pairs and full.problems
+    sources = {p.witnesses[0].story for p in full.passages if p.witnesses[0].story.endswith("-2")}
+    assert sources == {"credit-2", "rights-2", "dateline-2"}  # credit, rights and dateline were read
+
+
+def test_the_analysis_comes_back_whole_from_its_plain_form(seeds):
+    copy = make_story("copy", *(p.text for p in seeds["cbs"].paragraphs), day=28)
+    analysis = find_wire_passages([*seeds.values(), copy])
+    again = WireAnalysis.from_plain(marshal.loads(marshal.dumps(analysis.to_plain(), 2)))
+    assert again == analysis and analysis.problems and analysis.pairs[0].rows
+    assert type(again.pairs[0].rows[0].a) is tuple and type(again.passages[0].witnesses[0].spans) is dict
+
+
+def test_the_inputs_digest_is_what_the_analysis_reads_not_what_the_build_adds():
+    from newsarchive.comment_thread import parse_story_thread
+    from newsarchive.content_loader import load_content
+    from newsarchive.story import Span
+
+    def digest(stories):
+        return inputs_digest(map(wire_inputs, stories))
+
+    first = load_content(ROOT / "content").stories
+    again = load_content(ROOT / "content").stories
+    assert digest(first) == digest(list(reversed(again)))  # order of reading does not count
+    story = again[0]
+    story.comments, story.comment_lines, story.comments_parsed = parse_story_thread(story).comments, [], True
+    story.add_span("p1", Span(0, 4, "quote"))
+    story.data["wire_share"] = 0.5
+    story.title += " (updated)"  # the analysis does not read titles
+    assert digest(again) == digest(first)
+    story.paragraphs[0].text += " "
+    assert digest(again) != digest(first)
+    story.paragraphs[0].text = story.paragraphs[0].text[:-1]
+    story.credit += " Edited."
+    assert digest(again) != digest(first)

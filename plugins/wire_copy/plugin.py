@@ -5,6 +5,7 @@ Thin glue over ``newsarchive.wire_text`` (detection, alignment) and ``newsarchiv
 
 from __future__ import annotations
 
+import marshal
 import os
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -13,12 +14,12 @@ from pelican import signals
 from pelican.generators import Generator
 from slugify import slugify
 
-from newsarchive.analysis_memo import memo_in_cache
+from newsarchive.analysis_memo import AnalysisMemo, memo_in_cache, memo_key
 from newsarchive.errors import ArchiveError
 from newsarchive.forked_call import ForkedCall, forking_helps
 from newsarchive.progress import TimedStages, progress, report, report_reuse
 from newsarchive.render import alignment_html
-from newsarchive.story import COMPARE_URL, EVENT_URL, file_digest
+from newsarchive.story import COMPARE_URL, EVENT_URL, MARSHAL_VERSION
 from newsarchive.story_file import load_story
 from newsarchive.wire_diagram import render_svg
 from newsarchive.wire_text import (
@@ -26,9 +27,12 @@ from newsarchive.wire_text import (
     align_words,
     based_on,
     find_wire_passages,
+    inputs_digest,
     mark_stories,
     params_from_settings,
     row_words,
+    story_from_inputs,
+    wire_inputs,
 )
 
 WIRE_INDEX_URL = "wire/"
@@ -50,7 +54,7 @@ def start_early(pelican) -> None:
     """``initialized`` receiver: read the story files and find the wire passages in a forked
     child, while this process reads them too (Pelican's reading is one core's work). The
     generator takes the child's result only if the child read what Pelican read
-    (:func:`~newsarchive.story.file_digest`); otherwise, or with ``ARCHIVE_PARALLEL_ANALYSIS =
+    (:func:`~newsarchive.wire_text.inputs_digest`); otherwise, or with ``ARCHIVE_PARALLEL_ANALYSIS =
     False``, it finds the passages itself, from Pelican's stories."""
     settings = pelican.settings
     _early.pending = None
@@ -67,21 +71,40 @@ def start_early(pelican) -> None:
     _early.pending = ForkedCall(_read_and_find, relative, root, params, settings)
 
 
-def _read_and_find(paths: list[Path], root: Path, params, settings) -> tuple[str, WireAnalysis] | None:
-    """(digest of the stories read, their wire analysis); None when a file cannot be read (the
-    build reports it)."""
-    try:
-        stories = [load_story(path, root) for path in paths]
-    except ArchiveError:
-        return None
-    return file_digest(stories), _find(stories, params, settings)
+def _read_and_find(paths: list[Path], root: Path, params, settings) -> tuple[str, bytes] | None:
+    """(digest of what the analysis read, the analysis as ``marshal`` bytes of
+    :meth:`~newsarchive.wire_text.WireAnalysis.to_plain`); None when a file cannot be read
+    (the build reports it).
 
-
-def _find(stories, params, settings) -> WireAnalysis:
-    """The wire analysis, with each story's sentences kept in Pelican's cache folder."""
+    What the analysis reads of each story file (:func:`~newsarchive.wire_text.wire_inputs`) is
+    kept in the memo under the file's path, size and modification time, as Pelican's content
+    cache keeps its articles: a rebuild parses only the files that changed. A file edited
+    without changing either is caught by the digest, which the build compares with that of the
+    stories Pelican read."""
     memo = memo_in_cache(settings, MEMO_NAME)
+    try:
+        inputs = [_inputs(memo, path, root) for path in paths]
+    except (ArchiveError, OSError):
+        return None
+    report_reuse("wire: story files", memo.hits, memo.misses)
+    stories = [story_from_inputs(one) for one in inputs]
+    analysis = _find(stories, params, memo)
+    return inputs_digest(inputs), marshal.dumps(analysis.to_plain(), MARSHAL_VERSION)
+
+
+def _inputs(memo: AnalysisMemo, path: Path, root: Path) -> tuple:
+    st = path.stat()
+    return memo.get(
+        lambda: memo_key("story file", str(path), str(root), st.st_size, st.st_mtime_ns),
+        lambda: wire_inputs(load_story(path, root)),
+    )
+
+
+def _find(stories, params, memo: AnalysisMemo) -> WireAnalysis:
+    """The wire analysis, with each story's sentences kept in ``memo`` (saved for the next build)."""
+    hits, misses = memo.hits, memo.misses
     analysis = find_wire_passages(stories, params, memo)
-    report_reuse("wire: story sentences", memo.hits, memo.misses)
+    report_reuse("wire: story sentences", memo.hits - hits, memo.misses - misses)
     memo.save()
     return analysis
 
@@ -92,10 +115,10 @@ def _analysis(stories, settings) -> WireAnalysis:
     params = params_from_settings(settings.get("WIRE_PARAMS"))
     pending, _early.pending = _early.pending, None
     found = pending.result() if pending is not None else None
-    if found is not None and found[0] == file_digest(stories):
+    if found is not None and found[0] == inputs_digest(map(wire_inputs, stories)):
         report("wire: analysis in a forked child", pending.child_seconds or 0.0)
-        return found[1]
-    return _find(stories, params, settings)
+        return WireAnalysis.from_plain(marshal.loads(found[1]))
+    return _find(stories, params, memo_in_cache(settings, MEMO_NAME))
 
 
 def compare_url(a: str, b: str) -> str:
