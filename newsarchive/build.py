@@ -21,8 +21,7 @@ import threading
 from importlib.metadata import version
 from pathlib import Path
 
-from .content_loader import load_content
-from .errors import Problem
+from .content_loader import check_content
 from .pagefind_output import merge_bundles
 from .progress import stage
 from .search_shards import (
@@ -261,12 +260,10 @@ def run_step(name: str, cmd: list[str], quiet: bool, env: dict[str, str] | None 
     return finish_step(name, start_step(name, cmd, quiet, env), quiet)
 
 
-def check_content(content: Path) -> tuple[list[Problem], int]:
-    """The problems in ``content`` and its number of stories. The parsed stories are not kept:
-    at 10,000 stories they are 238 MB that this process would otherwise hold while Pelican and
-    Pagefind run (Pelican parses them again itself)."""
-    loaded = load_content(content)
-    return loaded.errors, len(loaded.stories)
+def check_record(output: Path) -> Path:
+    """Where the content check remembers the story files that parsed cleanly, for the next build
+    into ``output`` (:func:`~newsarchive.content_loader.check_content`): beside it, hidden."""
+    return output.with_name(f".{output.name}.checked-stories.json")
 
 
 def search_cache(output: Path) -> Path:
@@ -315,7 +312,7 @@ def build(content: Path, settings: Path, output: Path, quiet: bool = False, sear
         # rendered (plugins/archive_core/incremental_writing.py)
         step = start_step("pelican", pelican, quiet, {"ARCHIVE_OUTPUT": str(output)})
         try:
-            problems, story_count = check_content(content)
+            problems, story_count = check_content(content, check_record(output))
         except BaseException:
             stop_step(step)
             raise

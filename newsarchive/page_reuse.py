@@ -18,8 +18,9 @@ lookup it makes (``person_by_slug.get(quote.speaker)``, ``archive.story(slug)``.
 page merely refers to (a quotation's source, an event's coverage) counts by what its file says
 (:func:`story_digests`, taken before the analyses add to it): such pages show a story's title,
 publisher, date, URL or paragraph text, never its analysis. A story page counts its own story
-whole, analysis included. Templates without a recipe (listings, feeds, the search page) are
-rendered every time.
+by the same digest (its comment thread is parsed from the file too), plus everything the
+analyses add to it: marks, notes, plugin data and the comments' citations. Templates without a
+recipe (listings, feeds, the search page) are rendered every time.
 
 **When a template changes what it reads, change its recipe.** The key also covers the
 templates' bytes and the settings (:func:`environment_digest`), and the manifest lives in the
@@ -31,9 +32,12 @@ and removing stories.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import hashlib
 import io
 import json
+import operator
 import os
 import pickle
 import sys
@@ -78,12 +82,28 @@ def _article(kw: dict, ctx: dict, src: Callable[[Story], str]) -> Any:
     if not isinstance(story, Story):
         return None
     archive = ctx["archive"]
-    fields = [getattr(story, name) for name in Story.__slots__ if name != "data"]
-    # plugin data, less the views of the story itself (comment_threads' StoryComments)
+    # What the file says (the comment thread too: parsed from it, before or after the digest), by
+    # its digest; then what the analyses added: marks, notes, plugin data, the comments' citations
+    # (plugin data less the views of the story itself: comment_threads' StoryComments).
+    spans = {pid: _flat(spans) for pid, spans in story.spans.items()}
+    notes = {pid: _flat(notes) for pid, notes in story.notes.items()}
     data = {k: v for k, v in story.data.items() if getattr(v, "story", None) is not story}
+    cites = [c.cites for c in story.comments]
     speakers = ctx.get("speakers_in", {}).get(story.slug)
     others = [src(archive.story(slug)) for slug in story.data.get("wire_shares_with", [])]
-    return fields, data, kw["article"].category.url, speakers, others
+    return src(story), spans, notes, data, cites, kw["article"].category.url, speakers, others
+
+
+@functools.cache
+def _fields_of(cls: type, but: str = "") -> Callable[[Any], tuple]:
+    """A getter of the fields of the dataclass ``cls`` (less the field ``but``), as a tuple."""
+    return operator.attrgetter(*(f.name for f in dataclasses.fields(cls) if f.name != but))
+
+
+def _flat(items: list) -> list[tuple]:
+    """Dataclass instances of one kind as tuples of their fields: pickled six times faster than as
+    dataclasses (417,000 marks and 345,000 mentions at 10,000 stories)."""
+    return list(map(_fields_of(type(items[0])), items)) if items else []
 
 
 def _event(kw: dict, ctx: dict, src: Callable[[Story], str]) -> Any:
@@ -102,8 +122,10 @@ def _quote(kw: dict, ctx: dict, src: Callable[[Story], str]) -> Any:
 
 
 def _entity(kw: dict, ctx: dict, src: Callable[[Story], str]) -> Any:
+    entity = kw["entity"]
     stories = [(src(story), pids) for story, pids in kw["entity_stories"]]
-    return kw["entity"], kw["entity_quotes"], kw["entity_publishers"], stories
+    whole = _fields_of(type(entity), but="mentions")(entity), _flat(entity.mentions)
+    return whole, kw["entity_quotes"], kw["entity_publishers"], stories
 
 
 def _wire_passage(kw: dict, ctx: dict, src: Callable[[Story], str]) -> Any:
@@ -114,7 +136,9 @@ def _wire_passage(kw: dict, ctx: dict, src: Callable[[Story], str]) -> Any:
 
 def _compare(kw: dict, ctx: dict, src: Callable[[Story], str]) -> Any:
     # rows: the pair's rows aligned word by word, made from the pair and the two stories' text
-    return kw["pair"], src(kw["story_a"]), src(kw["story_b"])
+    pair = kw["pair"]
+    whole = _fields_of(type(pair), but="rows")(pair), _flat(pair.rows)
+    return whole, src(kw["story_a"]), src(kw["story_b"])
 
 
 # template file name -> (kwargs, context, src) -> everything the template reads, or None (render it)

@@ -54,6 +54,40 @@ def test_a_page_key_changes_with_what_its_template_reads_and_only_that():
     assert keys.key("index.html", "index.html", {}, {}) is None  # no recipe: always rendered
 
 
+def test_a_story_page_key_counts_its_file_and_what_the_analyses_added():
+    """A story page is keyed by its file's digest plus the analyses' marks, notes, data and the
+    comments' citations: each changes the key; another story's edit does not."""
+    from types import SimpleNamespace
+
+    from newsarchive.story import Comment, Note, Span
+
+    def page(s):
+        article = SimpleNamespace(story=s, category=SimpleNamespace(url="publishers/x/"))
+        return {"article": article}, {"archive": Archive([s, story("other")])}
+
+    s = story("a")
+    s.comments = [Comment("1", None, "Reader", ["Words."], 1, 1, 9)]
+    keys = PageKeys(story_digests([s, story("other")]))
+    key = keys.key("article.html", "stories/a/index.html", *page(s))
+    assert key == PageKeys(story_digests([s, story("other", text="Edited.")])).key(
+        "article.html", "stories/a/index.html", *page(s)
+    )
+    s.add_span("p1", Span(0, 5, "quote", "quotes/q/"))
+    marked = keys.key("article.html", "stories/a/index.html", *page(s))
+    s.spans["p1"][0].title = "a title"
+    titled = keys.key("article.html", "stories/a/index.html", *page(s))
+    s.add_note("p1", Note("quoted in comment 1"))
+    noted = keys.key("article.html", "stories/a/index.html", *page(s))
+    s.comments[0].cites = [{"story": "a", "paragraph": "p1", "quote": None}]
+    cited = keys.key("article.html", "stories/a/index.html", *page(s))
+    s.data["wire_share"] = 0.5
+    shared = keys.key("article.html", "stories/a/index.html", *page(s))
+    assert len({key, marked, titled, noted, cited, shared}) == 6
+    assert key != PageKeys(story_digests([story("a", text="Edited."), story("other")])).key(
+        "article.html", "stories/a/index.html", *page(story("a", text="Edited."))
+    )
+
+
 def test_equal_values_give_equal_key_bytes_however_their_objects_are_shared():
     word = "".join(["sha", "red"])
     shared = [word, word]

@@ -9,7 +9,7 @@ import jsonschema
 from bs4 import BeautifulSoup
 from conftest import ROOT, copy_project, run_build
 
-from newsarchive.build import search_cache
+from newsarchive.build import check_record, search_cache
 
 CBS = "immigration-check-awaits-mass-arrestees"
 AP = "mass-police-to-join-immigration-checks-program"
@@ -142,8 +142,9 @@ def test_failed_build_leaves_previous_output_untouched(tmp_path):
     assert "Traceback" not in done.stderr
     after = {p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
     assert after == before
-    # no temporary output left behind; the search index's shards are kept for the next build
-    assert set(project.glob(".output*")) == {search_cache(out)}
+    # no temporary output left behind; the search index's shards and the record of the story
+    # files that parsed cleanly are kept for the next build
+    assert set(project.glob(".output*")) == {search_cache(out), check_record(out)}
 
 
 def test_a_failure_while_writing_in_the_background_fails_the_build(tmp_path):
@@ -158,7 +159,8 @@ def test_a_failure_while_writing_in_the_background_fails_the_build(tmp_path):
     assert "writing pages in the background failed: UndefinedError" in done.stderr
     assert "Traceback" not in done.stderr
     assert not (project / "output").exists()
-    assert not list(project.glob(".output*")), "no temporary output left behind"
+    left = set(project.glob(".output*")) - {check_record(project / "output")}
+    assert not left, "no temporary output left behind"
 
 
 def test_bad_capture_checksum_stops_the_build(tmp_path):

@@ -143,3 +143,51 @@ def test_non_utf8_story_file_is_an_error(tmp_path):
     (content / "stories" / "x.md").write_bytes("Title: Caf\u00e9\nDate: 2011-01-02\n\nBody.\n".encode("cp1252"))
     (problem,) = load_content(content).errors
     assert problem.line == 1 and "not valid UTF-8" in problem.message
+
+
+def test_a_remembered_check_finds_what_loading_finds_and_parses_only_changed_files(tmp_path, monkeypatch):
+    """The build checks the content before anything is replaced; with a record of the files that
+    parsed cleanly, a rebuild's check parses only the story files (or captures) that changed, and
+    still reports every problem load_content reports."""
+    from newsarchive import content_loader
+
+    capture = "Captured page.\n"
+    digest = hashlib.sha256(capture.encode()).hexdigest()
+    (tmp_path / "content").mkdir()
+    content = _content_with(
+        tmp_path / "content",
+        {
+            "captures/c.txt": capture,
+            "stories/a.md": "Title: Same headline\nDate: 2011-01-02\n\nBody.\n",
+            "stories/b.md": "Title: B\nDate: 2011-01-02\nSlug: same-headline\n\nBody.\n",  # duplicate slug
+            "stories/c.md": f"Title: C\nDate: 2011-01-03\nCapture: captures/c.txt\nCapture_sha256: {digest}\n\nBody.\n",
+            "stories/d.md": "Title: D\nDate: 2011-02-30\n\nBody.\n",  # a bad date
+        },
+    )
+    record = tmp_path / "checked.json"
+    parsed = []
+    load_story = content_loader.load_story
+    monkeypatch.setattr(
+        content_loader, "load_story", lambda path, root: parsed.append(path.name) or load_story(path, root)
+    )
+
+    def expected():
+        loaded = load_content(content)
+        parsed.clear()
+        return loaded.errors, len(loaded.stories)
+
+    first = expected()
+    assert [p.line for p in first[0]] == [3, 2] and first[1] == 2
+    assert content_loader.check_content(content, record) == first and parsed == ["a.md", "b.md", "c.md", "d.md"]
+    parsed.clear()
+    assert content_loader.check_content(content, record) == first and parsed == ["d.md"]  # the bad one only
+
+    (content / "captures/c.txt").write_text("Captured page, edited.\n", encoding="utf-8")
+    second = expected()
+    assert "has sha256" in second[0][1].message
+    assert content_loader.check_content(content, record) == second and parsed == ["c.md", "d.md"]
+    parsed.clear()
+    (content / "stories/a.md").unlink()  # b's slug is no longer taken
+    third = expected()
+    assert content_loader.check_content(content, record) == third and parsed == ["c.md", "d.md"]
+    assert len(third[0]) == 2 and third[1] == 1
