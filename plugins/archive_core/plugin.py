@@ -191,6 +191,31 @@ def _folders_with_index(out: Path) -> list[str]:
     return found
 
 
+class _ArticlesById(list):
+    """A list of articles whose ``in`` is a set lookup by identity (what ``in`` on a list of
+    Pelican's articles, which define no ``__eq__``, amounts to)."""
+
+    def __init__(self, articles) -> None:
+        super().__init__(articles)
+        self._ids = {id(a) for a in self}
+
+    def __contains__(self, article) -> bool:
+        return id(article) in self._ids
+
+
+def quick_listing_membership(generator):
+    """``article_generator_finalized`` receiver. Pelican writes each category, tag and author
+    page with ``[a for a in self.dates if a in articles]``: a scan of the group's list for each
+    of the archive's articles (at 10,000 stories and 8 publishers, 3.7 s of each build, most of
+    it for author pages this site does not write). The groups' lists answer ``in`` from a set
+    instead; the pages are the same."""
+    for groups in (generator.categories, generator.authors):
+        for n, (group, articles) in enumerate(groups):
+            groups[n] = (group, _ArticlesById(articles))
+    for tag, articles in generator.tags.items():
+        generator.tags[tag] = _ArticlesById(articles)
+
+
 def finish_writing(pelican):
     """Every page is written (the forked writer's too): record their keys for the next build."""
     background_writing.wait_for_child(pelican)
@@ -234,6 +259,7 @@ archive_ready.connect(incremental_writing.remember_sources)
 signals.finalized.connect(background_writing.wait_for_child)
 signals.article_generator_init.connect(reading_started)
 signals.article_generator_finalized.connect(reading_done)
+signals.article_generator_finalized.connect(quick_listing_membership)
 signals.all_generators_finalized.connect(writing_started)
 signals.article_writer_finalized.connect(writing_done)
 signals.readers_init.connect(add_reader)
