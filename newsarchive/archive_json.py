@@ -7,7 +7,6 @@ or have a ``to_json()`` method. The shape is described by ``docs/archive.schema.
 
 from __future__ import annotations
 
-import io
 import json
 from typing import Any, TextIO
 
@@ -16,14 +15,17 @@ from .story import Archive, Story
 VERSION = 1
 
 
-def _plain(value: Any) -> Any:
+def _encode(value: Any) -> str:
+    """``value`` as JSON: dicts, lists, tuples and scalars as they are, any other object as what
+    its ``to_json()`` returns. The C encoder walks the value and calls ``to_json`` itself (at
+    10,000 stories archive.json is 130 MB: a walk in Python first took as long as encoding)."""
+    return json.dumps(value, ensure_ascii=False, default=_to_json)
+
+
+def _to_json(value: Any) -> Any:
     if hasattr(value, "to_json"):
-        return _plain(value.to_json())
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
+        return value.to_json()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable (and has no to_json)")
 
 
 def story_json(story: Story) -> dict[str, Any]:
@@ -44,36 +46,22 @@ def story_json(story: Story) -> dict[str, Any]:
         "media": [{"text": m.text, "after": m.after} for m in story.media],
         "dropped_boilerplate": list(story.dropped),
     }
-    for key, value in sorted(story.data.items()):
-        data[key] = _plain(value)
-    return data
-
-
-def archive_json(archive: Archive) -> dict[str, Any]:
-    data: dict[str, Any] = {"version": VERSION, "stories": [story_json(s) for s in archive.stories]}
-    for key, value in sorted(archive.sections.items()):
-        data[key] = _plain(value)
+    data.update(sorted(story.data.items()))  # plugin data: JSON-ready or with to_json()
     return data
 
 
 def write(archive: Archive, fp: TextIO) -> None:
     """Write archive.json to ``fp`` one story at a time (a 10,000-story archive never sits in
-    memory as one document). Same content as ``archive_json``."""
+    memory as one document)."""
     fp.write(f'{{"version": {VERSION}, "stories": [')
     for n, story in enumerate(archive.stories):
         fp.write(",\n" if n else "\n")
-        fp.write(json.dumps(story_json(story), ensure_ascii=False))
+        fp.write(_encode(story_json(story)))
     fp.write("\n]")
     for key, value in sorted(archive.sections.items()):
         fp.write(f",\n{json.dumps(key)}: [")
         for n, item in enumerate(value):
             fp.write(",\n" if n else "\n")
-            fp.write(json.dumps(_plain(item), ensure_ascii=False))
+            fp.write(_encode(item))
         fp.write("\n]")
     fp.write("}\n")
-
-
-def dumps(archive: Archive) -> str:
-    buffer = io.StringIO()
-    write(archive, buffer)
-    return buffer.getvalue()
