@@ -229,7 +229,7 @@ class Manifest:
             return cls(environment)
         return cls(environment, data.get("pages") or {})
 
-    def matches(self, name: str, key: str, old_file: Path) -> bool:
+    def matches(self, name: str, key: str, old_file: Path | str) -> bool:
         """Page ``name`` had ``key`` last time and ``old_file`` is still what was written then."""
         entry = self.pages.get(name)
         if not entry or entry[0] != key:
@@ -240,7 +240,7 @@ class Manifest:
             return False
         return [st.st_size, st.st_mtime_ns, st.st_ino] == entry[1:]
 
-    def record(self, name: str, key: str, written: Path) -> None:
+    def record(self, name: str, key: str, written: Path | str) -> None:
         st = os.stat(written)
         self.pages[name] = [key, st.st_size, st.st_mtime_ns, st.st_ino]
 

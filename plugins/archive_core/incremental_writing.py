@@ -32,7 +32,7 @@ class _State:
     keys: PageKeys | None = None
     previous: Manifest | None = None  # what the last build wrote
     written: Manifest | None = None  # what this build writes (this process's share)
-    old_dir: Path | None = None  # where the last build's pages are
+    old_dir: str | None = None  # where the last build's pages are
     in_place = False  # ...which is where this build writes
     manifest: Path | None = None
     check = False
@@ -61,7 +61,7 @@ def start(generators) -> None:
     reuse = os.environ.get("ARCHIVE_REUSE_PAGES", "1") != "0"
     _state.previous = Manifest.load(_state.manifest, environment) if reuse else Manifest(environment)
     _state.written = Manifest(environment)
-    _state.old_dir, _state.in_place = final, final == out_dir
+    _state.old_dir, _state.in_place = str(final), final == out_dir
     _state.check = os.environ.get("ARCHIVE_CHECK_REUSE") == "1"
 
 
@@ -83,17 +83,20 @@ class ReusingWriter(Writer):
         key = None
         if name and _state.keys is not None and not (relative_urls or paginated or override_output):
             key = _state.keys.key(template.name, name, kwargs, context)
-        old = _state.old_dir / name if key else None
+        old = os.path.join(_state.old_dir, name) if key else None  # strings: pathlib was 2 s of 60,000 pages
         if key is not None and _state.previous.matches(name, key, old):
-            self._link(name, old)
+            if self._link(name, old):
+                _state.written.pages[name] = _state.previous.pages[name]  # the same file
+            else:
+                _state.written.record(name, key, os.path.join(self.output_path, name))
             if _state.check:
-                self._check(name, old, template, context, kwargs)
-        else:
-            super().write_file(
-                name, template, context, relative_urls, paginated, template_name, override_output, url, **kwargs
-            )
+                self._check(name, Path(old), template, context, kwargs)
+            return
+        super().write_file(
+            name, template, context, relative_urls, paginated, template_name, override_output, url, **kwargs
+        )
         if key is not None:
-            _state.written.record(name, key, Path(self.output_path, name))
+            _state.written.record(name, key, os.path.join(self.output_path, name))
 
     def _check(self, name: str, old: Path, template, context, kwargs) -> None:
         """Render a reused page anyway (into a scratch directory) and fail if it differs."""
@@ -105,16 +108,24 @@ class ReusingWriter(Writer):
                     f"for {template.name} in newsarchive/page_reuse.py misses something the template reads"
                 )
 
-    def _link(self, name: str, old: Path) -> None:
+    def _link(self, name: str, old: str) -> bool:
+        """Put the last build's page ``old`` in place; False if it had to be copied (another file)."""
         path = sanitised_join(self.output_path, name)
         self._written_files.add(path)
         if _state.in_place:
-            return  # the page is already there
-        os.makedirs(os.path.dirname(path), exist_ok=True)
+            return True  # the page is already there
+        try:
+            os.mkdir(os.path.dirname(path))  # most pages have a folder of their own, whose parent exists
+        except FileExistsError:
+            pass
+        except FileNotFoundError:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
         try:
             os.link(old, path)
         except OSError:  # another filesystem
             shutil.copy2(old, path)
+            return False
+        return True
 
 
 def writer_class(pelican):
