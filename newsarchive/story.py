@@ -125,6 +125,7 @@ class Story:
     spans: dict[str, list[Span]] = field(default_factory=dict)  # paragraph id -> spans
     notes: dict[str, list[Note]] = field(default_factory=dict)  # paragraph id -> notes
     data: dict[str, Any] = field(default_factory=dict)  # plugin additions for archive.json
+    source_digest: str = ""  # what the file says, hashed as it was read (page_reuse.source_digest)
 
     @property
     def url(self) -> str:

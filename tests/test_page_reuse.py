@@ -88,6 +88,19 @@ def test_a_story_page_key_counts_its_file_and_what_the_analyses_added():
     )
 
 
+def test_a_story_keeps_the_digest_taken_as_its_file_was_read():
+    """The reader hashes each story as its file is read (story_read), and Pelican's cache keeps
+    the hash with the story: a rebuild does not hash every story again."""
+    from plugins.archive_core.incremental_writing import digest_when_read
+
+    s = story("a")
+    expected = story_digests([s])["a"]
+    digest_when_read(s)
+    assert s.source_digest == expected and story_digests([s]) == {"a": expected}
+    s.title = "Changed after reading"  # the kept digest stands for the file, not for the object now
+    assert story_digests([s]) == {"a": expected} != story_digests([story("a", title="Changed after reading")])
+
+
 def test_equal_values_give_equal_key_bytes_however_their_objects_are_shared():
     word = "".join(["sha", "red"])
     shared = [word, word]

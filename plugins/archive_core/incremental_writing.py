@@ -24,7 +24,7 @@ from pelican.utils import sanitised_join
 from pelican.writers import Writer
 
 from newsarchive.code_version import code_version
-from newsarchive.page_reuse import Manifest, PageKeys, environment_digest, story_digests
+from newsarchive.page_reuse import Manifest, PageKeys, environment_digest, source_digest, story_digests
 
 
 class _State:
@@ -39,6 +39,11 @@ class _State:
 
 
 _state = _State()
+
+
+def digest_when_read(story) -> None:
+    """``story_read`` receiver: the story's source digest, taken as its file is read."""
+    story.source_digest = source_digest(story)
 
 
 def remember_sources(generator) -> None:
