@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
 
+from .file_record import FileRecord
+
 # About this much HTML per shard. On the 10,000-story benchmark (615 MB of indexed HTML; story
 # pages 44 KB, people and organizations 440-540 KB) it makes 94 shards; Pagefind over all of them
 # took 26.5-28.8 s, over 11 shards of up to 2,000 pages 25.9-26.2 s, and after one story was added
@@ -48,46 +50,17 @@ def indexed_page(path: Path, data: bytes) -> IndexedPage:
     return IndexedPage(path, len(data), hashlib.blake2b(data, digest_size=20).hexdigest())
 
 
-class PageRecord:
-    """What the last build learnt of each page it read for search: its digest, or that it is not
-    indexed, by the identity of its file (inode, size, modification time). A page the build
-    linked from the last build's output instead of rendering it (incremental writing) is the same
-    file, and is not read again: at 10,000 stories reading and hashing the 615 MB of indexed
-    pages took 5 s. Kept as ``FILE`` in the bundle cache."""
+class PageRecord(FileRecord):
+    """What the last build learnt of each page it read for search: its digest, or None when it is
+    not indexed (``newsarchive.file_record``). A page the build linked from the last build's
+    output instead of rendering it (incremental writing) is the same file, and is not read again:
+    at 10,000 stories reading and hashing the 615 MB of indexed pages took 5 s. Kept as ``FILE``
+    in the bundle cache."""
 
     FILE = ".pages.json"  # hidden: not a bundle
-    FORMAT = 1
 
     def __init__(self, directory: Path) -> None:
-        self.path = directory / self.FILE
-        self.known: dict[str, list] = {}
-        self.seen: dict[str, list] = {}  # what this build read or looked up, saved for the next
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return
-        if isinstance(data, dict) and data.get("format") == self.FORMAT and isinstance(data.get("pages"), dict):
-            self.known = data["pages"]
-
-    def lookup(self, path: Path, st: os.stat_result) -> tuple[bool, str | None]:
-        """``(known, digest)``: whether the file at ``path`` with ``st`` was read before, and its
-        digest then (None: not indexed)."""
-        entry = self.known.get(path.as_posix())
-        if entry is None or entry[:3] != [st.st_ino, st.st_size, st.st_mtime_ns]:
-            return False, None
-        self.seen[path.as_posix()] = entry
-        return True, entry[3]
-
-    def note(self, path: Path, st: os.stat_result, digest: str | None) -> None:
-        self.seen[path.as_posix()] = [st.st_ino, st.st_size, st.st_mtime_ns, digest]
-
-    def save(self) -> None:
-        """The pages of this build (an atomic rename)."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(f".{self.FILE}.{os.getpid()}")
-        data = {"format": self.FORMAT, "pages": dict(sorted(self.seen.items()))}
-        tmp.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
-        tmp.replace(self.path)
+        super().__init__(directory / self.FILE)
 
 
 def _cut_hash(path: Path) -> int:
