@@ -149,6 +149,13 @@ def _compare(kw: dict, ctx: dict, src: Callable[[Story], str]) -> Any:
     return whole, src(kw["story_a"]), src(kw["story_b"])
 
 
+def _commenter_group(kw: dict, ctx: dict, src: Callable[[Story], str]) -> Any:
+    # each comment is shown by its story's title, publisher and URL and by its own id, anchor and
+    # first paragraph: all parsed from the story's file
+    people = [(p.slug, p.names, [(src(story), c.id) for story, c in p.comments]) for p in kw["members"]]
+    return kw["group"], [group for group, _ in kw["groups"]], people
+
+
 # template file name -> (kwargs, context, src) -> everything the template reads, or None (render it)
 RECIPES: dict[str, Callable[[dict, dict, Callable[[Story], str]], Any]] = {
     "article.html": _article,
@@ -157,6 +164,7 @@ RECIPES: dict[str, Callable[[dict, dict, Callable[[Story], str]], Any]] = {
     "entity.html": _entity,
     "wire_passage.html": _wire_passage,
     "compare.html": _compare,
+    "commenter_group.html": _commenter_group,
 }
 
 
@@ -177,6 +185,10 @@ class PageKeys:
         if inputs is None:
             return None
         return _digest(_stable_bytes((self.environment, template, name, inputs)))
+
+    def made_key(self, name: str, inputs: Any) -> str:
+        """The key of a file made by a function from ``inputs``, everything it reads."""
+        return _digest(_stable_bytes((self.environment, "made", name, inputs)))
 
     def source(self, story: Story) -> str:
         """What ``story``'s file says, as a digest."""

@@ -38,6 +38,15 @@ def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def diagram_inputs(
+    stories: list[Story], passages: list[WirePassage], url_prefix: str = "", id_prefix: str = "wire-diagram"
+) -> tuple:
+    """Everything :func:`render_svg` reads, as plain values: a build that has the file it drew
+    from the same inputs keeps it (archive_core's incremental writing). Keep it in step."""
+    read = [(s.slug, s.title, s.publisher, [(p.id, p.text) for p in s.paragraphs]) for s in stories]
+    return read, passages, url_prefix, id_prefix
+
+
 def render_svg(
     stories: list[Story], passages: list[WirePassage], url_prefix: str = "", id_prefix: str = "wire-diagram"
 ) -> str:

@@ -149,7 +149,7 @@ def project(tmp_path_factory) -> Path:
 
 
 def inodes(out: Path) -> dict[str, int]:
-    return {gates.rel(out, p): p.stat().st_ino for p in out.rglob("*.html")}
+    return {gates.rel(out, p): p.stat().st_ino for p in out.rglob("*") if p.suffix in (".html", ".svg")}
 
 
 def files(out: Path) -> dict[str, bytes]:
@@ -165,7 +165,9 @@ def test_an_unchanged_archive_reuses_every_page_with_a_key(project, tmp_path):
     out = build(project, tmp_path / "out", "", "--no-search")
     before, first = inodes(out), files(out)
     keyed = manifest_of(project)
-    assert len(keyed) > 300 and {n.split("/")[0] for n in keyed} >= {"stories", "quotes", "people", "wire", "compare"}
+    kinds = {"stories", "quotes", "people", "wire", "compare", "commenters"}
+    assert len(keyed) > 300 and {n.split("/")[0] for n in keyed} >= kinds
+    assert any(n.endswith(".svg") for n in keyed)  # the wire diagrams, made without a template
     build(project, out, "", "--no-search")  # another process: another hash seed
     after = inodes(out)
     assert [n for n in keyed if after[n] != before[n]] == []  # linked from the last build, not rendered
@@ -182,7 +184,10 @@ def test_after_adding_editing_and_removing_stories_the_site_is_what_a_cold_build
     slug, text = corpus.Corpus(40, seed=3).story(40)
     (work / "content" / "stories" / f"{slug}.md").write_text(text, encoding="utf-8")
     retitled = max(stories, key=lambda p: p.read_text().count("“"))  # the most quotations
-    retitled.write_text(re.sub(r"^Title: .*$", "Title: A retitled story", retitled.read_text(), count=1, flags=re.M))
+    drawn = re.search(r'href="/stories/([^/"]+)/"', next(out.glob("events/*/wire-diagram.svg")).read_text())[1]
+    in_diagram = next(p for p in stories if p.stem == drawn or re.search(rf"^Slug: {drawn}$", p.read_text(), re.M))
+    for story in {retitled, in_diagram}:  # and a story a diagram draws
+        story.write_text(re.sub(r"^Title: .*$", "Title: A retitled story", story.read_text(), count=1, flags=re.M))
     edited = stories[-1]
     edited.write_text(edited.read_text().replace(" said ", " told reporters ", 1))
     stories[-2].unlink()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from newsarchive.story import Paragraph, Story
 from newsarchive.story_file import load_story
-from newsarchive.wire_diagram import render_svg
+from newsarchive.wire_diagram import diagram_inputs, render_svg
 from newsarchive.wire_text import find_wire_passages
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,3 +80,30 @@ def test_witnesses_of_stories_not_drawn_are_left_out():
     root = ET.fromstring(render_svg([a], analysis.passages).encode("utf-8"))
     assert root.findall("svg:g[@class='wire-link']", NS) == []
     assert ET.fromstring(render_svg([], []).encode("utf-8")).get("role") == "img"
+
+
+def test_what_the_diagram_reads_is_in_its_inputs():
+    """A build keeps last build's SVG when ``diagram_inputs`` are unchanged: every edit that
+    changes the picture changes them."""
+    stories = seeds()
+    passages = find_wire_passages(stories).passages
+
+    def retitle(s):
+        s[0].title += " (updated)"
+
+    def republish(s):
+        s[1].publisher = "Another Paper"
+
+    def reword(s):
+        s[1].paragraphs[3].text = s[1].paragraphs[3].text.replace(" ", "  ", 1) + " More words here."
+
+    def renumber(s):
+        s[0].paragraphs[0].id = "p99"
+
+    for edit in (retitle, republish, reword, renumber):
+        edited = copy.deepcopy(stories)
+        edit(edited)
+        assert render_svg(edited, passages, "/") != render_svg(stories, passages, "/"), edit.__name__
+        assert diagram_inputs(edited, passages, "/") != diagram_inputs(stories, passages, "/"), edit.__name__
+    assert diagram_inputs(stories, passages, "/") != diagram_inputs(stories, passages[1:], "/")
+    assert diagram_inputs(stories, passages, "/") != diagram_inputs(stories, passages, "/site/")

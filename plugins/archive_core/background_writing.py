@@ -89,8 +89,7 @@ class SharedPages:
 
 
 class _SharingWriter:
-    """Pelican's writer, writing only the pages this process takes; ``mine()`` asks the same for
-    a file a generator writes itself."""
+    """Pelican's writer, writing only the pages this process takes."""
 
     def __init__(self, writer, shared: SharedPages) -> None:
         self.writer, self.shared = writer, shared
@@ -110,6 +109,10 @@ class _SharingWriter:
         if self.mine():
             return self.writer.write_file(*args, **kwargs)
         return None
+
+    def write_made(self, *args) -> None:
+        if self.mine():
+            self.writer.write_made(*args)
 
 
 def _reap() -> int:

@@ -88,14 +88,9 @@ class ReusingWriter(Writer):
         key = None
         if name and _state.keys is not None and not (relative_urls or paginated or override_output):
             key = _state.keys.key(template.name, name, kwargs, context)
-        old = os.path.join(_state.old_dir, name) if key else None  # strings: pathlib was 2 s of 60,000 pages
-        if key is not None and _state.previous.matches(name, key, old):
-            if self._link(name, old):
-                _state.written.pages[name] = _state.previous.pages[name]  # the same file
-            else:
-                _state.written.record(name, key, os.path.join(self.output_path, name))
+        if key is not None and self._reused(name, key):
             if _state.check:
-                self._check(name, Path(old), template, context, kwargs)
+                self._check(name, template, context, kwargs)
             return
         super().write_file(
             name, template, context, relative_urls, paginated, template_name, override_output, url, **kwargs
@@ -103,11 +98,42 @@ class ReusingWriter(Writer):
         if key is not None:
             _state.written.record(name, key, os.path.join(self.output_path, name))
 
-    def _check(self, name: str, old: Path, template, context, kwargs) -> None:
+    def write_made(self, name: str, inputs, make) -> None:
+        """Write the file ``name`` (relative to the output) with the text ``make()`` returns,
+        or link the last build's when ``inputs``, everything ``make`` reads, are the same."""
+        key = _state.keys.made_key(name, inputs) if _state.keys is not None else None
+        if key is not None and self._reused(name, key):
+            if _state.check and Path(self.output_path, name).read_text(encoding="utf-8") != make():
+                raise SystemExit(
+                    f"error: {name}: reused from the last build, but making it now gives other bytes: the inputs "
+                    "given to write_made miss something its maker reads"
+                )
+            return
+        path = sanitised_join(self.output_path, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w", encoding="utf-8") as fp:
+            fp.write(make())
+        self._written_files.add(path)
+        if key is not None:
+            _state.written.record(name, key, path)
+
+    def _reused(self, name: str, key: str) -> bool:
+        """Put the last build's file ``name`` in place if it was written with ``key`` and is
+        still as written; False (nothing done) otherwise."""
+        old = os.path.join(_state.old_dir, name)  # strings: pathlib was 2 s of 60,000 pages
+        if not _state.previous.matches(name, key, old):
+            return False
+        if self._link(name, old):
+            _state.written.pages[name] = _state.previous.pages[name]  # the same file
+        else:
+            _state.written.record(name, key, os.path.join(self.output_path, name))
+        return True
+
+    def _check(self, name: str, template, context, kwargs) -> None:
         """Render a reused page anyway (into a scratch directory) and fail if it differs."""
         with tempfile.TemporaryDirectory(prefix=".reuse-check-", dir=Path(self.output_path).parent) as scratch:
             Writer(scratch, settings=self.settings).write_file(name, template, context, **kwargs)
-            if Path(scratch, name).read_bytes() != old.read_bytes():
+            if Path(scratch, name).read_bytes() != Path(self.output_path, name).read_bytes():
                 raise SystemExit(  # exit 1 with this message, no traceback
                     f"error: {name}: reused from the last build, but rendering it now gives other bytes: the recipe "
                     f"for {template.name} in newsarchive/page_reuse.py misses something the template reads"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import marshal
 import os
 from collections import Counter, defaultdict
+from functools import partial
 from pathlib import Path
 
 from pelican import signals
@@ -21,7 +22,7 @@ from newsarchive.progress import TimedStages, progress, report, report_reuse
 from newsarchive.render import alignment_html
 from newsarchive.story import COMPARE_URL, EVENT_URL, MARSHAL_VERSION
 from newsarchive.story_file import load_story
-from newsarchive.wire_diagram import render_svg
+from newsarchive.wire_diagram import diagram_inputs, render_svg
 from newsarchive.wire_text import (
     WireAnalysis,
     align_words,
@@ -187,14 +188,12 @@ class WireGenerator(TimedStages, Generator):
                 rows=Deferred(aligned_rows, pair, stories[pair.a], stories[pair.b]),
                 page_name=url,
             )
-        out = Path(self.output_path)
-        mine = getattr(writer, "mine", lambda: True)  # two processes may share these pages (archive_core)
         for slug, (event, passages) in self.diagrams.items():
-            if not mine():
-                continue
-            target = out / EVENT_URL.format(slug=slug) / DIAGRAM_NAME
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(render_svg(event.stories, passages, url_prefix=f"{site}/"), encoding="utf-8")
+            writer.write_made(
+                EVENT_URL.format(slug=slug) + DIAGRAM_NAME,
+                diagram_inputs(event.stories, passages, url_prefix=f"{site}/"),
+                partial(render_svg, event.stories, passages, url_prefix=f"{site}/"),
+            )
 
 
 class Deferred:
