@@ -112,6 +112,18 @@ class AnalysisMemo:
         self.used[key] = data
         return value
 
+    def kept(self, key: str) -> Any:
+        """The value the last build kept with :meth:`keep` under ``key``, else None."""
+        data = self.entries.get(key)
+        return marshal.loads(data) if data is not None else None
+
+    def keep(self, key: str, value: Any) -> None:
+        """Keep ``value`` (plain data) under ``key`` for the next build: a value of the whole
+        build, such as a vocabulary other entries refer to. Only a memo that keeps values
+        (:attr:`keeps`) keeps it."""
+        if self.keeps:
+            self.used[key] = marshal.dumps(value, MARSHAL_VERSION)
+
     def save(self) -> None:
         """Write what this build used (nothing else: entries of removed stories go) to ``path``,
         atomically."""

@@ -630,12 +630,14 @@ def _candidates(sentences: list[list[str]]) -> list[list[int]]:
     for n, sents in enumerate(sentences):
         rarest: set[str] = set()
         for sentence_runs in runs[n]:
-            ranked = sorted(sentence_runs, key=lambda sh: (df[sh], sh))
-            rarest.update(sh for sh in ranked[:RAREST] if df[sh] <= SHINGLE_CAP)
-        shared = Counter(m for sh in rarest if df[sh] > 1 for m in by_shingle[sh] if m != n)
-        for m, count in shared.items():
-            if count >= min(MIN_SHARED, len(rarest)):
-                found[min(n, m)].add(max(n, m))
+            ranked = sorted([(df[sh], sh) for sh in sentence_runs])  # tuples compare in C: no key function
+            rarest.update(sh for count, sh in ranked[:RAREST] if count <= SHINGLE_CAP)
+        proposed = [m for sh in rarest if df[sh] > 1 for m in by_shingle[sh] if m != n]
+        if proposed:  # most printings share no rare run
+            needed = min(MIN_SHARED, len(rarest))
+            for m, count in Counter(proposed).items():
+                if count >= needed:
+                    found[min(n, m)].add(max(n, m))
         for sentence in set(sents):  # a sentence printed verbatim: its next few printings, however common it is
             posting = by_sentence[sentence]
             k = bisect.bisect_right(posting, n)
@@ -643,7 +645,11 @@ def _candidates(sentences: list[list[str]]) -> list[list[int]]:
     return [sorted(f) for f in found]
 
 
-def cross_reference(occurrences: list[QuoteOccurrence], stats: dict[str, int] | None = None) -> list[Quote]:
+def cross_reference(
+    occurrences: list[QuoteOccurrence],
+    stats: dict[str, int] | None = None,
+    sentences: list[tuple[list[str], list[str]]] | None = None,
+) -> list[Quote]:
     """Merge printings of the same statement into one :class:`Quote` each.
 
     Two occurrences are one statement when their speakers agree (or one is unknown) and at least
@@ -657,11 +663,15 @@ def cross_reference(occurrences: list[QuoteOccurrence], stats: dict[str, int] | 
     only other printings have merged in. Quotes come in the order of their earliest occurrence
     (story date, slug, paragraph). ``stats``, when given, receives the numbers of ``candidates``
     (pairs proposed) and ``comparisons`` (pairs compared: the others were already one quote or had
-    two speakers).
+    two speakers). ``sentences``, when given, holds each occurrence's ``sentences()`` and their
+    :func:`normalize` forms (the analysis memo keeps them).
     """
-    occs = sorted(occurrences, key=lambda o: o.sort_key)
-    printed = [o.sentences() for o in occs]  # computed once: each is used up to three times
-    sentences = [[normalize(s) for s in sents] for sents in printed]
+    order = sorted(range(len(occurrences)), key=lambda n: occurrences[n].sort_key)
+    occs = [occurrences[n] for n in order]
+    if sentences is None:
+        sentences = [(printed, [normalize(s) for s in printed]) for printed in (o.sentences() for o in occurrences)]
+    printed = [sentences[n][0] for n in order]  # each is used up to three times
+    sentences = [sentences[n][1] for n in order]
     parent = list(range(len(occs)))
     speaker = [o.speaker for o in occs]  # the known speaker of each group, at its root
 
@@ -758,8 +768,11 @@ def _plain_quotations(story: Story, entities: EntityIndex) -> tuple[list, list]:
         m = o.speaker_mention
         mention = m and (m.story, m.paragraph, m.start, m.end, m.text, m.possessive)
         fragments = [(f.paragraph, f.start, f.end, f.text) for f in o.fragments]
+        printed = o.sentences()
         plain.append(
             (
+                printed,
+                [normalize(sentence) for sentence in printed],
                 o.story,
                 o.path,
                 o.date.isoformat(),
@@ -775,9 +788,12 @@ def _plain_quotations(story: Story, entities: EntityIndex) -> tuple[list, list]:
     return plain, [(p.path, p.line, p.message) for p in problems]
 
 
-def _quotations_from(plain: tuple[list, list]) -> tuple[list[QuoteOccurrence], list[Problem]]:
-    occurrences = []
-    for story, path, date, fragments, line, order, speaker, speaker_name, mention, attribution in plain[0]:
+def _quotations_from(plain: tuple[list, list]) -> tuple[list[QuoteOccurrence], list, list[Problem]]:
+    """The occurrences, their sentences (see :func:`cross_reference`) and the problems."""
+    occurrences, sentences = [], []
+    for printed, normalized, story, path, date, fragments, line, order, *speaker in plain[0]:
+        sentences.append((printed, normalized))
+        speaker_slug, speaker_name, mention, attribution = speaker
         occurrences.append(
             QuoteOccurrence(
                 story,
@@ -786,13 +802,13 @@ def _quotations_from(plain: tuple[list, list]) -> tuple[list[QuoteOccurrence], l
                 [Fragment(*f) for f in fragments],
                 line,
                 order,
-                speaker,
+                speaker_slug,
                 speaker_name,
                 Mention(*mention) if mention else None,
                 attribution,
             )
         )
-    return occurrences, [Problem(*p) for p in plain[1]]
+    return occurrences, sentences, [Problem(*p) for p in plain[1]]
 
 
 def _quotations_key(memo: AnalysisMemo, story: Story, entities: EntityIndex) -> str:
@@ -802,7 +818,7 @@ def _quotations_key(memo: AnalysisMemo, story: Story, entities: EntityIndex) -> 
         (e.kind, e.name, e.roles, m.paragraph, m.start, m.end, m.text, m.possessive)
         for e, m in entities.mentions_in(story.slug)
     ]
-    return memo_key("quotations", memo.story_key(story), named)
+    return memo_key("quotations and their sentences", memo.story_key(story), named)
 
 
 def analyze(archive: Archive, memo: AnalysisMemo | None = None) -> QuoteAnalysis:
@@ -821,14 +837,16 @@ def analyze(archive: Archive, memo: AnalysisMemo | None = None) -> QuoteAnalysis
     memo = memo or AnalysisMemo()
     entities = find_entities(archive.stories, memo)
     occurrences: list[QuoteOccurrence] = []
+    sentences: list[tuple[list[str], list[str]]] = []
     problems: list[Problem] = []
     for story in progress(archive.stories, "quotations"):
         key = partial(_quotations_key, memo, story, entities)
         kept = memo.get(key, partial(_plain_quotations, story, entities))
-        found, warnings = _quotations_from(kept)
+        found, their_sentences, warnings = _quotations_from(kept)
         occurrences.extend(found)
+        sentences.extend(their_sentences)
         problems.extend(warnings)
-    quotes = cross_reference(occurrences)
+    quotes = cross_reference(occurrences, sentences=sentences)
     citations = name_quotes(pending.result(), quotes)
     cites: dict[tuple[str, str], list[dict]] = {}
     for c in citations:

@@ -27,6 +27,8 @@ import marshal
 import math
 import re
 import unicodedata
+import uuid
+from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, fields
@@ -337,11 +339,30 @@ class Sentence:
 
 
 class _Tokens:
-    """Word ids: each normalized word gets one id, in order of first appearance."""
+    """Word ids: each normalized word gets one id, in order of first appearance.
 
-    def __init__(self) -> None:
-        self.ids: dict[str, int] = {}  # normalized word -> id
-        self.words: list[str] = []  # id -> normalized word
+    With a memo, the vocabulary is kept between builds (:meth:`kept_in`, :meth:`keep_in`) and the
+    memo keeps each story's sentences as ids (:func:`story_sentences`): a rebuild looks up only
+    the words of changed stories. Nothing depends on the numbering but equality: shingles are
+    hashed from the words themselves (:meth:`word_hashes`), so ids kept from earlier builds give
+    the analysis a cold build gives."""
+
+    MEMO_KEY = "wire vocabulary"
+
+    def __init__(self, words: list[str] | None = None, generation: str | None = None) -> None:
+        self.words: list[str] = words or []  # id -> normalized word
+        self.ids: dict[str, int] = {word: n for n, word in enumerate(self.words)}  # normalized word -> id
+        # names this numbering in memo keys: ids kept under another vocabulary are never read
+        self.generation = generation or uuid.uuid4().hex
+
+    @classmethod
+    def kept_in(cls, memo: AnalysisMemo) -> _Tokens:
+        """The vocabulary the last build kept in ``memo`` (a new one if it kept none)."""
+        kept = memo.kept(cls.MEMO_KEY)
+        return cls(kept[1], kept[0]) if kept else cls()
+
+    def keep_in(self, memo: AnalysisMemo) -> None:
+        memo.keep(self.MEMO_KEY, (self.generation, self.words))
 
     def of(self, joined: str) -> list[int]:
         """Ids of the normalized words of :func:`sentence_words` (joined by WORD_SEPARATOR)."""
@@ -354,6 +375,23 @@ class _Tokens:
                 words.append(word)
             out.append(token)
         return out
+
+    def encoded(self, found: list[tuple[int, int, int, str]]) -> tuple[list[tuple[int, int, int, int]], bytes]:
+        """:func:`sentence_words` as ``(paragraph, start, end, word count)`` rows and the ids of
+        all their words as 32-bit integers: what the memo keeps of a story."""
+        rows, ids = [], array("I")
+        for pi, start, end, joined in found:
+            tokens = self.of(joined)
+            rows.append((pi, start, end, len(tokens)))
+            ids.extend(tokens)
+        return rows, ids.tobytes()
+
+    def word_hashes(self) -> np.ndarray:
+        """A 64-bit hash of each word (by id), from its text alone."""
+        return np.array(
+            [int.from_bytes(hashlib.blake2b(w.encode(), digest_size=8).digest(), "little") for w in self.words],
+            dtype=np.uint64,
+        )
 
 
 # Joins a sentence's normalized words: no word holds it (NFKC can turn a word into several, with
@@ -388,12 +426,22 @@ def story_sentences(
 ) -> list[Sentence]:
     """Sentences of a story in reading order; sentences over ``max_words`` become chunks."""
     memo = memo or AnalysisMemo()
-    found = memo.get(partial(_sentences_key, memo, story, max_words), partial(sentence_words, story, max_words))
-    return [Sentence(story_index, pi, start, end, tokens.of(joined)) for pi, start, end, joined in found]
+    rows, encoded = memo.get(
+        partial(_sentences_key, memo, story, max_words, tokens.generation),
+        lambda: tokens.encoded(sentence_words(story, max_words)),
+    )
+    ids = array("I")
+    ids.frombytes(encoded)
+    ids = ids.tolist()
+    out, at = [], 0
+    for pi, start, end, count in rows:
+        out.append(Sentence(story_index, pi, start, end, ids[at : at + count]))
+        at += count
+    return out
 
 
-def _sentences_key(memo: AnalysisMemo, story: Story, max_words: int) -> str:
-    return memo_key("sentences", memo.story_key(story), max_words)
+def _sentences_key(memo: AnalysisMemo, story: Story, max_words: int, generation: str) -> str:
+    return memo_key("sentences", memo.story_key(story), max_words, generation)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -503,7 +551,12 @@ def _distinct(values: np.ndarray) -> np.ndarray:
     return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
 
 
-def candidate_pairs(sentences: list[Sentence], params: WireParams, texts: np.ndarray | None = None) -> np.ndarray:
+def candidate_pairs(
+    sentences: list[Sentence],
+    params: WireParams,
+    texts: np.ndarray | None = None,
+    word_hashes: np.ndarray | None = None,
+) -> np.ndarray:
     """Sorted keys ``i * len(sentences) + j`` (i < j) of the sentence pairs worth aligning.
 
     Hash every n-gram of every sentence (numpy, vectorized) and sort by hash: an inverted
@@ -513,7 +566,8 @@ def candidate_pairs(sentences: list[Sentence], params: WireParams, texts: np.nda
     for its next ``max_candidates`` sentences only, so a long list costs linear work, not
     quadratic; a vote weighs 1 / (texts in the list): rare shared n-grams count most. Pairs with
     at least ``min_shared_shingles`` votes are candidates, and each sentence keeps its
-    ``max_candidates`` best (highest vote weight, then nearest).
+    ``max_candidates`` best (highest vote weight, then nearest). An n-gram's hash is made from
+    ``word_hashes`` (a hash of each token id's word, ``_Tokens.word_hashes``), else from the ids.
     """
     n, size, window = len(sentences), params.shingle_size, params.max_candidates
     none = np.zeros(0, dtype=np.int64)
@@ -522,12 +576,13 @@ def candidate_pairs(sentences: list[Sentence], params: WireParams, texts: np.nda
     if total < size:
         return none
     token_ids = np.fromiter(itertools.chain.from_iterable(s.tokens for s in sentences), dtype=np.uint64, count=total)
+    token_ids = word_hashes[token_ids.astype(np.intp)] if word_hashes is not None else token_ids + np.uint64(1)
     owner = np.repeat(np.arange(n, dtype=np.int64), lengths)
     last = total - size + 1
     with np.errstate(over="ignore"):
         hashes = np.zeros(last, dtype=np.uint64)
         for k in range(size):
-            hashes += (token_ids[k : k + last] + np.uint64(1)) * SHINGLE_MULTIPLIERS[k]
+            hashes += token_ids[k : k + last] * SHINGLE_MULTIPLIERS[k]
     del token_ids
     within = owner[:last] == owner[size - 1 :]
     hashes, owner = hashes[within], owner[:last][within]
@@ -609,7 +664,7 @@ class _UnionFind:
 
 
 def _match_sentences(
-    sentences: list[Sentence], params: WireParams, texts: np.ndarray, prefix: _Prefixes
+    sentences: list[Sentence], params: WireParams, texts: np.ndarray, prefix: _Prefixes, word_hashes: np.ndarray
 ) -> tuple[dict[tuple[int, int], float], int]:
     """Verified sentence pairs {(i, j): similarity} and the number of alignments computed.
 
@@ -619,7 +674,7 @@ def _match_sentences(
     (a verbatim reprint) are aligned once.
     """
     n = len(sentences)
-    candidates = candidate_pairs(sentences, params, texts).tolist()
+    candidates = candidate_pairs(sentences, params, texts, word_hashes).tolist()
     is_candidate = set(candidates)
     tried: set[int] = set()
     known: dict[tuple[int, int], tuple[float, int]] = {}  # (text, text) -> (similarity, aligned words)
@@ -900,10 +955,12 @@ def find_wire_passages(
 def _find_wire_passages(stories: list[Story], params: WireParams | None, memo: AnalysisMemo | None) -> WireAnalysis:
     params = params or WireParams()
     ordered = sorted(stories, key=lambda s: (s.date, s.slug))
-    tokens = _Tokens()
+    tokens = _Tokens.kept_in(memo) if memo is not None else _Tokens()
     kept, story_sents, problems = _duplicates(
         ordered, [story_sentences(0, s, params.max_sentence_words, tokens, memo) for s in ordered]
     )
+    if memo is not None:
+        tokens.keep_in(memo)
     sentences: list[Sentence] = []
     for k, sents in enumerate(story_sents):
         for s in sents:
@@ -912,7 +969,7 @@ def _find_wire_passages(stories: list[Story], params: WireParams | None, memo: A
     del story_sents
     texts = _text_ids(sentences)
     prefix = _Prefixes(sentences, _idf(sentences, len(tokens.words)))
-    matches, calls = _match_sentences(sentences, params, texts, prefix)
+    matches, calls = _match_sentences(sentences, params, texts, prefix, tokens.word_hashes())
     runs = _runs(matches, sentences, params.single_match_similarity)
     segments = _segments(runs)
     run_segments = [(_segment_of(segments, run.x[0]), _segment_of(segments, run.y[0])) for run in runs]

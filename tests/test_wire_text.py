@@ -372,6 +372,21 @@ def test_sentences_kept_in_a_memo_give_the_same_analysis(tmp_path):
     assert (memo.hits, memo.misses) == (len(stories), 0)
 
 
+def test_word_ids_kept_from_other_stories_give_the_analysis_a_cold_build_gives(tmp_path):
+    """The memo keeps the vocabulary between builds, so a rebuild numbers words otherwise than a
+    cold build (words of stories since removed come first, new words last): same passages."""
+    from newsarchive.analysis_memo import AnalysisMemo
+
+    earlier, stories = make_corpus(40, seed=9).stories, make_corpus(60, seed=5).stories
+    memo = AnalysisMemo(tmp_path / "memo.pickle")
+    find_wire_passages(earlier + stories[:30], memo=memo)
+    memo.save()
+    memo = AnalysisMemo.load(tmp_path / "memo.pickle")
+    warm = find_wire_passages(stories, memo=memo)
+    assert memo.hits == 30 and warm.passages
+    assert warm.to_json() == find_wire_passages(stories).to_json()
+
+
 def test_a_word_that_normalizes_to_several_stays_one_token():
     """NFKC turns some single characters into words with spaces between them (U+FDFA): still one
     token, as each printed word is."""
