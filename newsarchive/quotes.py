@@ -23,6 +23,7 @@ import hashlib
 import itertools
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import partial
@@ -31,7 +32,7 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from .analysis_memo import AnalysisMemo, memo_key
-from .citations import Citation, find_citations, name_quotes
+from .citations import Citation, kept_citations, name_quotes
 from .entities import PRONOUNS, SPEECH_VERB, Entity, EntityIndex, Mention, find_entities
 from .errors import Problem
 from .forked_call import ForkedCall
@@ -821,11 +822,15 @@ def _quotations_key(memo: AnalysisMemo, story: Story, entities: EntityIndex) -> 
     return memo_key("quotations and their sentences", memo.story_key(story), named)
 
 
-def analyze(archive: Archive, memo: AnalysisMemo | None = None) -> QuoteAnalysis:
+def analyze(
+    archive: Archive, memo: AnalysisMemo | None = None, citation_memo: Callable[[], AnalysisMemo] = AnalysisMemo
+) -> QuoteAnalysis:
     """Quotations, speakers, people, organizations and comment citations of the whole archive.
 
     With ``memo``, what is found story by story (names, mentions, quotations) is kept for the
-    next build and taken from the last one where its inputs are unchanged (``analysis_memo``).
+    next build and taken from the last one where its inputs are unchanged (``analysis_memo``);
+    ``citation_memo()`` gives the same for the comments' citations, which are found (and their memo
+    read and saved) in a forked child.
 
     Changes nothing in the archive except ``Comment.cites`` of every comment (set to its list of
     ``{"story", "paragraph", "quote"}`` dicts; empty when it cites nothing). The caller puts
@@ -833,7 +838,7 @@ def analyze(archive: Archive, memo: AnalysisMemo | None = None) -> QuoteAnalysis
     """
     # The comments' citations need no quotations until each is named after the one it falls on:
     # they are found in a forked child meanwhile (at 10,000 stories 8 s of the analysis's 30)
-    pending = ForkedCall(find_citations, archive.stories, [])
+    pending = ForkedCall(kept_citations, archive.stories, citation_memo)
     memo = memo or AnalysisMemo()
     entities = find_entities(archive.stories, memo)
     occurrences: list[QuoteOccurrence] = []

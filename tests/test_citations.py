@@ -186,3 +186,19 @@ def test_keys_are_the_words_lowered_one_by_one():
 
     for text in ["", "“—”", "Don’t STOP, O’Neil's ΟΔΟΣ ΣΑΣ İstanbul ß ǅ", "the Governor’s ‘plan’ — 100%"]:
         assert _keys(text) == [w.lower().replace("’", "'") for w in WORD_RE.findall(text)], text
+
+
+def test_citations_found_with_last_builds_runs_equal_a_cold_search(tmp_path):
+    """Each story's 4-word runs are kept between builds (``kept_citations``): a rebuild that
+    reads them, with a story added, finds what a search without them finds."""
+    from newsarchive.analysis_memo import AnalysisMemo
+    from newsarchive.citations import kept_citations
+
+    stories = _stock_archive(30)
+    path = tmp_path / "citation-runs.pickle"
+    cold = find_citations(stories[:-1], [])
+    assert kept_citations(stories[:-1], lambda: AnalysisMemo(path)) == cold and path.is_file()
+    memo = AnalysisMemo.load(path)
+    assert kept_citations(stories, lambda: memo) == find_citations(stories, [])
+    assert (memo.hits, memo.misses) == (29, 1)
+    assert len(find_citations(stories, [])) == 2 * 30

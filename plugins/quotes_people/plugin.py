@@ -8,6 +8,7 @@ Thin glue over ``newsarchive.quotes`` / ``entities`` / ``citations``. Comes afte
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import partial
 
 from pelican import signals
 from pelican.generators import Generator
@@ -21,6 +22,7 @@ from newsarchive.structured_data import quotation as quotation_json_ld
 
 INDEXES = {"quotes/": "quotes", "people/": "people", "organizations/": "organizations"}
 MEMO_NAME = "quotation-analysis.pickle"  # in CACHE_PATH (newsarchive.analysis_memo)
+CITATION_MEMO_NAME = "citation-runs.pickle"  # the same, for the comments' citations
 QUOTES_PER_SPEAKER_IN_INDEX = 3  # /quotes/ shows each speaker's most printed; their page has all
 
 
@@ -31,7 +33,7 @@ class QuotesGenerator(TimedStages, Generator):
     def _generate_context(self):
         archive = self.context["archive"]
         memo = memo_in_cache(self.settings, MEMO_NAME)
-        self.analysis = result = analyze(archive, memo)
+        self.analysis = result = analyze(archive, memo, partial(memo_in_cache, self.settings, CITATION_MEMO_NAME))
         report_reuse("quotes: story analyses", memo.hits, memo.misses)
         memo.save()
         archive.sections.update(result.sections())
