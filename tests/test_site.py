@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -126,6 +127,15 @@ def test_feed_sitemap_and_pelican_indexes_exist(site):
     assert f"/stories/{CBS}/</loc>" in sitemap and f"/events/{EVENT}/</loc>" in sitemap
     for rel in ("stories/index.html", "publishers/index.html", "tags/index.html", "events/index.html"):
         assert (site / rel).is_file(), rel
+
+
+def test_the_sitemap_lists_every_page_of_the_site(site):
+    """The sitemap is made from the files both writing processes wrote: it lists every folder
+    holding an index.html, and nothing else."""
+    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
+    listed = {re.sub(r"^https?://[^/]+", "", loc) for loc in re.findall(r"<loc>([^<]*)</loc>", sitemap)}
+    pages = {"/" + p.parent.relative_to(site).as_posix() + "/" for p in site.rglob("index.html")}
+    assert listed == {page.replace("/./", "/") for page in pages} and len(listed) > 20
 
 
 def test_failed_build_leaves_previous_output_untouched(tmp_path):

@@ -15,6 +15,7 @@ did not change is left as it is). ``ARCHIVE_REUSE_PAGES=0`` renders every page;
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -36,6 +37,9 @@ class _State:
     in_place = False  # ...which is where this build writes
     manifest: Path | None = None
     check = False
+
+    def __init__(self) -> None:
+        self.writers: list[ReusingWriter] = []  # this process's writers, for the files they wrote
 
 
 _state = _State()
@@ -72,6 +76,10 @@ def start(generators) -> None:
 
 class ReusingWriter(Writer):
     """Pelican's Writer, linking a page from the last build when its key is unchanged."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        _state.writers.append(self)
 
     def write_file(
         self,
@@ -117,6 +125,17 @@ class ReusingWriter(Writer):
         if key is not None:
             _state.written.record(name, key, path)
 
+    def _path(self, name: str) -> str:
+        """``sanitised_join(output_path, name)``, without its checks for a plain relative name (no
+        segment starting with a dot, no empty one): at 10,000 stories 0.7 s of 60,000 pages."""
+        if "/." in "/" + name or "//" in name or name.endswith("/"):
+            return sanitised_join(self.output_path, name)
+        if self._root is None:
+            self._root = os.path.abspath(self.output_path)
+        return os.path.join(self._root, name)
+
+    _root: str | None = None
+
     def _reused(self, name: str, key: str) -> bool:
         """Put the last build's file ``name`` in place if it was written with ``key`` and is
         still as written; False (nothing done) otherwise."""
@@ -141,7 +160,7 @@ class ReusingWriter(Writer):
 
     def _link(self, name: str, old: str) -> bool:
         """Put the last build's page ``old`` in place; False if it had to be copied (another file)."""
-        path = sanitised_join(self.output_path, name)
+        path = self._path(name)
         self._written_files.add(path)
         if _state.in_place:
             return True  # the page is already there
@@ -168,10 +187,30 @@ def _part(parent_pid: int) -> Path:
     return _state.manifest.with_name(f"{_state.manifest.name}.part-{parent_pid}")
 
 
+def _files_part(parent_pid: int) -> Path:
+    return _state.manifest.with_name(f"{_state.manifest.name}.files-{parent_pid}")
+
+
+def _files_written() -> list[str]:
+    return sorted(path for writer in _state.writers for path in writer._written_files)
+
+
 def save_child_part() -> None:
-    """In the forked writer, after its pages: hand what it wrote to the parent."""
+    """In the forked writer, after its pages: hand what it wrote to the parent (the keys, and
+    every file, for the sitemap)."""
     if _state.written is not None:
         _state.written.save(_part(os.getppid()))
+        _files_part(os.getppid()).write_text(json.dumps(_files_written()), encoding="utf-8")
+
+
+def files_written() -> list[str] | None:
+    """Every file this build wrote or linked, both processes' (absolute paths), once the forked
+    writer is done; None when the writers did not record them (no incremental writing)."""
+    if _state.written is None or not _state.writers:
+        return None
+    part = _files_part(os.getpid())
+    child = json.loads(part.read_text(encoding="utf-8")) if part.exists() else []
+    return _files_written() + child
 
 
 def finish(pelican) -> None:
@@ -182,4 +221,5 @@ def finish(pelican) -> None:
     if part.exists():
         _state.written.pages.update(Manifest.load(part, _state.written.environment).pages)
         part.unlink()
+    _files_part(os.getpid()).unlink(missing_ok=True)
     _state.written.save(_state.manifest)
