@@ -8,7 +8,8 @@ or have a ``to_json()`` method. The shape is described by ``docs/archive.schema.
 from __future__ import annotations
 
 import json
-from typing import Any, TextIO
+from collections.abc import Callable
+from typing import Any, BinaryIO
 
 from .story import Archive, Story
 
@@ -50,18 +51,33 @@ def story_json(story: Story) -> dict[str, Any]:
     return data
 
 
-def write(archive: Archive, fp: TextIO) -> None:
-    """Write archive.json to ``fp`` one story at a time (a 10,000-story archive never sits in
-    memory as one document)."""
-    fp.write(f'{{"version": {VERSION}, "stories": [')
+def story_part(story: Story) -> bytes:
+    """The story's entry in archive.json's ``stories``, as written (UTF-8)."""
+    return _encode(story_json(story)).encode("utf-8")
+
+
+def write(
+    archive: Archive, fp: BinaryIO, kept: Callable[[Story], bytes | None] = lambda story: None
+) -> dict[str, tuple[int, int]]:
+    """Write archive.json (UTF-8) to ``fp`` one story at a time (a 10,000-story archive never sits
+    in memory as one document). ``kept(story)`` may give a story's part as the last build wrote
+    it, written instead of encoding the story again. Returns where each story's part is in the
+    file, as (start, end) byte offsets by slug."""
+    parts: dict[str, tuple[int, int]] = {}
+    at = fp.write(f'{{"version": {VERSION}, "stories": ['.encode())
     for n, story in enumerate(archive.stories):
-        fp.write(",\n" if n else "\n")
-        fp.write(_encode(story_json(story)))
-    fp.write("\n]")
+        at += fp.write(b",\n" if n else b"\n")
+        part = kept(story)
+        if part is None:
+            part = story_part(story)
+        parts[story.slug] = (at, at + len(part))
+        at += fp.write(part)
+    fp.write(b"\n]")
     for key, value in sorted(archive.sections.items()):
-        fp.write(f",\n{json.dumps(key)}: [")
+        fp.write(f",\n{json.dumps(key)}: [".encode())
         for n, item in enumerate(value):
-            fp.write(",\n" if n else "\n")
-            fp.write(_encode(item))
-        fp.write("\n]")
-    fp.write("}\n")
+            fp.write(b",\n" if n else b"\n")
+            fp.write(_encode(item).encode("utf-8"))
+        fp.write(b"\n]")
+    fp.write(b"}\n")
+    return parts

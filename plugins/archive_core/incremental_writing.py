@@ -40,6 +40,7 @@ class _State:
 
     def __init__(self) -> None:
         self.writers: list[ReusingWriter] = []  # this process's writers, for the files they wrote
+        self.parts: dict[str, dict] = {}  # file -> where its parts are and their keys (record_parts)
 
 
 _state = _State()
@@ -213,6 +214,61 @@ def files_written() -> list[str] | None:
     return _files_written() + child
 
 
+def page_key(name: str) -> str | None:
+    """The key this build gave page ``name`` (written or linked by this process), if it has one."""
+    entry = _state.written.pages.get(name) if _state.written is not None else None
+    return entry[0] if entry else None
+
+
+def _parts_record() -> Path:
+    return _state.manifest.with_name(_state.manifest.name.replace("pages-", "parts-", 1))
+
+
+def kept_parts(name: str, keys: dict[str, str | None]) -> dict[str, bytes]:
+    """Parts of the file ``name`` (archive.json's stories) as the last build wrote them, for each
+    part whose key (``keys``) is the one recorded then: read from the last build's file, if it is
+    still the one written (``record_parts``). Empty when pages are not reused."""
+    if _state.written is None or not _state.previous.pages:
+        return {}
+    try:
+        record = json.loads(_parts_record().read_text(encoding="utf-8"))
+        entry = record["files"][name]
+        old = os.path.join(_state.old_dir, name)
+        st = os.stat(old)
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    if record.get("environment") != _state.written.environment or entry["file"] != [
+        st.st_size,
+        st.st_mtime_ns,
+        st.st_ino,
+    ]:
+        return {}
+    with open(old, "rb") as f:
+        data = f.read()
+    return {
+        part: data[start:end]
+        for part, (key, start, end) in entry["parts"].items()
+        if key is not None and keys.get(part) == key
+    }
+
+
+def checking() -> bool:
+    """Whether reused pages are rendered again and compared (``ARCHIVE_CHECK_REUSE=1``)."""
+    return _state.check
+
+
+def record_parts(name: str, path: Path, keys: dict[str, str | None], parts: dict[str, tuple[int, int]]) -> None:
+    """Remember where each part of the file ``name``, just written at ``path``, is, under its key:
+    saved with this build's record of pages (``finish``)."""
+    if _state.written is None:
+        return
+    st = os.stat(path)
+    _state.parts[name] = {
+        "file": [st.st_size, st.st_mtime_ns, st.st_ino],
+        "parts": {part: [keys.get(part), start, end] for part, (start, end) in parts.items()},
+    }
+
+
 def finish(pelican) -> None:
     """``finalized`` receiver (after the forked writer is done): save this build's record."""
     if _state.written is None:
@@ -223,3 +279,7 @@ def finish(pelican) -> None:
         part.unlink()
     _files_part(os.getpid()).unlink(missing_ok=True)
     _state.written.save(_state.manifest)
+    record = _parts_record()
+    tmp = record.with_name(f".{record.name}.{os.getpid()}")
+    tmp.write_text(json.dumps({"environment": _state.written.environment, "files": _state.parts}), encoding="utf-8")
+    tmp.replace(record)

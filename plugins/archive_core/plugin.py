@@ -127,9 +127,25 @@ class ArchiveGenerator(TimedStages, Generator):
                 event.url + "index.html", self.get_template("event"), self.context, event=event, page_name=event.url
             )
         writer.write_file("events/index.html", self.get_template("events"), self.context, page_name="events/")
-        out = Path(self.output_path)
-        with open(out / "archive.json", "w", encoding="utf-8") as fp:
-            archive_json.write(self.context["archive"], fp)
+        # A story's part of archive.json reads what its page's key covers: the part the last build
+        # wrote under the same key is copied from its archive.json, not encoded again
+        archive, articles = self.context["archive"], self.context["article_by_slug"]
+        keys = {s.slug: incremental_writing.page_key(articles[s.slug].save_as) for s in archive.stories}
+        kept = incremental_writing.kept_parts("archive.json", keys)
+
+        def kept_part(story):
+            part = kept.get(story.slug)
+            if part is not None and incremental_writing.checking() and archive_json.story_part(story) != part:
+                raise SystemExit(
+                    f"error: archive.json: the part of {story.slug} reused from the last build differs from what "
+                    "encoding it now gives: its page's recipe in newsarchive/page_reuse.py misses something"
+                )
+            return part
+
+        path = Path(self.output_path) / "archive.json"
+        with open(path, "wb") as fp:
+            parts = archive_json.write(archive, fp, kept_part)
+        incremental_writing.record_parts("archive.json", path, keys, parts)
 
 
 SOURCE_LABELS = {"capture": "from the capture", "archivist": "supplied by the archivist"}
