@@ -131,20 +131,21 @@ class ArchiveGenerator(TimedStages, Generator):
         # wrote under the same key is copied from its archive.json, not encoded again
         archive, articles = self.context["archive"], self.context["article_by_slug"]
         keys = {s.slug: incremental_writing.page_key(articles[s.slug].save_as) for s in archive.stories}
-        kept = incremental_writing.kept_parts("archive.json", keys)
-
-        def kept_part(story):
-            part = kept.get(story.slug)
-            if part is not None and incremental_writing.checking() and archive_json.story_part(story) != part:
-                raise SystemExit(
-                    f"error: archive.json: the part of {story.slug} reused from the last build differs from what "
-                    "encoding it now gives: its page's recipe in newsarchive/page_reuse.py misses something"
-                )
-            return part
-
         path = Path(self.output_path) / "archive.json"
-        with open(path, "wb") as fp:
+        partial_path = path.with_name(".archive.json.partial")
+        with incremental_writing.kept_parts("archive.json", keys) as kept, open(partial_path, "wb") as fp:
+
+            def kept_part(story):
+                part = kept(story.slug)
+                if part is not None and incremental_writing.checking() and archive_json.story_part(story) != part:
+                    raise SystemExit(
+                        f"error: archive.json: the part of {story.slug} reused from the last build differs from "
+                        "what encoding it now gives: its page's recipe in newsarchive/page_reuse.py misses something"
+                    )
+                return part
+
             parts = archive_json.write(archive, fp, kept_part)
+        os.replace(partial_path, path)
         incremental_writing.record_parts("archive.json", path, keys, parts)
 
 
