@@ -16,7 +16,6 @@ A citation names the quotation it falls on (a :class:`~newsarchive.quotes.Quote`
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import re
 from collections.abc import Callable
@@ -30,6 +29,7 @@ from rapidfuzz import fuzz
 
 from .analysis_memo import AnalysisMemo, memo_key
 from .story import STORY_URL, Story
+from .wire_text import SHINGLE_MULTIPLIERS, word_hash
 
 if TYPE_CHECKING:
     from .quotes import Quote
@@ -161,17 +161,14 @@ class _Probe:
 # comments' probes and theirs) depends on its file alone and is kept in ``memo``; the archive-wide
 # join is numpy work over the hashes. At 10,000 stories the Python version took 12 s a build.
 
-RUN_MULTIPLIERS = np.array(
-    [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93], dtype=np.uint64
-)
-assert len(RUN_MULTIPLIERS) == SHINGLE
+RUN_MULTIPLIERS = SHINGLE_MULTIPLIERS[:SHINGLE]  # the wire detection's n-gram hash
 
 
 class _WordHashes(dict):
-    """word -> a 64-bit hash of its text, made once per word."""
+    """word -> :func:`~newsarchive.wire_text.word_hash`, made once per word."""
 
     def __missing__(self, word: str) -> int:
-        self[word] = value = int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "little")
+        self[word] = value = word_hash(word)
         return value
 
 

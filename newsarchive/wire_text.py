@@ -388,10 +388,12 @@ class _Tokens:
 
     def word_hashes(self) -> np.ndarray:
         """A 64-bit hash of each word (by id), from its text alone."""
-        return np.array(
-            [int.from_bytes(hashlib.blake2b(w.encode(), digest_size=8).digest(), "little") for w in self.words],
-            dtype=np.uint64,
-        )
+        return np.array([word_hash(w) for w in self.words], dtype=np.uint64)
+
+
+def word_hash(word: str) -> int:
+    """A 64-bit hash of a word's text, the same in every process (n-gram hashes are made of these)."""
+    return int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "little")
 
 
 # Joins a sentence's normalized words: no word holds it (NFKC can turn a word into several, with

@@ -27,6 +27,7 @@ from pelican.utils import sanitised_join
 from pelican.writers import Writer
 
 from newsarchive.code_version import code_version
+from newsarchive.file_record import FileRecord
 from newsarchive.page_reuse import Manifest, PageKeys, environment_digest, source_digest, story_digests
 
 
@@ -42,7 +43,7 @@ class _State:
 
     def __init__(self) -> None:
         self.writers: list[ReusingWriter] = []  # this process's writers, for the files they wrote
-        self.parts: dict[str, dict] = {}  # file -> where its parts are and their keys (record_parts)
+        self.parts: FileRecord | None = None  # where files' parts are, and their keys (record_parts)
 
 
 _state = _State()
@@ -120,7 +121,7 @@ class ReusingWriter(Writer):
                     "given to write_made miss something its maker reads"
                 )
             return
-        path = sanitised_join(self.output_path, name)
+        path = self._path(name)
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "w", encoding="utf-8") as fp:
             fp.write(make())
@@ -222,8 +223,12 @@ def page_key(name: str) -> str | None:
     return entry[0] if entry else None
 
 
-def _parts_record() -> Path:
-    return _state.manifest.with_name(_state.manifest.name.replace("pages-", "parts-", 1))
+def _parts() -> FileRecord:
+    """Where the parts of files are (archive.json's stories), by the file's identity, kept in the
+    cache folder beside the pages' record."""
+    if _state.parts is None:
+        _state.parts = FileRecord(_state.manifest.with_name(_state.manifest.name.replace("pages-", "parts-", 1)))
+    return _state.parts
 
 
 @contextmanager
@@ -235,24 +240,18 @@ def kept_parts(name: str, keys: dict[str, str | None]) -> Iterator[Callable[[str
     and rename it, so that the old one stays readable when both are in one place."""
     spans: dict[str, tuple[int, int]] = {}
     fd = None
-    try:
-        if _state.written is not None and _state.previous.pages:
-            record = json.loads(_parts_record().read_text(encoding="utf-8"))
-            entry = record["files"][name]
+    if _state.written is not None and _state.previous.pages:
+        try:
             fd = os.open(os.path.join(_state.old_dir, name), os.O_RDONLY)
-            st = os.fstat(fd)
-            if record.get("environment") == _state.written.environment and entry["file"] == [
-                st.st_size,
-                st.st_mtime_ns,
-                st.st_ino,
-            ]:
-                spans = {
-                    part: (start, end)
-                    for part, (key, start, end) in entry["parts"].items()
-                    if key is not None and keys.get(part) == key
-                }
-    except (OSError, ValueError, KeyError, TypeError):
-        spans = {}
+            known, value = _parts().lookup(name, os.fstat(fd))
+        except OSError:
+            known, value = False, None
+        if known and value[0] == _state.written.environment:
+            spans = {
+                part: (start, end)
+                for part, (key, start, end) in value[1].items()
+                if key is not None and keys.get(part) == key
+            }
     try:
         yield lambda part: os.pread(fd, span[1] - span[0], span[0]) if (span := spans.get(part)) else None
     finally:
@@ -270,11 +269,8 @@ def record_parts(name: str, path: Path, keys: dict[str, str | None], parts: dict
     saved with this build's record of pages (``finish``)."""
     if _state.written is None:
         return
-    st = os.stat(path)
-    _state.parts[name] = {
-        "file": [st.st_size, st.st_mtime_ns, st.st_ino],
-        "parts": {part: [keys.get(part), start, end] for part, (start, end) in parts.items()},
-    }
+    spans = {part: [keys.get(part), start, end] for part, (start, end) in parts.items()}
+    _parts().note(name, os.stat(path), [_state.written.environment, spans])
 
 
 def finish(pelican) -> None:
@@ -287,7 +283,5 @@ def finish(pelican) -> None:
         part.unlink()
     _files_part(os.getpid()).unlink(missing_ok=True)
     _state.written.save(_state.manifest)
-    record = _parts_record()
-    tmp = record.with_name(f".{record.name}.{os.getpid()}")
-    tmp.write_text(json.dumps({"environment": _state.written.environment, "files": _state.parts}), encoding="utf-8")
-    tmp.replace(record)
+    if _state.parts is not None:
+        _state.parts.save()
