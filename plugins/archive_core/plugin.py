@@ -258,10 +258,14 @@ def finish_writing(pelican):
 PHASES = Phases()
 
 
-def reading_started(generator):
-    """Pelican reads the stories with the cyclic garbage collector paused, as the analyses run
-    (newsarchive.progress.TimedStages): at 10,000 stories it ran 2,355 times while Pelican read
-    them, took 3.3 of 16.8 s, and a collection after reading found 5 objects to free."""
+def reading_started(pelican):
+    """``initialized`` receiver: Pelican loads its content cache and reads the stories with the
+    cyclic garbage collector paused, as the analyses run (newsarchive.progress.TimedStages): at
+    10,000 stories it ran 2,355 times while Pelican read them, took 3.3 of 16.8 s, and a
+    collection after reading found 5 objects to free. The stage starts before the articles'
+    generator is made, which loads the cache (its ``article_generator_init`` comes after): with
+    the collector running, loading the 92 MB cache of a 10,000-story rebuild took 2.9 s, paused
+    1.4 s."""
     PHASES.start("pelican: reading stories")
     _reading.enter_context(paused_gc())
 
@@ -290,7 +294,7 @@ signals.get_writer.connect(background_writing.fork_writer)
 archive_ready.connect(incremental_writing.remember_sources)
 story_read.connect(incremental_writing.digest_when_read)
 signals.finalized.connect(background_writing.wait_for_child)
-signals.article_generator_init.connect(reading_started)
+signals.initialized.connect(reading_started)
 signals.article_generator_finalized.connect(reading_done)
 signals.article_generator_finalized.connect(quick_listing_membership)
 signals.all_generators_finalized.connect(writing_started)
