@@ -314,3 +314,51 @@ def test_a_sentence_printed_in_every_story_does_not_make_comparisons_quadratic()
     assert large["candidates"] / small["candidates"] < 2.5 and large["comparisons"] / small["comparisons"] < 2.5
     # every statement shares one of its two sentences: same speaker, so one quote, as the rule says
     assert len(cross_reference([o for s in stories(150) for o in extract_quotes(s)[0]])) == 1
+
+
+def _candidates_by_the_rule(sentences: list[list[str]]) -> list[list[int]]:
+    """The candidate rule of ``cross_reference`` written plainly: each sentence's RAREST rarest
+    3-word runs (fewest printings, then alphabetical; none in more than SHINGLE_CAP printings)
+    propose the printings sharing MIN_SHARED of the statement's chosen runs (or all of them
+    when it has fewer); a sentence printed verbatim proposes its next NEIGHBORS printings."""
+    from collections import Counter
+
+    from newsarchive import quotes
+
+    runs = [[quotes._runs(s) for s in sents] for sents in sentences]
+    df = Counter(sh for r in runs for sh in set().union(*r))
+    found: list[set[int]] = [set() for _ in sentences]
+    for n, sents in enumerate(sentences):
+        rarest = set()
+        for sentence_runs in runs[n]:
+            ranked = sorted(sentence_runs, key=lambda sh: (df[sh], sh))[: quotes.RAREST]
+            rarest |= {sh for sh in ranked if df[sh] <= quotes.SHINGLE_CAP}
+        needed = min(quotes.MIN_SHARED, len(rarest))
+        for m in range(len(sentences)):
+            if m != n and runs[m]:
+                shared = rarest & set().union(*runs[m])
+                if shared and len(shared) >= needed:
+                    found[min(n, m)].add(max(n, m))
+        for sentence in set(sents):
+            later = [m for m in range(n + 1, len(sentences)) if sentence in sentences[m]]
+            found[n].update(later[: quotes.NEIGHBORS])
+    return [sorted(f) for f in found]
+
+
+@pytest.mark.parametrize("cap, rarest, shared", [(100, 4, 2), (2, 1, 2), (3, 2, 3), (100, 1, 3)])
+def test_candidates_follow_the_rule(monkeypatch, cap, rarest, shared):
+    """The candidate search skips the runs only one printing has: it proposes exactly what the
+    rule says, with the module's numbers and with others (fewer rarest runs than needed)."""
+    from newsarchive import quotes
+
+    monkeypatch.setattr(quotes, "SHINGLE_CAP", cap)
+    monkeypatch.setattr(quotes, "RAREST", rarest)
+    monkeypatch.setattr(quotes, "MIN_SHARED", shared)
+    rng = random.Random(cap * 100 + rarest)
+    words = "the a of to police said we will not be going back there again today county officials".split()
+    for _ in range(150):
+        printings = [
+            [" ".join(rng.choice(words) for _ in range(rng.randint(1, 9))) for _ in range(rng.randint(1, 3))]
+            for _ in range(rng.randint(1, 30))
+        ]
+        assert quotes._candidates(printings) == _candidates_by_the_rule(printings), printings
