@@ -122,6 +122,30 @@ def test_a_story_naming_only_known_people_leaves_the_others_analysis_as_kept(tmp
     assert (memo.hits, memo.misses) == (3 * 39, 3)
 
 
+def test_stories_read_from_files_are_kept_by_their_source_digest(tmp_path, corpus_texts):
+    """In a build each story carries the digest taken as its file was read, and the memo keeps its
+    steps under it: a story edited between builds is analysed again (and only it), and the
+    result is the cold one."""
+    from newsarchive.page_reuse import source_digest
+
+    def read(texts):
+        stories = _stories(texts, tmp_path)
+        for story in stories:
+            story.source_digest = source_digest(story)
+        return stories
+
+    texts = corpus_texts[:39]
+    memo = AnalysisMemo(tmp_path / "memo.pickle")
+    _analysis(read(texts), memo)
+    memo.save()
+    assert "which meets again next month." in texts[7]
+    edited = [*texts[:7], texts[7].replace("which meets again next month.", "which meets again next week."), *texts[8:]]
+    memo = AnalysisMemo.load(tmp_path / "memo.pickle")
+    warm = _analysis(read(edited), memo)
+    assert warm == _analysis(read(edited))
+    assert (memo.hits, memo.misses) == (3 * 38, 3)
+
+
 def test_a_role_learnt_from_a_new_story_changes_who_speaks_in_an_old_one(tmp_path):
     """A quotation attributed to "the officer" goes to the person of that role named before it; a
     story printed later can be the one that says she is an officer. Her name is known before, so

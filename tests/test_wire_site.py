@@ -131,3 +131,34 @@ def test_the_early_child_parses_only_the_story_files_that_changed(tmp_path, monk
     stale = child()
     assert stale[0] == cold[0]  # the child cannot tell...
     assert inputs_digest(map(wire_inputs, load_content(content).stories)) != stale[0]  # ...the build can
+
+
+def test_the_early_child_finds_what_an_edited_story_file_now_says(tmp_path):
+    """The child keeps each story's sentences under its file's key (path, size, modification
+    time): a file edited between builds has another key, so its sentences are found again and
+    the result is a cold analysis of what the files say now."""
+    import marshal
+    import shutil
+    from pathlib import Path
+
+    from newsarchive.content_loader import load_content
+    from newsarchive.story_file import load_story
+    from newsarchive.wire_text import WireParams, find_wire_passages
+    from plugins.wire_copy import plugin
+
+    content = tmp_path / "content"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "content", content)
+    paths = sorted((content / "stories").glob("*.md"))
+    settings = {"CACHE_PATH": str(tmp_path / "cache"), "LOAD_CONTENT_CACHE": True, "CACHE_CONTENT": True}
+
+    def child():
+        return marshal.loads(plugin._read_and_find(paths, content, WireParams(), settings)[1])
+
+    assert child()[0]  # the seeds share wire passages
+    path = next(p for p in paths if not load_story(p, content).media)  # no placeholder names a paragraph
+    text = path.read_text(encoding="utf-8")
+    for paragraph in load_story(path, content).paragraphs[1:]:  # the story keeps its first paragraph
+        text = text.replace(f"\n{paragraph.text}\n", "\n", 1)
+    path.write_text(text, encoding="utf-8")
+    now = find_wire_passages(load_content(content).stories)
+    assert now.passages == [] and child() == now.to_plain()

@@ -84,21 +84,27 @@ def _read_and_find(paths: list[Path], root: Path, params, settings) -> tuple[str
     stories Pelican read."""
     memo = memo_in_cache(settings, MEMO_NAME)
     try:
-        inputs = [_inputs(memo, path, root) for path in paths]
+        read = [_inputs(memo, path, root) for path in paths]
     except (ArchiveError, OSError):
         return None
     report_reuse("wire: story files", memo.hits, memo.misses)
+    inputs = [one for one, _ in read]
     stories = [story_from_inputs(one) for one in inputs]
+    for story, (_, file_key) in zip(stories, read, strict=True):
+        if file_key is not None:  # what the story says is what its file said: the file's key will do
+            memo.know_story_key(story, file_key)
     analysis = _find(stories, params, memo)
     return inputs_digest(inputs), marshal.dumps(analysis.to_plain(), MARSHAL_VERSION)
 
 
-def _inputs(memo: AnalysisMemo, path: Path, root: Path) -> tuple:
+def _inputs(memo: AnalysisMemo, path: Path, root: Path) -> tuple[tuple, str | None]:
+    """What the analysis reads of the story file ``path``, and the key it is kept under (the
+    file's path, size and modification time; None when the memo keeps nothing)."""
+    if not memo.keeps:
+        return wire_inputs(load_story(path, root)), None
     st = path.stat()
-    return memo.get(
-        lambda: memo_key("story file", str(path), str(root), st.st_size, st.st_mtime_ns),
-        lambda: wire_inputs(load_story(path, root)),
-    )
+    key = memo_key("story file", str(path), str(root), st.st_size, st.st_mtime_ns)
+    return memo.get(key, lambda: wire_inputs(load_story(path, root))), key
 
 
 def _find(stories, params, memo: AnalysisMemo) -> WireAnalysis:
