@@ -61,6 +61,7 @@ SAMPLE_EVERY = 0.1  # process table and RSS (cheap: /proc/<pid>/stat and statm)
 PSS_EVERY = 1.0  # PSS: reading smaps_rollup walks a process's page tables, 17 ms for 1 GB
 STAGE_LINE = re.compile(r"^stage (?P<name>.+?) took (?P<secs>[0-9.]+) ?s\s*$", re.M)
 MB = 1024 * 1024
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 GOALS = {
     "ratio": 2.0,  # full build / vanilla at the largest size
     "exponent": 1.1,  # full build time scaling between the two largest sizes
@@ -94,9 +95,6 @@ def _rss(pid: int) -> int:
             return int(f.read().split()[1]) * PAGE_SIZE
     except (OSError, IndexError, ValueError):
         return 0
-
-
-PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
 
 def _pss(pid: int) -> int:
