@@ -22,6 +22,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from .content_loader import check_content
+from .forked_call import ForkedCall
 from .pagefind_output import merge_bundles
 from .progress import stage
 from .search_shards import (
@@ -96,24 +97,59 @@ def indexed_pages(site: Path) -> list[Path]:
 
 def read_indexed_pages(site: Path, record: PageRecord | None = None) -> list[IndexedPage]:
     """``indexed_pages`` with each page's size and a hash of its bytes. With ``record``, a page
-    whose file it knows is not read again, and every page is noted in it."""
-    pages = []
-    for path in sorted(
-        p.relative_to(site) for d in INDEXED_DIRS if (site / d).is_dir() for p in (site / d).rglob("*.html")
-    ):
+    whose file it knows is not read again, and every page is noted in it.
+
+    With READ_IN_TWO_FROM pages or more to read, a forked child reads every other one: after a
+    cold build at 10,000 stories, reading and hashing the 615 MB took about 4 s, while nothing
+    else ran."""
+    found: dict[Path, IndexedPage | None] = {}  # by path: the page, or None if not indexed
+    todo: list[tuple[Path, os.stat_result | None]] = []
+    order = _html_files(site, INDEXED_DIRS)
+    for path in order:
+        st = None
         if record is not None:
             st = os.stat(site / path)
             known, digest = record.lookup(path, st)
             if known:
-                if digest is not None:
-                    pages.append(IndexedPage(path, st.st_size, digest))
+                found[path] = IndexedPage(path, st.st_size, digest) if digest is not None else None
                 continue
-        data = (site / path).read_bytes()
-        page = indexed_page(path, data) if PAGEFIND_BODY.search(data) else None
-        if page is not None:
-            pages.append(page)
+        todo.append((path, st))
+    paths = [path for path, _ in todo]
+    child = ForkedCall(_read_pages, site, paths[1::2], enabled=len(paths) >= READ_IN_TWO_FROM)
+    read = _read_pages(site, paths[::2] if child.pid else paths)
+    if child.pid:
+        mine, theirs = read, child.result()
+        read = [None] * len(paths)
+        read[::2], read[1::2] = mine, theirs
+    for (path, st), page in zip(todo, read, strict=True):
+        found[path] = page
         if record is not None:
             record.note(path, st, page and page.digest)
+    return [page for page in map(found.get, order) if page is not None]
+
+
+READ_IN_TWO_FROM = 500
+
+
+def _html_files(site: Path, folders: tuple[str, ...]) -> list[Path]:
+    """The ``.html`` files under ``site``'s ``folders``, relative to it, in path order (as
+    ``Path`` sorts them, part by part): ``os.walk`` lists the 12,740 of the 10,000-story
+    benchmark in 0.3 s, ``Path.rglob`` and sorting ``Path`` objects took 0.9 s."""
+    found = []
+    for folder in folders:
+        top = os.path.join(site, folder)
+        for root, _dirs, files in os.walk(top):
+            where = folder + root[len(top) :]  # os.walk's roots start with top
+            found += [f"{where}/{name}" for name in files if name.endswith(".html")]
+    return [Path(path) for path in sorted(found, key=lambda path: path.split("/"))]
+
+
+def _read_pages(site: Path, paths: list[Path]) -> list[IndexedPage | None]:
+    """Each page of ``paths`` (relative to ``site``) if it marks text for search, else None."""
+    pages = []
+    for path in paths:
+        data = (site / path).read_bytes()
+        pages.append(indexed_page(path, data) if PAGEFIND_BODY.search(data) else None)
     return pages
 
 

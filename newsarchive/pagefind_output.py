@@ -354,7 +354,8 @@ def prepare_bundles(bundles: list[Path], metas: list, fields: list[str], sort_na
 
     child = ForkedCall(prepare, todo[1::2], enabled=len(todo) > 1)
     prepare(todo[::2] if child.pid else todo)
-    child.result()
+    if child.pid:  # (without a child, result() would prepare its half again)
+        child.result()
     return [Prepared(*marshal.loads(file.read_bytes())) for file in files]
 
 

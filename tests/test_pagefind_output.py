@@ -158,6 +158,22 @@ def test_kept_bundles_are_merged_again_without_decoding_them(site, tmp_path, mon
     assert tree(tmp_path / "second" / "pagefind") == tree(tmp_path / "first" / "pagefind")
 
 
+def test_without_a_second_core_each_bundle_is_decoded_once(site, tmp_path, monkeypatch):
+    """Half the bundles are prepared in a forked child; with no child (one core), the build's
+    process prepares them all, and none twice."""
+    from newsarchive import forked_call
+
+    monkeypatch.setattr(forked_call, "forking_helps", lambda: False)
+    decoded = []
+    real = pagefind_output._prepare
+    monkeypatch.setattr(
+        pagefind_output, "_prepare", lambda bundle, *rest: decoded.append(bundle) or real(bundle, *rest)
+    )
+    shutil.copytree(site, tmp_path / "first", ignore=shutil.ignore_patterns("pagefind"))
+    assert index_site(tmp_path / "first", quiet=True, shard_pages=3, cache=tmp_path / "cache")
+    assert len(decoded) == len(set(decoded)) > 2
+
+
 def test_only_pages_marked_for_search_are_indexed(tmp_path):
     site = tmp_path / "site"
     write_page(site, "stories/a/index.html", "<p>a</p>")

@@ -173,3 +173,34 @@ def test_a_page_read_by_the_last_build_is_not_read_again(tmp_path, monkeypatch):
     assert read == ["stories/s002/index.html"]
     monkeypatch.setattr(build, "indexed_page", real)
     assert again == read_indexed_pages(site)
+
+
+def test_two_processes_read_the_pages_as_one_does(tmp_path, monkeypatch):
+    """Past READ_IN_TWO_FROM pages to read, a forked child reads every other one: the pages, their
+    order (as ``Path`` sorts: ``a`` before ``a-b``, unlike their strings) and the record are the
+    same as one process reading them all."""
+    site = tmp_path / "site"
+    for n in range(7):
+        story(site, n)
+    for name in ("a", "a-b", "a.b", "A"):
+        write_page(site, f"people/{name}/index.html", f"<p>{name}</p>")
+    (site / "stories" / "index.html").write_text("<html><body><main>a listing, not indexed</main>")
+    (site / "stories" / "s001" / "notes.txt").write_text("not a page")
+    (site / "events").mkdir()  # an indexed folder with nothing in it
+
+    def read(threshold: int) -> tuple[list, dict]:
+        monkeypatch.setattr(build, "READ_IN_TWO_FROM", threshold)
+        record = PageRecord(tmp_path / f"cache-{threshold}")
+        return read_indexed_pages(site, record), record.seen
+
+    alone, in_two = read(10**6), read(1)
+    assert in_two == alone
+    paths = [page.path for page in alone[0]]
+    assert paths == sorted(paths) and len(paths) == 11
+    assert [p.as_posix() for p in paths[:4]] == [
+        "people/A/index.html",
+        "people/a/index.html",
+        "people/a-b/index.html",
+        "people/a.b/index.html",
+    ]
+    assert read_indexed_pages(site) == alone[0]  # and without a record
