@@ -293,8 +293,9 @@ def bench_size(
     n: int, seed: int, out: Path, vanilla: bool, browser: bool, query: str, source: Path = ROOT, repeats: int = 1
 ) -> dict:
     """Measure size ``n``: ``repeats`` rounds of vanilla then the cold full build, then
-    ``repeats`` one-story rebuilds (a new story each time). Each kind's fastest run counts
-    (``fastest``): the host's noise only ever adds time. Every run is kept in ``row["runs"]``."""
+    ``repeats`` one-story rebuilds, each adding the same new story (and a build taking it out
+    again, not measured: ``restore``). Each kind's fastest run counts (``fastest``): the host's
+    noise only ever adds time. Every run is kept in ``row["runs"]``."""
     work = out / f"n{n}"
     project = prepare_project(work / "project", source)
     started = time.perf_counter()
@@ -312,7 +313,7 @@ def bench_size(
             "bytes": sum(p.stat().st_size for p in info.files),
             "generate_s": round(time.perf_counter() - started, 2),
         },
-        "runs": {"vanilla": [], "full": [], "incremental": []},
+        "runs": {"vanilla": [], "full": [], "incremental": [], "restore": []},
     }
     runs = row["runs"]
     say(f"N={n}: corpus written ({row['corpus']['bytes'] / MB:.1f} MB)")
@@ -330,21 +331,27 @@ def bench_size(
             say(f"N={n}: full build failed:\n{runs['full'][-1]['stderr_tail']}")
             row["full"] = runs["full"][-1]
             return row
-    extras = []
+    # the same story each time, so that the runs differ only by the machine's noise (stories
+    # differ in the pages they touch: three different ones took 37.9, 47.3 and 56.0 s)
+    slug, text = made.story(n)
+    extra = project / "content" / "stories" / f"{slug}.md"
     try:
         for count in range(1, repeats + 1):
-            slug, text = made.story(n + count - 1)
-            extras.append(project / "content" / "stories" / f"{slug}.md")
-            extras[-1].write_text(text, encoding="utf-8")
+            extra.write_text(text, encoding="utf-8")
             settle(work)
             runs["incremental"].append(run_full(project, output))
             say(f"N={n}: one-story rebuild {runs['incremental'][-1]['wall_s']} s ({count} of {repeats})")
             if runs["incremental"][-1]["returncode"] != 0:
                 say(f"N={n}: one-story rebuild failed:\n{runs['incremental'][-1]['stderr_tail']}")
                 break
-    finally:
-        for extra in extras:
             extra.unlink()
+            settle(work)  # the story taken out again: back to the N stories, not measured
+            runs["restore"].append(run_full(project, output))
+            if runs["restore"][-1]["returncode"] != 0:
+                say(f"N={n}: the build taking the story out failed:\n{runs['restore'][-1]['stderr_tail']}")
+                break
+    finally:
+        extra.unlink(missing_ok=True)
     for kind, measured in runs.items():
         if measured:
             row[kind] = fastest(measured)
@@ -702,7 +709,8 @@ def render_markdown(report: dict, plot: str | None) -> str:
         + ".",
         "",
         f"Each measurement ran {_times(report.get('repeats', 1))} per size: vanilla and the cold full build "
-        "alternating, then as many one-story rebuilds, each adding another new story. Each run starts after the "
+        "alternating, then as many one-story rebuilds, each adding the same new story (an unmeasured build takes it "
+        "out again in between). Each run starts after the "
         "previous build's background deletions have ended and its writes reached the disk (`sync`). The tables show each kind's fastest run (the host's noise "
         "only adds time) and the largest memory peak of its runs. Every run's wall time: "
         + "; ".join(f"N={r['n']:,}: {_each_run(r, 'wall_s', ' s')}" for r in report["sizes"])
@@ -863,7 +871,7 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         default=2,
         help="runs of each measurement per size, the fastest counting (default 2: vanilla and the cold build "
-        "alternate, then as many one-story rebuilds)",
+        "alternate, then as many one-story rebuilds of the same story)",
     )
     parser.add_argument("--skip-vanilla", action="store_true")
     parser.add_argument("--no-browser", action="store_true", help="skip the first-query measurement")
@@ -907,7 +915,7 @@ def main(argv: list[str] | None = None) -> int:
         rel = os.path.relpath(plot.resolve(), target.resolve().parent)
         target.write_text(render_markdown(report, rel), encoding="utf-8")
     print(render_markdown(report, None))
-    runs = ("vanilla", "full", "incremental")
+    runs = ("vanilla", "full", "incremental", "restore")
     failed = [r["n"] for r in report["sizes"] if any(r.get(k, {}).get("returncode") for k in runs)]
     return 1 if failed else 0
 

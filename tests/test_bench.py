@@ -123,16 +123,17 @@ def test_bench_run_reports_every_field(tmp_path):
             assert 0 <= row[run]["steal_pct"] <= 100
         assert row["vanilla"]["pages"] >= row["n"] and row["full"]["pages"] >= row["n"]
         # two runs of each: the fastest counts; both cold builds start from nothing, and each
-        # rebuild adds another story to what the caches kept
+        # rebuild adds the same story to what the caches kept, taken out again in between
         runs = row["runs"]
-        assert [len(runs[kind]) for kind in ("vanilla", "full", "incremental")] == [2, 2, 2]
+        assert [len(runs[kind]) for kind in ("vanilla", "full", "incremental", "restore")] == [2, 2, 2, 2]
         for kind in ("vanilla", "full", "incremental"):
             assert row[kind]["wall_s"] == min(run["wall_s"] for run in runs[kind])
-        cold, warm = runs["full"], runs["incremental"]
-        assert cold[0]["pages"] == cold[1]["pages"] < warm[0]["pages"] < warm[1]["pages"]
+        cold, warm, restored = runs["full"], runs["incremental"], runs["restore"]
+        assert cold[0]["pages"] == cold[1]["pages"] == restored[0]["pages"] == restored[1]["pages"]
+        assert warm[0]["pages"] == warm[1]["pages"] > cold[0]["pages"]
         for run in cold:
             assert run["reuse"] and all(kept == 0 for kept, _ in run["reuse"].values()), run["reuse"]
-        for run in warm:
+        for run in warm + restored:
             assert all(kept >= row["n"] for kept, _ in run["reuse"].values()), run["reuse"]
         assert {"validate", "pelican", "pagefind"} <= set(row["full"]["stages"])
         assert row["ratio"] > 0 and row["incremental_ratio"] > 0
