@@ -677,7 +677,7 @@ def _times(n: int) -> str:
 def _each_run(row: dict, key: str, unit: str) -> str:
     """``vanilla 1.00 / 2.00 s, full ...``: ``key`` of each run of a size, kind by kind."""
     kinds = (("vanilla", "vanilla"), ("full", "full"), ("incremental", "rebuild"))
-    runs = row.get("runs") or {kind: [row[kind]] for kind, _ in kinds if kind in row}
+    runs = row["runs"]
     parts = [
         f"{label} " + " / ".join(_fmt(run.get(key)) for run in runs[kind]) + unit
         for kind, label in kinds

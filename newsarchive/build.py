@@ -22,7 +22,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from .content_loader import check_content
-from .forked_call import ForkedCall
+from .forked_call import map_in_two
 from .pagefind_output import merge_bundles
 from .progress import stage
 from .search_shards import (
@@ -114,13 +114,9 @@ def read_indexed_pages(site: Path, record: PageRecord | None = None) -> list[Ind
                 found[path] = IndexedPage(path, st.st_size, digest) if digest is not None else None
                 continue
         todo.append((path, st))
-    paths = [path for path, _ in todo]
-    child = ForkedCall(_read_pages, site, paths[1::2], enabled=len(paths) >= READ_IN_TWO_FROM)
-    read = _read_pages(site, paths[::2] if child.pid else paths)
-    if child.pid:
-        mine, theirs = read, child.result()
-        read = [None] * len(paths)
-        read[::2], read[1::2] = mine, theirs
+    read = map_in_two(
+        functools.partial(_read_pages, site), [path for path, _ in todo], enabled=len(todo) >= READ_IN_TWO_FROM
+    )
     for (path, st), page in zip(todo, read, strict=True):
         found[path] = page
         if record is not None:

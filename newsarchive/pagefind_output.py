@@ -65,7 +65,7 @@ from typing import NamedTuple
 import cbor2
 import deflate
 
-from .forked_call import ForkedCall
+from .forked_call import map_in_two
 from .progress import paused_gc
 from .story import MARSHAL_VERSION
 
@@ -348,14 +348,12 @@ def prepare_bundles(bundles: list[Path], metas: list, fields: list[str], sort_na
     files = [bundle / ".merge" / f"{tag}.marshal" for bundle in bundles]
     todo = [n for n, file in enumerate(files) if not file.is_file()]
 
-    def prepare(numbers: list[int]) -> None:
+    def prepare(numbers: list[int]) -> list[None]:
         for n in numbers:
             _keep(files[n], _prepare(bundles[n], metas[n], fields, sort_names))
+        return [None] * len(numbers)  # kept in the files
 
-    child = ForkedCall(prepare, todo[1::2], enabled=len(todo) > 1)
-    prepare(todo[::2] if child.pid else todo)
-    if child.pid:  # (without a child, result() would prepare its half again)
-        child.result()
+    map_in_two(prepare, todo)
     return [Prepared(*marshal.loads(file.read_bytes())) for file in files]
 
 

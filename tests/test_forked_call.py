@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from newsarchive.forked_call import ForkedCall
+from newsarchive.forked_call import ForkedCall, map_in_two
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork") or (os.cpu_count() or 1) < 2, reason="needs fork and 2 cores")
@@ -105,3 +105,18 @@ def _running(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return state != "Z"
+
+
+def tagged_with_pid(items):
+    return [(item, os.getpid()) for item in items]
+
+
+def test_map_in_two_keeps_the_order_and_computes_every_item_once():
+    values = map_in_two(tagged_with_pid, list("abcde"))
+    assert [item for item, _ in values] == list("abcde")
+    here = os.getpid()
+    assert {pid for _, pid in values[::2]} == {here} and here not in {pid for _, pid in values[1::2]}
+    # without a child (disabled, or one item) this process computes each item, once
+    assert map_in_two(tagged_with_pid, list("abc"), enabled=False) == [("a", here), ("b", here), ("c", here)]
+    assert map_in_two(tagged_with_pid, ["a"]) == [("a", here)]
+    assert map_in_two(tagged_with_pid, []) == []
