@@ -179,6 +179,16 @@ DEFINITE_HINT_RE = re.compile(rf"he\s(?:{'|'.join(sorted(ORG_WORDS))})\b")  # so
 SPEECH_AFTER_RE = re.compile(rf"^(?:,\s[^,\"“”]{{1,80}},)?,?\s{SPEECH_VERB}\b")
 SPEECH_BEFORE_RE = re.compile(rf"\b(?:{SPEECH_VERB}|[Aa]ccording to)\s$")
 CLAUSE_END_RE = re.compile(r"^\s*(?:[,.;]|$)")
+# A name right after one of these is a preposition's object, not the subject of the speech verb
+# after it: "Officials in Crestwood asked", "Moreau, a senator from Crestwood, said".
+AFTER_PREPOSITION_RE = re.compile(
+    r"\b(?:in|from|of|at|near|for|with|by|on|to|into|outside|inside|across|around|throughout|within)\s$"
+)
+# A name right after one of these is usually a place ("Police in Glendale"): a name printed so more
+# often than next to a speech verb, with no title or role, is not a person.
+PLACE_BEFORE_RE = re.compile(r"\b(?:in|near|outside|throughout)\s$")
+# Where a sentence starts: a capitalized word there may be any word ("Advocates asked ...").
+SENTENCE_START_RE = re.compile(r"(?:^|[.!?…][\"”’)]?\s+)[\"“]?$")
 
 
 @dataclass(slots=True)
@@ -532,6 +542,8 @@ def _same_org(a: str, b: str) -> bool:
 @dataclass
 class _Evidence:
     person: dict[str, list[str]] = field(default_factory=dict)  # name -> roles
+    person_seen: dict[str, int] = field(default_factory=dict)  # name -> pieces of person evidence
+    place: dict[str, int] = field(default_factory=dict)  # name -> times after "in", "near", ...
     org: dict[str, list[str]] = field(default_factory=dict)  # name -> descriptions
     acronyms: dict[str, str] = field(default_factory=dict)  # acronym -> org name
 
@@ -556,9 +568,20 @@ def _appositive_role(after: str) -> str | None:
     return role
 
 
+def _subject(text: str, c: _Chunk) -> bool:
+    """Whether the name ``c`` can be the subject of the speech verb after it: not a preposition's
+    object, and not one word that starts a sentence (which any word capitalizes there; a name
+    named only so is a person if other evidence says so: a full name, a title, "said X")."""
+    before = text[max(0, c.start - 12) : c.start]
+    if AFTER_PREPOSITION_RE.search(before):
+        return False
+    return " " in c.text or not SENTENCE_START_RE.search(text, max(0, c.start - 6), c.start)
+
+
 def story_evidence(story: Story) -> list[tuple[str, str, str | None]]:
     """Pass 1 for one story: the evidence it gives, in text order, as ``("person", name, role or
-    None)``, ``("organization", name, description or None)`` and ``("acronym", acronym, name)``."""
+    None)``, ``("organization", name, description or None)``, ``("acronym", acronym, name)`` and
+    ``("place", name, None)`` (a name after "in", "near", ...)."""
     out: list[tuple[str, str, str | None]] = []
     for para in story.paragraphs:
         text = para.text
@@ -584,13 +607,18 @@ def story_evidence(story: Story) -> list[tuple[str, str, str | None]]:
                 continue
             if not _is_name(c.text) or c.possessive:
                 continue
+            if PLACE_BEFORE_RE.search(text[max(0, c.start - 12) : c.start]):
+                out.append(("place", c.text, None))
+                continue
             role = _appositive_role(after)
             if role:
                 out.append(("person", c.text, None))  # the role itself is read in pass 3, with references resolved
                 for obj in re.finditer(r"\b(?:of|for|at|with)\s(?:the\s)?(?P<org>[A-Z].*)$", role):
                     out.extend(("organization", oc.text, None) for oc in _chunks(obj["org"]))
-            elif SPEECH_AFTER_RE.match(after) or (CLAUSE_END_RE.match(after) and SPEECH_BEFORE_RE.search(before)):
-                out.append(("person", c.text, None))
+            elif SPEECH_BEFORE_RE.search(before) and CLAUSE_END_RE.match(after):
+                out.append(("person", c.text, None))  # "said Millona."
+            elif SPEECH_AFTER_RE.match(after) and _subject(text, c):
+                out.append(("person", c.text, None))  # "Montes said"
     return out
 
 
@@ -602,8 +630,11 @@ def _gather(evidence: Iterable[list[tuple[str, str, str | None]]]) -> _Evidence:
         for kind, name, detail in items:
             if kind == "person":
                 roles = ev.person.setdefault(name, [])
+                ev.person_seen[name] = ev.person_seen.get(name, 0) + 1
                 if detail:
                     roles.append(detail)
+            elif kind == "place":
+                ev.place[name] = ev.place.get(name, 0) + 1
             elif kind == "organization":
                 descriptions = ev.org.setdefault(name, [])
                 if detail is not None:
@@ -648,6 +679,8 @@ def _build(ev: _Evidence) -> tuple[list[Entity], list[Entity]]:
     for name in names:
         if name.lower() in org_names or any(_same_org(o.name, name) for o in orgs):
             continue
+        if not ev.person[name] and ev.place.get(name, 0) > ev.person_seen[name]:
+            continue  # "Police in Glendale" a hundred times, "the police chief Glendale, said" once
         full = [p for p in people if p.last == name.lower() and p.first] if " " not in name else []
         if full:  # a surname of someone named in full: their titles ("Gov. Patrick") are roles too
             if len(full) == 1:
@@ -735,7 +768,8 @@ def _scan_story(story: Story, lookup: _Lookup, number: dict[int, int]) -> _Scan:
             if person is not None:
                 add(i, para.id, c.start, c.end, person, c.text, c.possessive)
                 _queue_role(person, text[c.end :], pending_roles, para.id, c.end)
-            elif " " not in c.text:
+            elif " " not in c.text and not PLACE_BEFORE_RE.search(text[max(0, c.start - 12) : c.start]):
+                # a bare surname, unless a place ("Police in Stonebridge", where someone is named Stonebridge)
                 surname_spots.append((i, para.id, c.start, c.end, c.text, c.possessive))
     for i, pid, start, end, name, poss in surname_spots:
         person = _surname_in_story(lookup, name, by_last, i, start)

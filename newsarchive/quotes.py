@@ -33,7 +33,7 @@ from rapidfuzz import fuzz
 
 from .analysis_memo import AnalysisMemo, memo_key
 from .citations import Citation, kept_citations, name_quotes
-from .entities import PRONOUNS, SPEECH_VERB, Entity, EntityIndex, Mention, find_entities
+from .entities import AFTER_PREPOSITION_RE, PRONOUNS, SPEECH_VERB, Entity, EntityIndex, Mention, find_entities
 from .errors import Problem
 from .forked_call import ForkedCall
 from .progress import progress
@@ -285,6 +285,10 @@ class _Resolver:
         text = self.story.paragraphs[i].text
         phrase = " ".join(text[start:end].split()).strip(" ,.;")
         people = self.people_in(pid, start, end)
+        # "Moreau, a senator from Crestwood, said": a name after a preposition is not who speaks,
+        # unless no other is named ("according to Jane Roe")
+        subjects = [(e, m) for e, m in people if not AFTER_PREPOSITION_RE.search(text[max(0, m.start - 12) : m.start])]
+        people = subjects or people
         if people:
             entity, mention = people[0] if pick == "first" else people[-1]
             return entity, mention, "", phrase
@@ -301,8 +305,9 @@ class _Resolver:
         return None, None, "", phrase
 
     def pronoun(self, i: int, pos: int) -> tuple[Entity, Mention] | None:
-        """The subject of the nearest earlier sentence that names a person (not in a quotation)."""
-        for j in range(i, max(-1, i - 4), -1):
+        """The subject of the nearest earlier sentence that names a person (not in a quotation),
+        however far back: a reporter names someone else before "he" means someone else."""
+        for j in range(i, -1, -1):
             para = self.story.paragraphs[j]
             starts = sentence_starts(para.text)
             groups: dict[int, list[tuple[Entity, Mention]]] = {}
