@@ -151,6 +151,14 @@ LEADING_STOP = set(
     August September October November December Friday's Still However Although Though Once""".split()
 )
 PRONOUNS = {"he", "she", "him", "her", "they", "i", "we"}
+# Words for the people of a group: "Leaders of the Civil Liberties Project" names the project, not
+# an organization called "Leaders of ...". Dropped with the connector after them at a run's start.
+GROUP_HEADS = set(
+    """Leaders Members Officials Residents Parents Supporters Critics Opponents Advocates
+    Representatives Students Teachers Workers Employees Lawyers Attorneys Spokesmen Spokeswomen Staff
+    Trustees Executives Volunteers Organizers Protesters Voters Commissioners Councilors Lawmakers
+    Legislators Families Neighbors Customers Riders Tenants Owners Agents Officers""".split()
+)
 
 NAME_WORD = r"(?:[A-Z][a-z]+(?:[A-Z][a-z]+)?(?:[-'’][A-Z][a-z]+)?|[A-Z]['’][A-Z][a-z]+)"
 NAME_PART = rf"(?:[A-Z]\.|{NAME_WORD})"
@@ -450,7 +458,11 @@ def _split_cached(chunk: str) -> tuple[tuple[int, int, str, bool], ...]:
 
 def _split_chunk(start: int, chunk: str) -> list[_Chunk]:
     words = [(m.start() + start, m.group()) for m in re.finditer(r"\S+", chunk)]
-    while words and (words[0][1] in LEADING_STOP or words[0][1] in CONNECTORS):
+    while words and (
+        words[0][1] in LEADING_STOP
+        or words[0][1] in CONNECTORS
+        or (words[0][1] in GROUP_HEADS and words[1:2] and words[1][1] in CONNECTORS)
+    ):
         words.pop(0)
     while words and words[-1][1] in CONNECTORS:
         words.pop()

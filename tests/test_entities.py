@@ -246,3 +246,14 @@ def test_a_surname_after_in_is_a_place_not_the_person():
     assert [e.name for e, _ in index.mentions_in("b") if e.kind == "person"] == []
     (occ,), problems = extract_quotes(b, index)
     assert occ.speaker is None and "speaker unknown" in problems[0].message
+
+
+def test_the_people_of_an_organization_are_not_its_name():
+    a = story(
+        "Leaders of the Civil Liberties Project asked the state to delay the vote.\n\n"
+        "Members of the Northfield School Committee met on Monday.",
+        "a",
+    )
+    index = find_entities([a])
+    assert sorted(o.name for o in index.organizations) == ["Civil Liberties Project", "Northfield School Committee"]
+    assert [m.text for _, m in index.mentions_in("a")] == ["Civil Liberties Project", "Northfield School Committee"]
