@@ -261,8 +261,24 @@ def prepare_project(dest: Path, source: Path = ROOT) -> Path:
     return dest
 
 
-def count_html(directory: Path) -> int:
-    return sum(1 for _ in directory.rglob("*.html"))
+LARGEST_SHOWN = 3
+
+
+def html_pages(directory: Path) -> dict:
+    """The HTML pages under ``directory``: how many, their bytes, and the LARGEST_SHOWN largest
+    (path relative to it, bytes): listing pages grow with the archive while story pages do not."""
+    sizes = []
+    for root, _dirs, files in os.walk(directory):
+        for name in files:
+            if name.endswith(".html"):
+                path = os.path.join(root, name)
+                sizes.append((os.path.getsize(path), os.path.relpath(path, directory)))
+    largest = sorted(sizes, key=lambda t: (-t[0], t[1]))[:LARGEST_SHOWN]
+    return {
+        "pages": len(sizes),
+        "html_bytes": sum(size for size, _ in sizes),
+        "largest": [[path, size] for size, path in largest],
+    }
 
 
 def dir_size(directory: Path) -> tuple[int, int]:
@@ -278,14 +294,14 @@ def run_vanilla(content: Path, output: Path) -> dict:
     shutil.rmtree(output, ignore_errors=True)
     cmd = [sys.executable, "-m", "pelican", str(content), "-s", str(VANILLA_SETTINGS), "-o", str(output), "-q"]
     result = measure(cmd, output.parent, build_env())
-    result["pages"] = count_html(output) if output.exists() else 0
+    result.update(html_pages(output) if output.exists() else {"pages": 0})
     return result
 
 
 def run_full(project: Path, output: Path) -> dict:
     cmd = [sys.executable, "-m", "newsarchive.build", "--content", "content", "--output", str(output), "-q"]
     result = measure(cmd, project, build_env())
-    result["pages"] = count_html(output) if output.exists() else 0
+    result.update(html_pages(output) if output.exists() else {"pages": 0})
     return result
 
 
@@ -747,6 +763,16 @@ def render_markdown(report: dict, plot: str | None) -> str:
         f"Scaling exponent (log(t_b/t_a)/log(N_b/N_a), two largest sizes): full {_fmt(exp.get('full'))}, "
         f"vanilla {_fmt(exp.get('vanilla'))}.",
     ]
+    for r in report["sizes"]:
+        van, full = r.get("vanilla", {}), r.get("full", {})
+        if full.get("largest"):
+            shown = ", ".join(f"`{path}` {size / MB:,.1f} MB" for path, size in full["largest"])
+            vanilla = f"; vanilla's {van['html_bytes'] / MB:,.1f} MB" if van.get("html_bytes") else ""
+            out += [
+                "",
+                f"HTML written at N={r['n']:,}: {full['html_bytes'] / MB:,.1f} MB{vanilla}. Largest pages of the full "
+                f"build: {shown}.",
+            ]
     runs = (("full", ""), ("incremental", " rebuild"))
     reported = {name for r in report["sizes"] for run, _ in runs for name in r.get(run, {}).get("reported_stages", {})}
     if reported:

@@ -122,6 +122,9 @@ def test_bench_run_reports_every_field(tmp_path):
             assert 0 < row[run]["tree_peak_pss_mb"] <= row[run]["tree_peak_rss_mb"]
             assert 0 <= row[run]["steal_pct"] <= 100
         assert row["vanilla"]["pages"] >= row["n"] and row["full"]["pages"] >= row["n"]
+        largest = row["full"]["largest"]
+        assert len(largest) == 3 and [size for _, size in largest] == sorted((s for _, s in largest), reverse=True)
+        assert row["full"]["html_bytes"] > row["vanilla"]["html_bytes"] > 0
         # two runs of each: the fastest counts; both cold builds start from nothing, and each
         # rebuild adds the same story to what the caches kept, taken out again in between
         runs = row["runs"]
@@ -170,6 +173,8 @@ def test_bench_run_reports_every_field(tmp_path):
     text = md.read_text()
     assert re.search(r"N=50: vanilla [0-9.]+ / [0-9.]+ s, full [0-9.]+ / [0-9.]+ s, rebuild [0-9.]+ / [0-9.]+ s", text)
     assert "| 50 |" in text and "## Goals" in text and "plot.svg" in text
+    path, size = largest["full"]["largest"][0]
+    assert f"Largest pages of the full build: `{path}` {size / 2**20:,.1f} MB" in text
     assert ET.parse(svg).getroot().findall("{http://www.w3.org/2000/svg}polyline")
 
 
@@ -249,6 +254,19 @@ def test_the_fastest_run_counts_with_the_largest_memory_peaks_of_all():
     # a failure is never hidden behind a faster success
     assert fastest([runs[0], {**runs[1], "wall_s": 1.0, "returncode": 1}])["returncode"] == 1
     assert fastest([{**runs[0], "returncode": 1}, runs[1]])["returncode"] == 1
+
+
+def test_html_pages_counts_the_pages_and_names_the_largest(tmp_path):
+    from bench.run import html_pages
+
+    for path, size in {"a/index.html": 30, "b/c/index.html": 500, "d.html": 200, "e.html": 10, "f.css": 900}.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_bytes(b"x" * size)
+    assert html_pages(tmp_path) == {
+        "pages": 4,
+        "html_bytes": 740,
+        "largest": [["b/c/index.html", 500], ["d.html", 200], ["a/index.html", 30]],
+    }
 
 
 def test_a_run_waits_for_the_deletions_the_previous_build_left_running(tmp_path):
