@@ -99,6 +99,10 @@ def newest_first(story):
 
 
 ARTICLE_ORDER_BY = newest_first
+
+# A commenter with this many comments or more is listed on a page of their own
+# (/commenters/<letter>/<slug>/), not in full on their letter page (plugins/comment_threads).
+COMMENTER_OWN_PAGE_FROM = 20
 TYPOGRIFY = False
 FORMATTED_FIELDS = ["summary"]
 

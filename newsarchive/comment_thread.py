@@ -405,7 +405,7 @@ def infer_replies(comments: list[Comment]) -> None:
 
 @lru_cache(maxsize=1 << 16)  # called for every comment on every page that links its author
 def commenter_slug(author: str) -> str:
-    """A stable, never-empty URL slug for a commenter page (``COMMENTER_URL``).
+    """A stable, never-empty URL slug for a commenter (``commenters.Commenter.url``).
 
     Names that differ only in case or punctuation share a slug (and so a page). A name with nothing
     sluggable in it ("???", "") gets ``commenter-`` plus a short hash of the name as written.

@@ -141,10 +141,20 @@ def _compare(kw: dict, ctx: dict, src: Callable[[Story], str]) -> Any:
 
 
 def _commenter_group(kw: dict, ctx: dict, src: Callable[[Story], str]) -> Any:
+    # a commenter with a page of their own is shown by name and count (their comments, by length)
+    people = [(p.slug, p.names, p.own_page, _comments(p, src)) for p in kw["members"]]
+    return kw["group"], [group for group, _ in kw["groups"]], people
+
+
+def _commenter(kw: dict, ctx: dict, src: Callable[[Story], str]) -> Any:
+    person = kw["person"]
+    return person.slug, person.names, _comments(person, src)
+
+
+def _comments(person, src: Callable[[Story], str]) -> list[tuple[str, str]]:
     # each comment is shown by its story's title, publisher and URL and by its own id, anchor and
     # first paragraph: all parsed from the story's file
-    people = [(p.slug, p.names, [(src(story), c.id) for story, c in p.comments]) for p in kw["members"]]
-    return kw["group"], [group for group, _ in kw["groups"]], people
+    return [(src(story), c.id) for story, c in person.comments]
 
 
 # template file name -> (kwargs, context, src) -> everything the template reads, or None (render it)
@@ -156,6 +166,7 @@ RECIPES: dict[str, Callable[[dict, dict, Callable[[Story], str]], Any]] = {
     "wire_passage.html": _wire_passage,
     "compare.html": _compare,
     "commenter_group.html": _commenter_group,
+    "commenter.html": _commenter,
 }
 
 

@@ -26,7 +26,6 @@ PERSON_URL = "people/{slug}/"
 ORGANIZATION_URL = "organizations/{slug}/"
 WIRE_URL = "wire/{id}/"
 COMPARE_URL = "compare/{a}--{b}/"
-COMMENTER_URL = "commenters/{slug}/"
 CAPTURE_URL = "{path}"  # captures are published at their content path: captures/<name>.txt
 
 

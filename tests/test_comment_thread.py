@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from newsarchive.comment_thread import Thread, commenter_slug, infer_replies, parse_story_thread, parse_thread
+from newsarchive.commenters import group_commenters
 from newsarchive.errors import ArchiveError
 from newsarchive.story import Comment
 from newsarchive.story_file import load_story, parse_story
@@ -456,6 +457,18 @@ def test_commenter_slugs_are_stable_readable_and_never_empty(seed):
     assert commenter_slug("") and commenter_slug("   ")
     authors = {c.author for c in seed.comments}
     assert len({commenter_slug(a) for a in authors}) == len(authors)
+
+
+def test_commenters_with_many_comments_get_a_page_of_their_own_and_keep_their_permalink():
+    story = load_story(SEED)
+    story.comments = parse_story_thread(story).comments
+    people = {p.slug: p for p in group_commenters([story], own_page_from=3)}
+    mark, king = people["mark"], people["richard-g-king"]
+    assert [c.id for _, c in mark.comments] == ["16", "16.1.1", "17"] and mark.own_page
+    assert mark.url == "commenters/m/#mark" and mark.page_url == "commenters/m/mark/"
+    assert len(king.comments) == 2 and not king.own_page and king.page_url == king.url == "commenters/r/#richard-g-king"
+    assert sorted(s for s, p in people.items() if p.own_page) == ["cynic", "mark"]
+    assert not any(p.own_page for p in group_commenters([story]))  # by default, from 20 comments
 
 
 @pytest.mark.parametrize("payload", XSS_PAYLOADS[:20])

@@ -144,3 +144,28 @@ def test_threads_come_from_pelicans_cache_on_a_rebuild_and_their_problems_are_re
     assert pages[0] == pages[1] and len(pages[0]) >= 3
     page = story_page(project / "output", "lowell-council-approves-budget")
     assert [h["id"] for h in page.select(".comment-head")] == ["comment-1", "comment-1-1", "comment-2"]
+
+
+def test_a_commenter_with_many_comments_gets_a_page_and_keeps_the_letter_page_entry(tmp_path):
+    project = copy_project(tmp_path / "project")
+    with open(project / "pelicanconf.py", "a", encoding="utf-8") as settings:
+        settings.write("\nCOMMENTER_OWN_PAGE_FROM = 3\n")
+    done = run_build(project / "content", project / "output", "--no-search", cwd=project)
+    assert done.returncode == 0, done.stderr
+    site = project / "output"
+    own = BeautifulSoup((site / "commenters" / "m" / "mark" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    assert own.h1.get_text() == "mark" and own.select_one(".kicker a[href='/commenters/m/#mark']")
+    links = [a["href"] for a in own.select(".commenter-comments a")]
+    assert links == [f"/stories/{CBS}/#comment-16", f"/stories/{CBS}/#comment-16-1-1", f"/stories/{CBS}/#comment-17"]
+    # the letter page keeps mark's entry (the permalink) with the count, linking to the page
+    group = BeautifulSoup((site / "commenters" / "m" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    entry = group.find(id="mark").find_parent("section")
+    assert entry.select_one("a.commenter-page")["href"] == "/commenters/m/mark/"
+    assert entry.select_one("a.commenter-page").get_text() == "3 comments" and not entry.select(".commenter-comments")
+    # fewer comments: listed on the letter page as before, no page of their own
+    king = BeautifulSoup((site / "commenters" / "r" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    assert len(king.find(id="richard-g-king").find_parent("section").select(".commenter-comments li")) == 2
+    assert sorted(p.parent.name for p in site.glob("commenters/*/*/index.html")) == ["cynic", "mark"]
+    index = BeautifulSoup((site / "commenters" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    hrefs = {li.a.get_text(): li.a["href"] for li in index.select(".commenter-index li")}
+    assert hrefs["mark"] == "/commenters/m/mark/" and hrefs["Ellen"] == "/commenters/e/#ellen"

@@ -12,7 +12,14 @@ from pelican import signals
 from pelican.generators import Generator
 
 from newsarchive.comment_thread import parse_story_thread
-from newsarchive.commenters import COMMENTERS_URL, commenter_url, comments_json, group_commenters, reply_tree
+from newsarchive.commenters import (
+    COMMENTERS_URL,
+    OWN_PAGE_FROM,
+    commenter_url,
+    comments_json,
+    group_commenters,
+    reply_tree,
+)
 from newsarchive.progress import TimedStages, progress
 
 log = logging.getLogger(__name__)
@@ -41,7 +48,8 @@ class CommentThreadGenerator(TimedStages, Generator):
                 archive.warnings.extend(thread.problems)
             if story.comments or story.comments_declared is not None:
                 story.data["comments"] = StoryComments(story)
-        self.commenters = group_commenters(archive.stories)
+        own_page_from = self.settings.get("COMMENTER_OWN_PAGE_FROM", OWN_PAGE_FROM)
+        self.commenters = group_commenters(archive.stories, own_page_from)
         self.context["commenters"] = self.commenters
         self.context["top_commenters"] = sorted(self.commenters, key=lambda c: (-len(c.comments), c.slug))[:200]
 
@@ -65,6 +73,15 @@ class CommentThreadGenerator(TimedStages, Generator):
                 groups=groups,
                 page_name=url,
             )
+            for person in members:
+                if person.own_page:
+                    writer.write_file(
+                        person.page_url + "index.html",
+                        self.get_template("commenter"),
+                        self.context,
+                        person=person,
+                        page_name=person.page_url,
+                    )
 
 
 def take_thread(story, thread) -> None:
