@@ -17,6 +17,8 @@ from typing import TypeVar
 
 from tqdm import tqdm
 
+from .errors import ArchiveError
+
 T = TypeVar("T")
 MIN_ITEMS_FOR_BAR = 200  # small archives build in a blink: no bar
 
@@ -93,14 +95,21 @@ class TimedStages:
     comment and quotation analyses, took 12.8 s of their 55 s, and found nothing to free; a
     collection after each analysis also found nothing (0 objects, 4.4 s in all), so none is
     run. Cyclic garbage an analysis did leave would be frozen too, and kept until the build's
-    process exits."""
+    process exits.
+
+    An analysis that raises :class:`~newsarchive.errors.ArchiveError` (a bad setting) stops the
+    build with its message alone: Pelican would log it with a traceback."""
 
     stage_name = "generator"
 
     def generate_context(self) -> None:
         with stage(f"{self.stage_name}: analysis"):
             with paused_gc():
-                self._generate_context()
+                try:
+                    self._generate_context()
+                except ArchiveError as err:  # a bad setting: its ``path: message``, not Pelican's traceback
+                    print(err, file=sys.stderr)
+                    raise SystemExit(1) from None
                 gc.freeze()
 
     def generate_output(self, writer) -> None:

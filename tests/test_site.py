@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import jsonschema
+import pytest
 from bs4 import BeautifulSoup
 from conftest import ROOT, copy_project, run_build
 
@@ -171,6 +172,26 @@ def test_a_failure_while_writing_in_the_background_fails_the_build(tmp_path):
     assert not (project / "output").exists()
     left = set(project.glob(".output*")) - {check_record(project / "output")}
     assert not left, "no temporary output left behind"
+
+
+@pytest.mark.parametrize(
+    "setting, message",
+    [
+        (
+            'WIRE_PARAMS = {"shingles": 4}',
+            "pelicanconf.py: WIRE_PARAMS: WireParams.__init__() got an unexpected keyword",
+        ),
+        ("COMMENTER_OWN_PAGE_FROM = 0", "pelicanconf.py: COMMENTER_OWN_PAGE_FROM: expected a whole number of comments"),
+    ],
+)
+def test_a_bad_setting_stops_the_build_with_its_message_alone(tmp_path, setting, message):
+    project = copy_project(tmp_path / "project")
+    with open(project / "pelicanconf.py", "a", encoding="utf-8") as settings:
+        settings.write(f"\n{setting}\n")
+    done = run_build(project / "content", project / "output", "--no-search", cwd=project)
+    assert done.returncode == 1 and not (project / "output").exists()
+    assert done.stderr.startswith(message), done.stderr
+    assert "Traceback" not in done.stderr and "CRITICAL" not in done.stderr
 
 
 def test_bad_capture_checksum_stops_the_build(tmp_path):
