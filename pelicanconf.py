@@ -103,6 +103,9 @@ ARTICLE_ORDER_BY = newest_first
 # A commenter with this many comments or more is listed on a page of their own
 # (/commenters/<letter>/<slug>/), not in full on their letter page (plugins/comment_threads).
 COMMENTER_OWN_PAGE_FROM = 20
+# "Stories naming X" on a person's or organization's page: this many a page, oldest first; pages 2
+# and on at /people/<slug>/page/N/ (plugins/quotes_people).
+ENTITY_STORIES_PER_PAGE = 100
 TYPOGRIFY = False
 FORMATTED_FIELDS = ["summary"]
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .comment_thread import commenter_slug
-from .errors import ArchiveError
+from .errors import count_setting
 from .story import Comment, Story
 
 COMMENTERS_URL = "commenters/"
@@ -73,10 +73,7 @@ def commenter_url(author: str) -> str:
 
 def own_page_from_setting(value: Any, path: str = "pelicanconf.py") -> int:
     """The ``COMMENTER_OWN_PAGE_FROM`` setting: a number of comments, 1 or more."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        message = f"COMMENTER_OWN_PAGE_FROM: expected a whole number of comments, 1 or more, not {value!r}"
-        raise ArchiveError(path, None, message)
-    return value
+    return count_setting("COMMENTER_OWN_PAGE_FROM", value, path)
 
 
 def group_commenters(stories: list[Story], own_page_from: int = OWN_PAGE_FROM) -> list[Commenter]:

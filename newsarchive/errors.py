@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -36,3 +37,10 @@ class ArchiveError(Exception):
     @property
     def message(self) -> str:
         return self.problem.message
+
+
+def count_setting(name: str, value: Any, path: str = "pelicanconf.py") -> int:
+    """A setting that counts something (comments, stories): a whole number, 1 or more."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ArchiveError(path, None, f"{name}: expected a whole number, 1 or more, not {value!r}")
+    return value

@@ -124,7 +124,14 @@ def _entity(kw: dict, ctx: dict, src: Callable[[Story], str]) -> Any:
     entity = kw["entity"]
     stories = [(src(story), pids) for story, pids in kw["entity_stories"]]
     whole = field_values(type(entity), but="mentions")(entity), _flat(entity.mentions)
-    return whole, kw["entity_quotes"], kw["entity_publishers"], stories
+    pages = kw["stories_page_urls"], kw["stories_count"]
+    return whole, kw["entity_quotes"], kw["entity_publishers"], stories, pages
+
+
+def _entity_stories(kw: dict, ctx: dict, src: Callable[[Story], str]) -> Any:
+    entity = kw["entity"]
+    stories = [(src(story), pids) for story, pids in kw["entity_stories"]]
+    return entity.name, entity.url, stories, kw["stories_page"], kw["stories_page_urls"], kw["stories_count"]
 
 
 def _wire_passage(kw: dict, ctx: dict, src: Callable[[Story], str]) -> Any:
@@ -163,6 +170,7 @@ RECIPES: dict[str, Callable[[dict, dict, Callable[[Story], str]], Any]] = {
     "event.html": _event,
     "quote.html": _quote,
     "entity.html": _entity,
+    "entity_stories.html": _entity_stories,
     "wire_passage.html": _wire_passage,
     "compare.html": _compare,
     "commenter_group.html": _commenter_group,

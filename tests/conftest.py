@@ -46,6 +46,17 @@ def copy_project(dest: Path) -> Path:
     return dest
 
 
+def build_with_settings(dest: Path, settings: str, *extra: str) -> subprocess.CompletedProcess:
+    """A copy of the project at ``dest`` with ``settings`` added to its pelicanconf.py, built: the
+    finished process, with ``.output`` set to the output directory."""
+    project = copy_project(dest)
+    with open(project / "pelicanconf.py", "a", encoding="utf-8") as conf:
+        conf.write(f"\n{settings}\n")
+    done = run_build(project / "content", project / "output", *extra, cwd=project)
+    done.output = project / "output"
+    return done
+
+
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Path:
     """The seed archive, built once for the whole session (with the search index). Its index is

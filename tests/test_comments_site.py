@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from bs4 import BeautifulSoup
-from conftest import ROOT, copy_project, run_build
+from conftest import ROOT, build_with_settings, copy_project, run_build
 
 CBS = "immigration-check-awaits-mass-arrestees"
 
@@ -147,12 +147,9 @@ def test_threads_come_from_pelicans_cache_on_a_rebuild_and_their_problems_are_re
 
 
 def test_a_commenter_with_many_comments_gets_a_page_and_keeps_the_letter_page_entry(tmp_path):
-    project = copy_project(tmp_path / "project")
-    with open(project / "pelicanconf.py", "a", encoding="utf-8") as settings:
-        settings.write("\nCOMMENTER_OWN_PAGE_FROM = 3\n")
-    done = run_build(project / "content", project / "output", "--no-search", cwd=project)
+    done = build_with_settings(tmp_path / "project", "COMMENTER_OWN_PAGE_FROM = 3", "--no-search")
     assert done.returncode == 0, done.stderr
-    site = project / "output"
+    site = done.output
     own = BeautifulSoup((site / "commenters" / "m" / "mark" / "index.html").read_text(encoding="utf-8"), "html.parser")
     assert own.h1.get_text() == "mark" and own.select_one(".kicker a[href='/commenters/m/#mark']")
     links = [a["href"] for a in own.select(".commenter-comments a")]

@@ -305,13 +305,13 @@ def xss_story(payloads: list[str]) -> str:
 
 @pytest.fixture(scope="module")
 def xss_build(tmp_path_factory):
-    """A copy of the project with ``content/stories/xss.md`` added, built with SITEURL="" and a page of
-    their own for commenters with two comments or more: the finished process, with ``.output`` set to
-    the output directory."""
+    """A copy of the project with ``content/stories/xss.md`` added, built with SITEURL="", a page of
+    their own for commenters with two comments or more and one story a page of "Stories naming X":
+    the finished process, with ``.output`` set to the output directory."""
     project = copy_project(tmp_path_factory.mktemp("xss") / "project")
     (project / "content" / "stories" / "xss.md").write_text(xss_story(xss_payloads()), encoding="utf-8")
-    with open(project / "pelicanconf.py", "a", encoding="utf-8") as settings:  # pages for the repliers' names
-        settings.write("\nCOMMENTER_OWN_PAGE_FROM = 2\n")
+    with open(project / "pelicanconf.py", "a", encoding="utf-8") as settings:  # pages the seed site lacks
+        settings.write("\nCOMMENTER_OWN_PAGE_FROM = 2\nENTITY_STORIES_PER_PAGE = 1\n")
     env = dict(os.environ, SITEURL="", COLUMNS="160")
     done = run_build(project / "content", project / "output", env=env, cwd=project)
     done.output = project / "output"
@@ -410,10 +410,12 @@ def test_no_injected_script_runs_in_chromium(xss_site, browser, serve):
     assert not ran, report(ran)
 
 
-def test_a_commenters_own_page_has_no_wcag_aa_violations(xss_site, axe_page, serve):
-    """The seed site has no commenter with a page of their own (20 comments or more); the XSS build has."""
-    own = max(xss_site.glob("commenters/*/*/index.html"), key=lambda p: (p.stat().st_size, p))
-    problems = axe_violations(axe_page, serve(xss_site) + gates.page_url(xss_site, own))
+@pytest.mark.parametrize("pattern", ["commenters/*/*/index.html", "people/*/page/*/index.html"])
+def test_pages_only_the_xss_build_has_have_no_wcag_aa_violations(xss_site, axe_page, serve, pattern):
+    """The seed site has no commenter with a page of their own (20 comments or more) and no second
+    page of "Stories naming X" (100 stories a page); the XSS build has both."""
+    largest = max(xss_site.glob(pattern), key=lambda p: (p.stat().st_size, p))
+    problems = axe_violations(axe_page, serve(xss_site) + gates.page_url(xss_site, largest))
     assert not problems, report(problems)
 
 

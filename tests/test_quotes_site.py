@@ -3,6 +3,7 @@
 import json
 
 from bs4 import BeautifulSoup
+from conftest import build_with_settings
 
 CBS = "immigration-check-awaits-mass-arrestees"
 AP = "mass-police-to-join-immigration-checks-program"
@@ -83,3 +84,24 @@ def test_comment_18_links_to_the_paragraph_it_quotes(site):
     assert [(a.get_text(), a["href"]) for a in notes] == [("Quoted in comment 18", f"/stories/{CBS}/#comment-18")]
     cite = page.find(id="comment-18").find_parent("article").select_one(".comment-cites a")
     assert cite["href"] == f"/stories/{CBS}/#p4"
+
+
+def test_stories_naming_someone_are_paginated_oldest_first(tmp_path):
+    done = build_with_settings(tmp_path / "project", "ENTITY_STORIES_PER_PAGE = 1", "--no-search")
+    assert done.returncode == 0, done.stderr
+    site = done.output
+    dates = {s["slug"]: s["date"] for s in archive(site)["stories"]}
+    oldest, newest = sorted((CBS, AP), key=lambda slug: (dates[slug], slug))
+    first, second = soup(site, "people/mary-beth-heffernan"), soup(site, "people/mary-beth-heffernan/page/2")
+
+    def stories(page):
+        return [a["href"].split("/")[2] for a in page.select(".story-list .story-link")]
+
+    assert stories(first) == [oldest] and stories(second) == [newest]
+    assert first.select_one("nav.pagination a[rel=next]")["href"] == "/people/mary-beth-heffernan/page/2/"
+    assert not first.select("nav.pagination a[rel=prev]") and "Page 1 of 2" in first.select_one("nav.pagination").text
+    assert second.select_one("nav.pagination a[rel=prev]")["href"] == "/people/mary-beth-heffernan/"
+    assert second.select_one(".kicker a")["href"] == "/people/mary-beth-heffernan/"
+    assert first.select("[data-pagefind-body]") and not second.select("[data-pagefind-body]")  # page 1 is the one found
+    assert first.select("#quotes-heading") and not second.select("#quotes-heading")  # quotations on page 1 only
+    assert not (site / "people" / "steven-baddour" / "page").exists()  # named in one story: one page

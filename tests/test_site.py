@@ -9,7 +9,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 from bs4 import BeautifulSoup
-from conftest import ROOT, copy_project, run_build
+from conftest import ROOT, build_with_settings, copy_project, run_build
 
 from newsarchive.build import check_record, search_cache
 
@@ -181,15 +181,13 @@ def test_a_failure_while_writing_in_the_background_fails_the_build(tmp_path):
             'WIRE_PARAMS = {"shingles": 4}',
             "pelicanconf.py: WIRE_PARAMS: WireParams.__init__() got an unexpected keyword",
         ),
-        ("COMMENTER_OWN_PAGE_FROM = 0", "pelicanconf.py: COMMENTER_OWN_PAGE_FROM: expected a whole number of comments"),
+        ("COMMENTER_OWN_PAGE_FROM = 0", "pelicanconf.py: COMMENTER_OWN_PAGE_FROM: expected a whole number, 1 or more"),
+        ("ENTITY_STORIES_PER_PAGE = '100'", "pelicanconf.py: ENTITY_STORIES_PER_PAGE: expected a whole number, 1 or"),
     ],
 )
 def test_a_bad_setting_stops_the_build_with_its_message_alone(tmp_path, setting, message):
-    project = copy_project(tmp_path / "project")
-    with open(project / "pelicanconf.py", "a", encoding="utf-8") as settings:
-        settings.write(f"\n{setting}\n")
-    done = run_build(project / "content", project / "output", "--no-search", cwd=project)
-    assert done.returncode == 1 and not (project / "output").exists()
+    done = build_with_settings(tmp_path / "project", setting, "--no-search")
+    assert done.returncode == 1 and not done.output.exists()
     assert done.stderr.startswith(message), done.stderr
     assert "Traceback" not in done.stderr and "CRITICAL" not in done.stderr
 

@@ -14,6 +14,7 @@ from pelican import signals
 from pelican.generators import Generator
 
 from newsarchive.analysis_memo import memo_in_cache
+from newsarchive.errors import count_setting
 from newsarchive.progress import TimedStages, progress, report_reuse
 from newsarchive.quotes import analyze
 from newsarchive.story import UNATTRIBUTED_QUOTES_URL, Span
@@ -24,6 +25,9 @@ INDEXES = {"quotes/": "quotes", "people/": "people", "organizations/": "organiza
 MEMO_NAME = "quotation-analysis.pickle"  # in CACHE_PATH (newsarchive.analysis_memo)
 CITATION_MEMO_NAME = "citation-runs.pickle"  # the same, for the comments' citations
 QUOTES_PER_SPEAKER_IN_INDEX = 3  # /quotes/ shows each speaker's most printed; their page has all
+# "Stories naming X" is paginated, oldest story first, so earlier pages keep their stories as the
+# archive grows: at 10,000 stories one organization was named in 8,240 stories, a 3.6 MB page.
+STORIES_PER_ENTITY_PAGE = 100
 
 
 class QuotesGenerator(TimedStages, Generator):
@@ -31,6 +35,8 @@ class QuotesGenerator(TimedStages, Generator):
     write_in_background = True  # its pages are written by a forked child (archive_core/background_writing.py)
 
     def _generate_context(self):
+        setting = self.settings.get("ENTITY_STORIES_PER_PAGE", STORIES_PER_ENTITY_PAGE)
+        self.stories_per_page = count_setting("ENTITY_STORIES_PER_PAGE", setting)
         archive = self.context["archive"]
         memo = memo_in_cache(self.settings, MEMO_NAME)
         self.analysis = result = analyze(archive, memo, partial(memo_in_cache, self.settings, CITATION_MEMO_NAME))
@@ -96,12 +102,15 @@ class QuotesGenerator(TimedStages, Generator):
                 facet_publishers=sorted({s.publisher for s in stories if s.publisher}),
                 page_name=UNATTRIBUTED_QUOTES_URL,
             )
+        per_page = self.stories_per_page
         for entity in result.people + result.organizations:
             paragraphs = defaultdict(list)  # story slug -> paragraph ids naming the entity, in order
             for m in entity.mentions:
                 if m.paragraph not in paragraphs[m.story]:
                     paragraphs[m.story].append(m.paragraph)
             stories = sorted(paragraphs, key=lambda slug: (archive.story(slug).date, slug))
+            pages = [stories[i : i + per_page] for i in range(0, len(stories), per_page)] or [[]]
+            page_urls = [entity.url] + [f"{entity.url}page/{n}/" for n in range(2, len(pages) + 1)]
             quotes = self.quotes_of.get(entity.slug, []) if entity.kind == "person" else []
             writer.write_file(
                 entity.url + "index.html",
@@ -112,9 +121,24 @@ class QuotesGenerator(TimedStages, Generator):
                 entity_publishers=sorted(
                     {archive.story(o.story).publisher or "" for q in quotes for o in q.occurrences}
                 ),
-                entity_stories=[(archive.story(s), paragraphs[s]) for s in stories],
+                entity_stories=[(archive.story(s), paragraphs[s]) for s in pages[0]],
+                stories_page=1,
+                stories_page_urls=page_urls,
+                stories_count=len(stories),
                 page_name=entity.url,
             )
+            for number, (url, page) in enumerate(zip(page_urls[1:], pages[1:], strict=True), start=2):
+                writer.write_file(
+                    url + "index.html",
+                    self.get_template("entity_stories"),
+                    self.context,
+                    entity=entity,
+                    entity_stories=[(archive.story(s), paragraphs[s]) for s in page],
+                    stories_page=number,
+                    stories_page_urls=page_urls,
+                    stories_count=len(stories),
+                    page_name=url,
+                )
 
 
 def most_printed(quotes, n=QUOTES_PER_SPEAKER_IN_INDEX):
