@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from .comment_thread import commenter_slug
-from .errors import count_setting
 from .story import Comment, Story
 
 COMMENTERS_URL = "commenters/"
@@ -58,7 +56,7 @@ class Commenter:
     @property
     def url(self) -> str:
         """Permalink: the commenter's entry on their letter page."""
-        return COMMENTER_GROUP_URL.format(group=self.group) + "#" + self.slug
+        return _entry_url(self.slug)
 
     @property
     def page_url(self) -> str:
@@ -67,13 +65,11 @@ class Commenter:
 
 
 def commenter_url(author: str) -> str:
-    slug = commenter_slug(author)
+    return _entry_url(commenter_slug(author))
+
+
+def _entry_url(slug: str) -> str:
     return COMMENTER_GROUP_URL.format(group=group_of(slug)) + "#" + slug
-
-
-def own_page_from_setting(value: Any, path: str = "pelicanconf.py") -> int:
-    """The ``COMMENTER_OWN_PAGE_FROM`` setting: a number of comments, 1 or more."""
-    return count_setting("COMMENTER_OWN_PAGE_FROM", value, path)
 
 
 def group_commenters(stories: list[Story], own_page_from: int = OWN_PAGE_FROM) -> list[Commenter]:

@@ -199,6 +199,16 @@ PLACE_BEFORE_RE = re.compile(r"\b(?:in|near|outside|throughout)\s$")
 SENTENCE_START_RE = re.compile(r"(?:^|[.!?…][\"”’)]?\s+)[\"“]?$")
 
 
+def after_preposition(text: str, start: int) -> bool:
+    """Whether the name at ``start`` in ``text`` follows a preposition (``AFTER_PREPOSITION_RE``)."""
+    return AFTER_PREPOSITION_RE.search(text[max(0, start - 12) : start]) is not None
+
+
+def after_place_word(text: str, start: int) -> bool:
+    """Whether the name at ``start`` in ``text`` follows "in", "near", ... (``PLACE_BEFORE_RE``)."""
+    return PLACE_BEFORE_RE.search(text[max(0, start - 12) : start]) is not None
+
+
 @dataclass(slots=True)
 class Mention:
     """Where an entity is named: story slug, paragraph id, character span, text as printed."""
@@ -584,8 +594,7 @@ def _subject(text: str, c: _Chunk) -> bool:
     """Whether the name ``c`` can be the subject of the speech verb after it: not a preposition's
     object, and not one word that starts a sentence (which any word capitalizes there; a name
     named only so is a person if other evidence says so: a full name, a title, "said X")."""
-    before = text[max(0, c.start - 12) : c.start]
-    if AFTER_PREPOSITION_RE.search(before):
+    if after_preposition(text, c.start):
         return False
     return " " in c.text or not SENTENCE_START_RE.search(text, max(0, c.start - 6), c.start)
 
@@ -619,7 +628,7 @@ def story_evidence(story: Story) -> list[tuple[str, str, str | None]]:
                 continue
             if not _is_name(c.text) or c.possessive:
                 continue
-            if PLACE_BEFORE_RE.search(text[max(0, c.start - 12) : c.start]):
+            if after_place_word(text, c.start):
                 out.append(("place", c.text, None))
                 continue
             role = _appositive_role(after)
@@ -780,7 +789,7 @@ def _scan_story(story: Story, lookup: _Lookup, number: dict[int, int]) -> _Scan:
             if person is not None:
                 add(i, para.id, c.start, c.end, person, c.text, c.possessive)
                 _queue_role(person, text[c.end :], pending_roles, para.id, c.end)
-            elif " " not in c.text and not PLACE_BEFORE_RE.search(text[max(0, c.start - 12) : c.start]):
+            elif " " not in c.text and not after_place_word(text, c.start):
                 # a bare surname, unless a place ("Police in Stonebridge", where someone is named Stonebridge)
                 surname_spots.append((i, para.id, c.start, c.end, c.text, c.possessive))
     for i, pid, start, end, name, poss in surname_spots:

@@ -33,7 +33,7 @@ from rapidfuzz import fuzz
 
 from .analysis_memo import AnalysisMemo, memo_key
 from .citations import Citation, kept_citations, name_quotes
-from .entities import AFTER_PREPOSITION_RE, PRONOUNS, SPEECH_VERB, Entity, EntityIndex, Mention, find_entities
+from .entities import PRONOUNS, SPEECH_VERB, Entity, EntityIndex, Mention, after_preposition, find_entities
 from .errors import Problem
 from .forked_call import ForkedCall
 from .progress import progress
@@ -287,7 +287,7 @@ class _Resolver:
         people = self.people_in(pid, start, end)
         # "Moreau, a senator from Crestwood, said": a name after a preposition is not who speaks,
         # unless no other is named ("according to Jane Roe")
-        subjects = [(e, m) for e, m in people if not AFTER_PREPOSITION_RE.search(text[max(0, m.start - 12) : m.start])]
+        subjects = [(e, m) for e, m in people if not after_preposition(text, m.start)]
         people = subjects or people
         if people:
             entity, mention = people[0] if pick == "first" else people[-1]

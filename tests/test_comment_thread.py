@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from newsarchive.comment_thread import Thread, commenter_slug, infer_replies, parse_story_thread, parse_thread
-from newsarchive.commenters import group_commenters, own_page_from_setting
-from newsarchive.errors import ArchiveError
+from newsarchive.commenters import group_commenters
+from newsarchive.errors import ArchiveError, count_setting
 from newsarchive.story import Comment
 from newsarchive.story_file import load_story, parse_story
 
@@ -472,10 +472,10 @@ def test_commenters_with_many_comments_get_a_page_of_their_own_and_keep_their_pe
 
 
 def test_the_own_page_setting_is_a_number_of_comments():
-    assert own_page_from_setting(1) == 1 and own_page_from_setting(20) == 20
+    assert count_setting("COMMENTER_OWN_PAGE_FROM", 1) == 1 and count_setting("COMMENTER_OWN_PAGE_FROM", 20) == 20
     for bad in (0, -3, "20", 2.5, True, None):
         with pytest.raises(ArchiveError, match=r"^pelicanconf.py: COMMENTER_OWN_PAGE_FROM: expected a whole number"):
-            own_page_from_setting(bad)
+            count_setting("COMMENTER_OWN_PAGE_FROM", bad)
 
 
 @pytest.mark.parametrize("payload", XSS_PAYLOADS[:20])

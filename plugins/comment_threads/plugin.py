@@ -18,9 +18,9 @@ from newsarchive.commenters import (
     commenter_url,
     comments_json,
     group_commenters,
-    own_page_from_setting,
     reply_tree,
 )
+from newsarchive.errors import count_setting
 from newsarchive.progress import TimedStages, progress
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,8 @@ class CommentThreadGenerator(TimedStages, Generator):
                 archive.warnings.extend(thread.problems)
             if story.comments or story.comments_declared is not None:
                 story.data["comments"] = StoryComments(story)
-        own_page_from = own_page_from_setting(self.settings.get("COMMENTER_OWN_PAGE_FROM", OWN_PAGE_FROM))
+        setting = self.settings.get("COMMENTER_OWN_PAGE_FROM", OWN_PAGE_FROM)
+        own_page_from = count_setting("COMMENTER_OWN_PAGE_FROM", setting)
         self.commenters = group_commenters(archive.stories, own_page_from)
         self.context["commenters"] = self.commenters
         self.context["top_commenters"] = sorted(self.commenters, key=lambda c: (-len(c.comments), c.slug))[:200]
