@@ -408,16 +408,16 @@ def make_cold(project: Path, output: Path) -> None:
     shutil.rmtree(project / "cache", ignore_errors=True)
 
 
-def detached_removals(under: Path) -> list[int]:
+def detached_removals(under: Path, proc: str = "/proc") -> list[int]:
     """Processes ``rm -rf -- PATH`` with PATH under ``under``: what a build left deleting in the
-    background (``newsarchive.build.remove_in_background``)."""
+    background (``newsarchive.build.remove_in_background``). ``proc``: where the process table is."""
     found = []
     prefix = str(under.resolve()) + os.sep
-    for entry in os.scandir("/proc"):
+    for entry in os.scandir(proc):
         if not entry.name.isdigit():
             continue
         try:
-            with open(f"/proc/{entry.name}/cmdline", "rb") as f:
+            with open(os.path.join(entry.path, "cmdline"), "rb") as f:
                 args = f.read().decode(errors="replace").split("\0")
         except OSError:
             continue

@@ -354,6 +354,7 @@ class _Tokens:
         self.ids: dict[str, int] = {word: n for n, word in enumerate(self.words)}  # normalized word -> id
         # names this numbering in memo keys: ids kept under another vocabulary are never read
         self.generation = generation or uuid.uuid4().hex
+        self._ints: list[int] = []  # n -> the int n: one object per id (see decoded)
 
     @classmethod
     def kept_in(cls, memo: AnalysisMemo) -> _Tokens:
@@ -385,6 +386,18 @@ class _Tokens:
             rows.append((pi, start, end, len(tokens)))
             ids.extend(tokens)
         return rows, ids.tobytes()
+
+    def decoded(self, encoded: bytes) -> list[int]:
+        """The ids of :meth:`encoded`'s bytes, as a list. Every list holds the same int object
+        for the same id: an int over 256 is an object of 32 bytes, and one per token took 90 MB
+        at 10,000 stories (7.4 million tokens, 7,371 words; the wire analysis's peak went from
+        928 to 838 MB)."""
+        ids = array("I")
+        ids.frombytes(encoded)
+        shared = self._ints
+        if len(shared) < len(self.words):
+            shared.extend(range(len(shared), len(self.words)))
+        return list(map(shared.__getitem__, ids))
 
     def word_hashes(self) -> np.ndarray:
         """A 64-bit hash of each word (by id), from its text alone."""
@@ -432,9 +445,7 @@ def story_sentences(
         partial(_sentences_key, memo, story, max_words, tokens.generation),
         lambda: tokens.encoded(sentence_words(story, max_words)),
     )
-    ids = array("I")
-    ids.frombytes(encoded)
-    ids = ids.tolist()
+    ids = tokens.decoded(encoded)
     out, at = [], 0
     for pi, start, end, count in rows:
         out.append(Sentence(story_index, pi, start, end, ids[at : at + count]))

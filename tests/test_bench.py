@@ -269,20 +269,41 @@ def test_html_pages_counts_the_pages_and_names_the_largest(tmp_path):
     }
 
 
+def test_the_deletions_a_build_left_running_are_found_by_their_command_line(tmp_path):
+    """A build deletes the output it replaced with a detached ``rm -rf -- PATH``; the bench finds
+    those under its work folder (a real ``rm`` may end before it is looked for: a table made here)."""
+    from bench.run import detached_removals
+
+    work, elsewhere, proc = tmp_path / "work", tmp_path / "elsewhere", tmp_path / "proc"
+    work.mkdir()
+    elsewhere.mkdir()
+    table = {
+        "101": ["rm", "-rf", "--", str(work / ".output.old-1")],
+        "102": ["rm", "-rf", "--", str(elsewhere / ".output.old-1")],
+        "103": ["rm", "-rf", "--", str(work)],  # the folder itself is not under it
+        "104": ["python", "-m", "pelican", str(work)],
+        "105": [],  # a zombie's command line is empty
+    }
+    for pid, args in table.items():
+        (proc / pid).mkdir(parents=True)
+        (proc / pid / "cmdline").write_bytes(b"".join(a.encode() + b"\0" for a in args))
+    (proc / "self").mkdir()
+    assert detached_removals(work, str(proc)) == [101]
+    assert detached_removals(elsewhere, str(proc)) == [102]
+
+
 def test_a_run_waits_for_the_deletions_the_previous_build_left_running(tmp_path):
-    """A build deletes the output it replaced with a detached ``rm -rf`` (48 s at 10,000 stories);
-    a run measured meanwhile would share a core and the disk with it."""
+    """A run measured while the last build's output is still being deleted (48 s at 10,000
+    stories) would share a core and the disk with it: ``wait_for_removals`` returns once it is gone."""
     from bench.run import detached_removals, wait_for_removals
     from newsarchive.build import remove_in_background
 
-    work, elsewhere = tmp_path / "work", tmp_path / "elsewhere"
+    work = tmp_path / "work"
     old = work / ".output.old-1"
     for n in range(100):
         (old / str(n)).mkdir(parents=True)
         for k in range(200):
             (old / str(n) / f"{k}.html").write_bytes(b"<p>")
-    elsewhere.mkdir()
     remove_in_background(old)
-    assert detached_removals(work) and not detached_removals(elsewhere)
     wait_for_removals(work)
     assert not old.exists() and not detached_removals(work)

@@ -28,7 +28,7 @@ import multiprocessing
 import os
 import sys
 
-from newsarchive.forked_call import forking_helps
+from newsarchive.forked_call import forking_helps, release_free_memory
 
 from . import incremental_writing
 
@@ -52,6 +52,7 @@ def fork_writer(pelican) -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     _background[-1].shared_pages = SharedPages()  # the parent writes its share after its own pages
+    release_free_memory()
     pid = os.fork()
     if pid == 0:
         _write_and_exit(pelican, _background)
