@@ -560,7 +560,11 @@ def align_words(a: str, b: str) -> list[tuple[str, str, str]]:
 
 def _distinct(values: np.ndarray) -> np.ndarray:
     """Sorted distinct values (a sort, not ``np.unique``'s hash table: faster on millions of int64)."""
-    values = np.sort(values)
+    return _distinct_sorted(np.sort(values))
+
+
+def _distinct_sorted(values: np.ndarray) -> np.ndarray:
+    """The distinct values of the sorted array ``values``."""
     return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
 
 
@@ -1055,8 +1059,7 @@ def _idf(sentences: list[Sentence], vocabulary: int) -> list[float]:
     keys *= size
     keys += np.fromiter(itertools.chain.from_iterable(s.tokens for s in sentences), dtype=np.int64, count=len(keys))
     keys.sort()  # in place, and no other array as long: 7.4 million keys at 10,000 stories
-    distinct = keys[np.r_[True, keys[1:] != keys[:-1]]] if len(keys) else keys
-    df = np.bincount(distinct % size, minlength=vocabulary)
+    df = np.bincount(_distinct_sorted(keys) % size, minlength=vocabulary)
     return [math.log1p(n / d) if d else 1.0 for d in df.tolist()]
 
 
