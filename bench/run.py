@@ -47,6 +47,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse
 
+from newsarchive import spare_tree
 from newsarchive.build import check_record, search_cache
 
 from . import corpus
@@ -400,17 +401,20 @@ def fastest(runs: list[dict]) -> dict:
 
 
 def make_cold(project: Path, output: Path) -> None:
-    """Remove what a full build keeps for the next one: the output, the search shards, the
-    content check's record and Pelican's cache (with the analysis memos)."""
+    """Remove what a full build keeps for the next one: the output, the spare folders of the
+    one before it, the search shards, the content check's record and Pelican's cache (with the
+    analysis memos)."""
     shutil.rmtree(output, ignore_errors=True)
+    shutil.rmtree(spare_tree.spare_path(output), ignore_errors=True)
     shutil.rmtree(search_cache(output), ignore_errors=True)
     check_record(output).unlink(missing_ok=True)
     shutil.rmtree(project / "cache", ignore_errors=True)
 
 
 def detached_removals(under: Path, proc: str = "/proc") -> list[int]:
-    """Processes ``rm -rf -- PATH`` with PATH under ``under``: what a build left deleting in the
-    background (``newsarchive.build.remove_in_background``). ``proc``: where the process table is."""
+    """Processes ``rm -rf -- PATH`` and ``python .../spare_tree.py PATH SPARE`` with PATH under
+    ``under``: what a build left deleting in the background (``remove_in_background`` and
+    ``retire_in_background`` in ``newsarchive``). ``proc``: where the process table is."""
     found = []
     prefix = str(under.resolve()) + os.sep
     for entry in os.scandir(proc):
@@ -421,7 +425,10 @@ def detached_removals(under: Path, proc: str = "/proc") -> list[int]:
                 args = f.read().decode(errors="replace").split("\0")
         except OSError:
             continue
-        if args[:3] == ["rm", "-rf", "--"] and len(args) > 3 and args[3].startswith(prefix):
+        removing = args[3:4] if args[:3] == ["rm", "-rf", "--"] else []
+        if len(args) > 2 and os.path.basename(args[1]) == os.path.basename(spare_tree.__file__):
+            removing = args[2:3]
+        if removing and removing[0].startswith(prefix):
             found.append(int(entry.name))
     return found
 

@@ -270,8 +270,9 @@ def test_html_pages_counts_the_pages_and_names_the_largest(tmp_path):
 
 
 def test_the_deletions_a_build_left_running_are_found_by_their_command_line(tmp_path):
-    """A build deletes the output it replaced with a detached ``rm -rf -- PATH``; the bench finds
-    those under its work folder (a real ``rm`` may end before it is looked for: a table made here)."""
+    """A build deletes what it no longer needs with a detached ``rm -rf -- PATH``, and clears the
+    output it replaced with a detached ``spare_tree.py PATH SPARE``; the bench finds those under
+    its work folder (a real one may end before it is looked for: a table made here)."""
     from bench.run import detached_removals
 
     work, elsewhere, proc = tmp_path / "work", tmp_path / "elsewhere", tmp_path / "proc"
@@ -283,12 +284,14 @@ def test_the_deletions_a_build_left_running_are_found_by_their_command_line(tmp_
         "103": ["rm", "-rf", "--", str(work)],  # the folder itself is not under it
         "104": ["python", "-m", "pelican", str(work)],
         "105": [],  # a zombie's command line is empty
+        "106": ["python", "/p/newsarchive/spare_tree.py", str(work / ".output.old-2"), str(work / ".output.spare")],
+        "107": ["python", "/p/newsarchive/build.py", str(work / ".output.old-2")],
     }
     for pid, args in table.items():
         (proc / pid).mkdir(parents=True)
         (proc / pid / "cmdline").write_bytes(b"".join(a.encode() + b"\0" for a in args))
     (proc / "self").mkdir()
-    assert detached_removals(work, str(proc)) == [101]
+    assert sorted(detached_removals(work, str(proc))) == [101, 106]
     assert detached_removals(elsewhere, str(proc)) == [102]
 
 
