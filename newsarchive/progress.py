@@ -35,14 +35,23 @@ def progress(items: Iterable[T], desc: str, total: int | None = None) -> Iterabl
 def report(name: str, seconds: float) -> None:
     """Print ``stage NAME took X s`` when ``NEWSARCHIVE_TIMINGS=1``."""
     if os.environ.get("NEWSARCHIVE_TIMINGS") == "1":
-        print(f"stage {name} took {seconds:.3f} s", file=sys.stderr, flush=True)
+        _line(f"stage {name} took {seconds:.3f} s")
 
 
 def report_reuse(name: str, kept: int, computed: int) -> None:
     """Print ``reuse NAME: K kept, C computed`` when ``NEWSARCHIVE_TIMINGS=1`` (an analysis memo's
     hits and misses)."""
     if os.environ.get("NEWSARCHIVE_TIMINGS") == "1":
-        print(f"reuse {name}: {kept} kept, {computed} computed", file=sys.stderr, flush=True)
+        _line(f"reuse {name}: {kept} kept, {computed} computed")
+
+
+def _line(text: str) -> None:
+    """``text`` and its newline to stderr in one write. Forked analyses report while the build's
+    process does, on the same pipe: ``print`` writes the text and the newline apart (stderr
+    writes through), and a line of another process could land between them: the benchmark lost
+    a stage now and then (its test failed in 2 of 5 runs of the suite)."""
+    sys.stderr.write(text + "\n")
+    sys.stderr.flush()
 
 
 @contextmanager
