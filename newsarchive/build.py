@@ -35,7 +35,7 @@ from .search_shards import (
     shard_key,
     tool_key,
 )
-from .spare_tree import remove_empty, retire_in_background, take_spare
+from .spare_tree import remove_empty, retire_in_background, start_detached, take_spare
 
 # Pagefind reads only the page kinds it indexes (docs/SEARCH.md): listings, comparison pages and
 # the quotation pages (their quotations are hits on the speaker's page) carry no
@@ -323,13 +323,7 @@ def swap_into_place(new: Path, output: Path) -> None:
 
 def remove_in_background(path: Path) -> None:
     """``rm -rf path`` in a detached process: the build does not wait for it."""
-    subprocess.Popen(
-        ["rm", "-rf", "--", str(path)],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    start_detached(["rm", "-rf", "--", str(path)])
 
 
 def build(content: Path, settings: Path, output: Path, quiet: bool = False, search: bool = True) -> int:

@@ -97,8 +97,14 @@ def _clear_folder(path: str, relative: str, folders: list[str]) -> None:
 def retire_in_background(old: Path, output: Path) -> None:
     """:func:`clear` ``old`` into the spare of ``output``, in a detached process: the build does
     not wait for it."""
+    start_detached([sys.executable, __file__, str(old), str(spare_path(output))])
+
+
+def start_detached(command: list[str]) -> None:
+    """Run ``command`` in a process of its own session, output discarded, and do not wait for it
+    (the build's deletions: this module's clearing, ``newsarchive.build.remove_in_background``)."""
     subprocess.Popen(
-        [sys.executable, __file__, str(old), str(spare_path(output))],
+        command,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
