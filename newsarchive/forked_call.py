@@ -5,8 +5,14 @@
     analysis = pending.result()   # the child's return value, unpickled
 
 The child is a ``fork`` of the caller, so it sees the arguments as they were at that moment
-without copying or pickling them; only the return value crosses back, pickled through a pipe.
-Use it for pure functions of data the parent will not change before ``result()``.
+without copying or pickling them; only the return value crosses back, pickled into an unlinked
+temporary file that parent and child share. Use it for pure functions of data the parent will
+not change before ``result()``.
+
+The child exits as soon as its value is written, whether or not the parent is ready for it:
+through a pipe it waited, blocked, until ``result()`` read the value, holding all its memory.
+At 10,000 stories the wire analysis's child waited 4 s that way holding 620 MB, and the
+comments' citations' child 5 s holding 400-500 MB, while the build's process went on.
 
 When the child cannot give a value (it raised, was killed, or its value does not pickle), or
 when the machine has one core or no ``fork``, ``result()`` makes the call in the parent
@@ -21,6 +27,7 @@ import os
 import pickle
 import signal
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -56,24 +63,24 @@ class ForkedCall:
         self.child_seconds: float | None = None  # how long the call took in the child
         if not (enabled and forking_helps()):
             return
-        read_end, write_end = os.pipe()
+        self._value = tempfile.TemporaryFile()  # the child writes its value here
         sys.stdout.flush()
         sys.stderr.flush()
         parent = os.getpid()
         pid = os.fork()
         if pid == 0:
-            os.close(read_end)
             _die_with(parent)
-            _run_in_child(write_end, fn, args)
-        os.close(write_end)
-        self.pid, self._read_end = pid, read_end
+            _run_in_child(self._value.fileno(), fn, args)
+        self.pid = pid
 
     def result(self) -> Any:
         """The call's value: the child's, or computed here if the child gave none."""
         if self.pid is not None:
-            data = _read_all(self._read_end)
-            os.waitpid(self.pid, 0)
+            _, status = os.waitpid(self.pid, 0)
             self.pid = None
+            with self._value:
+                self._value.seek(0)
+                data = self._value.read() if os.waitstatus_to_exitcode(status) == 0 else b""
             if data[:1] == _DONE:
                 self.child_seconds, value = pickle.loads(data[1:])
                 return value
@@ -104,7 +111,9 @@ def _die_with(parent: int) -> None:
         os._exit(1)
 
 
-def _run_in_child(write_end: int, fn: Callable[..., Any], args: tuple) -> None:
+def _run_in_child(fd: int, fn: Callable[..., Any], args: tuple) -> None:
+    """Write ``fn(*args)``, marked ``_DONE``, or ``_FAILED`` into the file ``fd``, then exit:
+    status 0 once it is all written."""
     os.environ["NEWSARCHIVE_PROGRESS"] = "0"  # the parent's progress bars stay readable
     status = 0
     try:
@@ -114,14 +123,9 @@ def _run_in_child(write_end: int, fn: Callable[..., Any], args: tuple) -> None:
     except BaseException:  # the parent makes the call again and meets the error itself
         data = _FAILED
     try:
-        with os.fdopen(write_end, "wb") as pipe:
-            pipe.write(data)
-    except BaseException:  # the parent went away
+        with open(fd, "wb", closefd=False) as out:
+            out.write(data)
+    except BaseException:  # the disk is full, say: the parent makes the call itself
         status = 1
     finally:
         os._exit(status)
-
-
-def _read_all(fd: int) -> bytes:
-    with os.fdopen(fd, "rb") as pipe:
-        return pipe.read()

@@ -98,6 +98,18 @@ def test_the_child_dies_with_the_process_that_started_it(tmp_path):
     assert not _running(child)
 
 
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process states from /proc")
+def test_the_child_ends_once_its_value_is_written_without_waiting_for_the_parent():
+    """A child that waited for ``result()`` kept all its memory meanwhile (620 MB for the wire
+    analysis at 10,000 stories); a value bigger than a pipe's buffer shows it."""
+    pending = ForkedCall(bytes, 4_000_000)
+    deadline = time.monotonic() + 10
+    while _running(pending.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _running(pending.pid)  # ended (a zombie until reaped) before anyone asked
+    assert pending.result() == bytes(4_000_000)
+
+
 def _running(pid: int) -> bool:
     """Alive and not a zombie (an orphan's zombie may wait for a reaper that never comes)."""
     try:
