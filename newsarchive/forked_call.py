@@ -78,12 +78,11 @@ class ForkedCall:
         if self.pid is not None:
             _, status = os.waitpid(self.pid, 0)
             self.pid = None
-            with self._value:
-                self._value.seek(0)
-                data = self._value.read() if os.waitstatus_to_exitcode(status) == 0 else b""
-            if data[:1] == _DONE:
-                self.child_seconds, value = pickle.loads(data[1:])
-                return value
+            with self._value as written:
+                written.seek(0)
+                if os.waitstatus_to_exitcode(status) == 0 and written.read(1) == _DONE:
+                    self.child_seconds, value = pickle.load(written)  # from the file: no copy of its bytes
+                    return value
         return self.fn(*self.args)
 
 

@@ -18,8 +18,8 @@ is the one a build into a new directory writes: the same files and the same fold
 
 No spare (the first build, a cold one, or the last spare still being cleared): the build
 writes into a new directory, as before. At 10,000 stories clearing an output took 1.0 s, and
-the spare's 63,000 empty folders take 256 MB of disk (a 4 KB block each on ext4). Standard library only: the detached process runs this
-file as a script.
+the spare's 63,000 empty folders take 256 MB of disk (a 4 KB block each on ext4). Standard
+library only: the detached process runs this file as a script.
 """
 
 from __future__ import annotations
