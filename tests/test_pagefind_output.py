@@ -114,6 +114,23 @@ def test_cbor_matches_pagefind_encoding(site, tmp_path):
             assert chunk_bytes(read_pf(path)[0]) == raw, path
 
 
+def test_prepared_postings_are_cut_from_pagefind_bytes_as_the_encoder_would_write_them(site, tmp_path):
+    """The merge copies each word's postings out of Pagefind's chunk instead of encoding them
+    again: the pieces cut are the pieces encoded, for every word and indexed form of a real
+    index, and the words read are the words cbor2 decodes."""
+    bundle = one_run(site, tmp_path / "one")
+    chunks = sorted((bundle / "index").glob("*.pf_index"))
+    assert chunks
+    for path in chunks:
+        raw = gzip.decompress(path.read_bytes())[len(SIGNATURE) :]
+        entries = list(pagefind_output._chunk_entries(raw))
+        assert [[w, p, [[f, fp] for f, fp, _ in v]] for w, p, _, v in entries] == cbor2.loads(raw)[0], path
+        for _word, postings, span, variants in entries:
+            assert pagefind_output._piece(postings, raw, span) == pagefind_output._piece(postings)
+            for _form, form_postings, form_span in variants:
+                assert pagefind_output._piece(form_postings, raw, form_span) == pagefind_output._piece(form_postings)
+
+
 def test_chunk_encoder_writes_what_cbor2_writes():
     """Integers and lengths at every CBOR size boundary, variants, non-ASCII words."""
     edges = [0, 1, 23, 24, 255, 256, 65535, 65536, 2**32 - 1, 2**32]
