@@ -122,7 +122,7 @@ def test_prepared_postings_are_cut_from_pagefind_bytes_as_the_encoder_would_writ
     chunks = sorted((bundle / "index").glob("*.pf_index"))
     assert chunks
     for path in chunks:
-        raw = gzip.decompress(path.read_bytes())[len(SIGNATURE) :]
+        raw = pagefind_output._pf_raw(path)
         entries = list(pagefind_output._chunk_entries(raw))
         assert [[w, p, [[f, fp] for f, fp, _ in v]] for w, p, _, v in entries] == cbor2.loads(raw)[0], path
         for _word, postings, span, variants in entries:
