@@ -413,7 +413,7 @@ def _prepare(bundle: Path, meta: list, fields: list[str], sort_names: list[str])
 
 def _chunk_entries(raw: bytes) -> Iterator[tuple]:
     """Each word of a word-index chunk's CBOR ``[[[word, postings, [[form, postings], ...]], ...]]``
-    as ``(word, postings, span, ((form, postings, span), ...))``, each ``span`` the
+    as ``(word, postings, span, [(form, postings, span), ...])``, each ``span`` the
     ``(start, end)`` of those postings' bytes in ``raw``."""
     fp = io.BytesIO(raw)
     decode = cbor2.CBORDecoder(fp).decode
