@@ -192,6 +192,18 @@ def assert_index_chunks_follow_setting(pagefind: Path) -> None:
     assert len(loads) >= 5 and max(loads) < limit, loads
 
 
+def _wait_for_exec(pid: int) -> None:
+    """Wait until the kernel has set up a new process's command line: ``Popen`` returns once the
+    child's exec has begun, and ``/proc/PID/cmdline`` reads empty until the exec has mapped the
+    arguments (the test read it empty in some runs)."""
+    for _ in range(100):
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            if f.read():
+                return
+        subprocess.run(["sleep", "0.05"])
+    raise AssertionError(f"process {pid} never showed a command line")
+
+
 def test_the_pagefind_stage_is_pagefind_only(tmp_path):
     """The bench times "pagefind" from the processes it sees: Pagefind's binary (or its Python
     wrapper), not the detached ``rm -rf …/.pagefind-shards-…`` with which the build finishes."""
@@ -203,6 +215,7 @@ def test_the_pagefind_stage_is_pagefind_only(tmp_path):
     }
     try:
         for kind, proc in procs.items():
+            _wait_for_exec(proc.pid)
             assert _stage_of(proc.pid, os.getpid()) == kind
     finally:
         for proc in procs.values():
