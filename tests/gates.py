@@ -382,3 +382,32 @@ def story_json_ld_problems(doc: BeautifulSoup, objects: list[dict]) -> list[str]
     if comments and not listed:
         problems.append(f"{len(comments)} comments on the page but no Comment in JSON-LD")
     return problems
+
+
+# kind -> (glob under output/, required). The largest matching page is checked (most content).
+PAGE_KINDS = {
+    "home": ("index.html", True),
+    "story": ("stories/*/index.html", True),
+    "event": ("events/*/index.html", True),
+    "story list": ("stories/index.html", False),
+    "event list": ("events/index.html", False),
+    "publisher": ("publishers/*/index.html", False),
+    "publisher list": ("publishers/index.html", False),
+    "about": ("about/index.html", False),
+    "quote": ("quotes/*/index.html", False),
+    "quote list": ("quotes/index.html", False),
+    "person": ("people/*/index.html", False),
+    "organization": ("organizations/*/index.html", False),
+    "wire passage": ("wire/*/index.html", False),
+    "comparison": ("compare/*/index.html", False),
+    "commenters": ("commenters/index.html", False),
+    "commenter": ("commenters/*/index.html", False),
+    "search": ("search/index.html", False),
+    "404": ("404.html", False),
+}
+
+
+def largest_page(site: Path, kind: str) -> Path | None:
+    """The largest page of ``kind`` (a key of :data:`PAGE_KINDS`) in ``site``, or None if it has none."""
+    found = sorted(site.glob(PAGE_KINDS[kind][0]), key=lambda p: (-p.stat().st_size, p))
+    return found[0] if found else None

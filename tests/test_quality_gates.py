@@ -110,28 +110,6 @@ def test_the_link_checker_finds_broken_links(tmp_path):
 
 # --- Accessibility ------------------------------------------------------------------------------------------
 
-# kind -> (glob under output/, required). The largest matching page is checked (most content).
-PAGE_KINDS = {
-    "home": ("index.html", True),
-    "story": ("stories/*/index.html", True),
-    "event": ("events/*/index.html", True),
-    "story list": ("stories/index.html", False),
-    "event list": ("events/index.html", False),
-    "publisher": ("publishers/*/index.html", False),
-    "publisher list": ("publishers/index.html", False),
-    "about": ("about/index.html", False),
-    "quote": ("quotes/*/index.html", False),
-    "quote list": ("quotes/index.html", False),
-    "person": ("people/*/index.html", False),
-    "organization": ("organizations/*/index.html", False),
-    "wire passage": ("wire/*/index.html", False),
-    "comparison": ("compare/*/index.html", False),
-    "commenters": ("commenters/index.html", False),
-    "commenter": ("commenters/*/index.html", False),
-    "search": ("search/index.html", False),
-    "404": ("404.html", False),
-}
-
 
 @pytest.fixture(scope="module")
 def axe_page(browser, site, serve):
@@ -162,14 +140,14 @@ def axe_violations(page, url: str) -> list[str]:
     return lines
 
 
-@pytest.mark.parametrize("kind", PAGE_KINDS)
+@pytest.mark.parametrize("kind", gates.PAGE_KINDS)
 def test_page_has_no_wcag_aa_violations(kind, site, axe_page):
-    pattern, required = PAGE_KINDS[kind]
-    found = sorted(site.glob(pattern), key=lambda p: (-p.stat().st_size, p))
+    pattern, required = gates.PAGE_KINDS[kind]
+    found = gates.largest_page(site, kind)
     if not found:
         assert not required, f"no {kind} page ({pattern}) in output/"
         pytest.skip(f"no {kind} page ({pattern}) in output/ yet")
-    url = axe_page.base_url + gates.page_url(site, found[0])
+    url = axe_page.base_url + gates.page_url(site, found)
     if kind == "search":
         url += "?q=immigration"
     problems = axe_violations(axe_page, url)
