@@ -40,6 +40,18 @@ def url_of(site: Path, base: str, kind: str) -> str | None:
     return None if page is None else base + gates.page_url(site, page)
 
 
+def visit_every_page_kind(page, site: Path, base: str):
+    """Opens the largest page of each kind the site has in ``page``; yields (kind, url) once it is shown."""
+    for kind in gates.PAGE_KINDS:
+        url = url_of(site, base, kind)
+        if url is None:
+            continue
+        page.goto(url + ("?q=immigration" if kind == "search" else ""))
+        if kind == "search":
+            page.wait_for_load_state("networkidle")  # results come from the index after load
+        yield kind, url
+
+
 @pytest.fixture(scope="module")
 def base(site, serve) -> str:
     return serve(site)
@@ -67,11 +79,8 @@ def test_running_text_is_60_to_75_characters_a_line_on_a_desktop(kind, site, bas
 def test_the_masthead_takes_at_most_15_percent_of_a_phone_screen(site, base, browser):
     context, page = new_page(browser, viewport=PHONE)
     heights = {}
-    for kind in gates.PAGE_KINDS:
-        url = url_of(site, base, kind)
-        if url is not None:
-            page.goto(url)
-            heights[url] = page.evaluate("() => document.querySelector('.site-header').getBoundingClientRect().height")
+    for _kind, url in visit_every_page_kind(page, site, base):
+        heights[url] = page.evaluate("() => document.querySelector('.site-header').getBoundingClientRect().height")
     context.close()
     too_tall = {url: h for url, h in heights.items() if h > 0.15 * PHONE["height"]}
     assert heights and not too_tall, too_tall
@@ -105,13 +114,7 @@ def test_the_dark_colour_scheme_has_enough_contrast(site, base, browser):
     context = browser.new_context(bypass_csp=True, color_scheme="dark")
     page = context.new_page()
     problems, checked = [], 0
-    for kind in gates.PAGE_KINDS:
-        url = url_of(site, base, kind)
-        if url is None:
-            continue
-        page.goto(url + ("?q=immigration" if kind == "search" else ""))
-        if kind == "search":
-            page.wait_for_load_state("networkidle")
+    for _kind, url in visit_every_page_kind(page, site, base):
         assert page.evaluate("() => getComputedStyle(document.body).backgroundColor") != "rgb(253, 252, 249)"
         page.add_script_tag(path=str(gates.npm_tool("axe") / "axe-core" / "axe.min.js"))
         result = page.evaluate("() => axe.run(document, {runOnly: ['color-contrast'], resultTypes: ['violations']})")
@@ -181,13 +184,7 @@ def test_screenshots_of_every_page_kind(viewport, site, base, browser):
     SCREENSHOTS.mkdir(exist_ok=True)
     context, page = new_page(browser, viewport=viewport)
     taken = []
-    for kind in gates.PAGE_KINDS:
-        url = url_of(site, base, kind)
-        if url is None:
-            continue
-        page.goto(url + ("?q=immigration" if kind == "search" else ""))
-        if kind == "search":
-            page.wait_for_load_state("networkidle")
+    for kind, _url in visit_every_page_kind(page, site, base):
         path = SCREENSHOTS / f"{kind.replace(' ', '-')}-{viewport['width']}.png"
         page.screenshot(path=str(path))
         taken.append(path)
