@@ -429,12 +429,16 @@ def _signals_held() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
+def lock_file(output: Path) -> Path:
+    """The file builds into ``output`` lock (:func:`build_lock`): beside it, hidden."""
+    return output.with_name(f".{output.name}.lock")
+
+
 @contextmanager
 def build_lock(output: Path) -> Iterator[None]:
     """Hold ``.output.lock`` beside ``output`` for the block: a second build of the same output
     waits (saying so, and which process it waits for) until the first one ends."""
-    lock = output.with_name(f".{output.name}.lock")
-    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
+    fd = os.open(lock_file(output), os.O_RDWR | os.O_CREAT, 0o666)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

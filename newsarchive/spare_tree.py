@@ -11,7 +11,9 @@ this machine's ext4, more with two writers at it.
 So the output a build replaces is not deleted whole. A detached process (:func:`clear`, run by
 :func:`retire_in_background`) deletes its files, and its search index whole, and keeps its
 folders, listed in :data:`FOLDERS`; it then renames the tree ``.<output>.spare``. A rename: a
-build sees no spare, or a spare with no file in it. The next build takes the spare as the
+build sees no spare, or a spare with no file in it. While it works it holds the tree's lock
+(:func:`claim`), so that the next build does not take the tree for the leftover of a killed
+build and delete it (``newsarchive.build.remove_leftovers``). The next build takes the spare as the
 directory it writes into (:func:`take_spare`) and, before it replaces the output, removes the
 listed folders it left empty (:func:`remove_empty`, a story taken out), so the site it publishes
 is the one a build into a new directory writes: the same files and the same folders (tested).
