@@ -35,10 +35,12 @@ lint: $(VENV)/.test-installed
 
 serve:
 	@test -d output || $(MAKE) html
-	$(BIN)/python -m http.server --bind $(HOST) --directory output $(PORT)
+	$(BIN)/python -m newsarchive.site.serve --bind $(HOST) --port $(PORT) --directory output
 
 bench: $(VENV)/.test-installed system-deps
 	$(BIN)/python -m bench.run
 
+# everything a build makes: the site, its caches, and what killed builds left (older versions of
+# the build named their search shards .pagefind-shards-*)
 clean:
-	rm -rf output .output.* cache .pytest_cache
+	rm -rf output .output.* .pagefind-shards-* cache .pytest_cache

@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import hashlib
 import marshal
-import os
 import pickle
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .site.atomic_write import atomic_file
+from .site.faults import note_discarded
 from .story import MARSHAL_VERSION, Story
 
 MEMO_FORMAT = 1
@@ -87,17 +88,25 @@ class AnalysisMemo:
 
     @classmethod
     def load(cls, path: Path | None) -> AnalysisMemo:
-        """The memo saved at ``path``; an empty one if there is none or it cannot be read."""
-        if path is None or not path.is_file():
+        """The memo saved at ``path``; an empty one if there is none or it cannot be read (said in
+        one line: :func:`~newsarchive.site.atomic_write.note_discarded`)."""
+        if path is None:
             return cls(path)
         try:
             with path.open("rb") as f:
                 data = pickle.load(f)
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+        except FileNotFoundError:
+            return cls(path)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError) as error:
+            note_discarded(path, error)
             return cls(path)
         if not isinstance(data, dict) or data.get("format") != MEMO_FORMAT:
+            return cls(path)  # another format: written by other code
+        entries = data.get("entries") or {}
+        if not isinstance(entries, dict) or not all(isinstance(value, bytes) for value in entries.values()):
+            note_discarded(path, "not a memo")
             return cls(path)
-        return cls(path, data.get("entries") or {})
+        return cls(path, entries)
 
     def get(self, key: str | Callable[[], str], compute: Callable[[], Any]) -> Any:
         """The value kept under ``key``, else ``compute()`` (kept for the next build). ``key``
@@ -140,8 +149,5 @@ class AnalysisMemo:
         atomically."""
         if self.path is None:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        partial = self.path.with_name(f"{self.path.name}.{os.getpid()}.partial")
-        with partial.open("wb") as f:
+        with atomic_file(self.path) as f:
             pickle.dump({"format": MEMO_FORMAT, "entries": self.used}, f, protocol=pickle.HIGHEST_PROTOCOL)
-        partial.replace(self.path)

@@ -4,20 +4,37 @@ temporary directory, and only then replace ``output/``.
 A failed build prints ``path:line: message`` lines, exits non-zero and leaves the previous
 ``output/`` exactly as it was. Pelican and Pagefind run as subprocesses, so this module
 does not import Pelican.
+
+**Publishing** (:func:`publish`): the new site and ``output/`` are exchanged in one step
+(Linux's ``renameat2(RENAME_EXCHANGE)``), so a web server reading ``output/`` finds the old site
+or the new one at every instant, whenever the build is killed. Where folders cannot be
+exchanged, ``output`` is renamed ``.output.old-<id>`` and the new site ``output``; a build
+killed between the two leaves no ``output/``, and the next build finishes the publish first
+(:func:`finish_publish`).
+
+**One build at a time** (:func:`build_lock`): a build holds ``.output.lock`` (``flock``); a
+second build of the same output waits for it, saying so. Holding it, a build first removes what
+killed builds left beside ``output/`` (:func:`remove_leftovers`).
 """
 
 from __future__ import annotations
 
 import argparse
+import ctypes
+import errno
+import fcntl
 import functools
 import os
 import queue
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib.metadata import version
 from pathlib import Path
 
@@ -30,12 +47,14 @@ from .search_shards import (
     BundleCache,
     IndexedPage,
     PageRecord,
+    bundle_problem,
     indexed_page,
     plan_shards,
     shard_key,
     tool_key,
 )
-from .spare_tree import remove_empty, retire_in_background, start_detached, take_spare
+from .site.faults import describe_os_error, disk_full, stop_if_asked
+from .spare_tree import claim, remove_empty, retire_in_background, start_detached, take_spare
 
 # Pagefind reads only the page kinds it indexes (docs/SEARCH.md): listings, comparison pages and
 # the quotation pages (their quotations are hits on the speaker's page) carry no
@@ -169,11 +188,18 @@ def shard_size() -> int:
 
 
 def index_site(
-    site: Path, quiet: bool, shard_pages: int = SHARD_PAGES, cache: Path | None = None, target_bytes: int = TARGET_BYTES
+    site: Path,
+    quiet: bool,
+    shard_pages: int = SHARD_PAGES,
+    cache: Path | None = None,
+    target_bytes: int = TARGET_BYTES,
+    scratch_prefix: str = ".pagefind-shards-",
 ) -> bool:
     """Write ``site/pagefind/``: Pagefind over the indexed pages, in shards of at most
-    ``shard_pages`` pages (each a tree of hard links beside ``site``), merged into one bundle.
-    False, with the reason printed, if a run or the merge failed.
+    ``shard_pages`` pages (each a tree of hard links in a folder beside ``site`` named
+    ``scratch_prefix`` and a random tail), merged into one bundle. False, with the reason
+    printed, if a run or the merge failed, or a run left a bundle that is not whole
+    (``search_shards.bundle_problem``).
 
     With ``cache``, a directory, each shard's bundle is kept there after the build, and a shard
     whose pages are the same next time is not indexed again (``search_shards``).
@@ -187,7 +213,7 @@ def index_site(
             print("[build] no pages to index: the site has no search index", file=sys.stderr)
         return True
     shards = plan_shards(pages, shard_pages, target_bytes)
-    work = Path(tempfile.mkdtemp(prefix=".pagefind-shards-", dir=site.parent))
+    work = Path(tempfile.mkdtemp(prefix=scratch_prefix, dir=site.parent))
     done = False
     try:
         done = _index_shards(site, shards, work, quiet, BundleCache(cache) if cache else None)
@@ -229,7 +255,15 @@ def _index_shards(
                 finished, (out, err) = ended.get()
                 name, step, reader = running.pop(finished)
                 reader.join()  # no thread may be left when the merge forks
-                if not step_succeeded(name, step, out, err, quiet):
+                succeeded = step_succeeded(name, step, out, err, quiet)
+                problem = succeeded and bundle_problem(bundles[finished])
+                if problem:
+                    why = f"no space left on device in {work}: " if disk_full(work) else "(is the disk full?) "
+                    print(
+                        f"build failed: {why}{name} wrote an incomplete index ({problem}); output/ left unchanged",
+                        file=sys.stderr,
+                    )
+                if not succeeded or problem:
                     for _, other, _ in running.values():
                         other.kill()
                     for _, _, other_reader in running.values():
@@ -244,6 +278,9 @@ def _index_shards(
             print(
                 f"build failed: the search index could not be merged: {error}; output/ left unchanged", file=sys.stderr
             )
+            if cache:  # never trusted again: every shard is indexed anew next time
+                for trash in cache.prune(set()):
+                    remove_in_background(trash)
             return False
     (work / "merged").rename(site / "pagefind")
     if cache:
@@ -275,8 +312,9 @@ def step_succeeded(name: str, step: subprocess.Popen, out: str | None, err: str 
     failed, and its stage timings if it did not."""
     if quiet and step.returncode != 0:
         sys.stderr.write(out[-4000:] + err[-8000:])
-    elif quiet:  # stage timings (NEWSARCHIVE_TIMINGS=1) are asked for explicitly: pass them on
-        sys.stderr.writelines(line for line in err.splitlines(keepends=True) if line.startswith(("stage ", "reuse ")))
+    elif quiet:  # stage timings (NEWSARCHIVE_TIMINGS=1) are asked for explicitly: pass them on, and notes
+        passed = ("stage ", "reuse ", "note: ")
+        sys.stderr.writelines(line for line in err.splitlines(keepends=True) if line.startswith(passed))
     if step.returncode != 0:
         print(f"build failed: {name} exited with status {step.returncode}; output/ left unchanged", file=sys.stderr)
         return False
@@ -305,34 +343,170 @@ def search_cache(output: Path) -> Path:
     return output.with_name(f".{output.name}.search-shards")
 
 
-def swap_into_place(new: Path, output: Path) -> None:
-    """Replace ``output`` by ``new`` with two renames on the same filesystem.
+def publish(new: Path, output: Path) -> None:
+    """Put the finished site ``new`` at ``output`` (same folder), the old site, if any, going to a
+    detached process that clears it into the spare (``spare_tree``: at 10,000 stories about
+    77,000 files deleted in 1.0 s, which the build does not wait for).
 
-    A detached process then deletes the previous site's files and keeps its folders for the next
-    build to write into (``spare_tree``): at 10,000 stories about 77,000 files, deleted in 1.0 s
-    on the benchmark's machine, which the build does not wait for.
-    """
-    old = None
-    if output.exists():
-        old = output.with_name(f".{output.name}.old-{new.name}")
+    ``output`` is at every instant the old site or the new one: the two are exchanged in one
+    step. Where the system cannot exchange folders, two renames with Ctrl-C held off between them;
+    a build killed there leaves ``.output.old-<id>`` and ``.output.new-<id>``, and the next build
+    finishes the publish (:func:`finish_publish`)."""
+    if not os.path.lexists(output):
+        new.rename(output)
+        return
+    if exchange(new, output):
+        stop_if_asked("publish")
+        retire_in_background(new, output)  # ``new`` holds the old site now
+        return
+    old = _old_name(new, output)
+    with _signals_held():
         output.rename(old)
-    new.rename(output)
-    if old is not None:
-        retire_in_background(old, output)
+        stop_if_asked("publish")
+        new.rename(output)
+    retire_in_background(old, output)
+
+
+def finish_publish(output: Path) -> None:
+    """Finish the publish a build killed between its two renames left half done (:func:`publish`):
+    its new site goes to ``output`` (it was complete), or, if it is gone, the old site back."""
+    if os.path.lexists(output):
+        return
+    for old in sorted(output.parent.glob(f".{output.name}.old-*")):
+        new = output.with_name(f".{output.name}.new-{old.name.partition('.old-')[2]}")
+        if new.is_dir():
+            new.rename(output)
+            retire_in_background(old, output)
+            print(f"[build] {output}: published the site a killed build had finished", file=sys.stderr)
+        else:
+            old.rename(output)
+            print(f"[build] {output}: put back the site a killed build had moved away", file=sys.stderr)
+        return
+
+
+def _old_name(new: Path, output: Path) -> Path:
+    return output.with_name(f".{output.name}.old-{new.name.partition('.new-')[2]}")
+
+
+RENAME_EXCHANGE = 2  # linux/fs.h
+AT_FDCWD = -100
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Exchange the names ``a`` and ``b`` (both existing, on one filesystem) in one step; False,
+    and nothing done, where the system or the filesystem cannot."""
+    renameat2 = _renameat2()
+    if renameat2 is None:
+        return False
+    if renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EPERM):
+        return False
+    raise OSError(code, os.strerror(code), str(a), None, str(b))
+
+
+@functools.cache
+def _renameat2():
+    """C library's ``renameat2`` (glibc 2.28 and later), or None."""
+    if not sys.platform.startswith("linux"):
+        return None
+    function = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if function is not None:
+        function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+        function.restype = ctypes.c_int
+    return function
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM held off (delivered after the block)."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
+def lock_file(output: Path) -> Path:
+    """The file builds into ``output`` lock (:func:`build_lock`): beside it, hidden."""
+    return output.with_name(f".{output.name}.lock")
+
+
+@contextmanager
+def build_lock(output: Path) -> Iterator[None]:
+    """Hold ``.output.lock`` beside ``output`` for the block: a second build of the same output
+    waits (saying so, and which process it waits for) until the first one ends."""
+    fd = os.open(lock_file(output), os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 40, 0).decode("ascii", "replace").strip() or "?"
+            print(
+                f"[build] another build of {output} is running (process {holder}); waiting for it to end",
+                file=sys.stderr,
+                flush=True,
+            )
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+        yield
+    finally:
+        os.close(fd)
+
+
+def leftovers(output: Path) -> list[Path]:
+    """What builds leave beside ``output`` while they run: their new sites, replaced sites,
+    search shards (and the search shards of older versions of this module) and cache trash."""
+    parent, name = output.parent, output.name
+    found = [
+        path
+        for pattern in (f".{name}.new-*", f".{name}.old-*", f".{name}.shards-*", ".pagefind-shards-*")
+        for path in parent.glob(pattern)
+    ]
+    return sorted(found + list(search_cache(output).glob(".trash-*")))
+
+
+def remove_leftovers(output: Path) -> None:
+    """Remove (in a detached process) what killed builds left beside ``output``: each of
+    :func:`leftovers` that no live process holds (a detached process clearing or deleting a
+    folder holds its lock: ``spare_tree.claim``). Call holding :func:`build_lock`."""
+    for path in leftovers(output):
+        if path.is_dir() and not path.is_symlink():
+            fd = claim(path)
+            if fd is not None:
+                start_detached(["rm", "-rf", "--", str(path)], fd)
 
 
 def remove_in_background(path: Path) -> None:
-    """``rm -rf path`` in a detached process: the build does not wait for it."""
-    start_detached(["rm", "-rf", "--", str(path)])
+    """``rm -rf path`` in a detached process (holding ``path``'s lock): the build does not wait for it."""
+    start_detached(["rm", "-rf", "--", str(path)], path)
+
+
+def umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def build(content: Path, settings: Path, output: Path, quiet: bool = False, search: bool = True) -> int:
     shard_pages = shard_size()  # a bad setting stops the build before Pelican runs
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
+    with build_lock(output):
+        finish_publish(output)
+        remove_leftovers(output)
+        return _build(content, settings, output, quiet, search, shard_pages)
+
+
+def _build(content: Path, settings: Path, output: Path, quiet: bool, search: bool, shard_pages: int) -> int:
     tmp = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
+    published = False
     try:
         folders = take_spare(output, tmp)  # the folders of an earlier output, if one is spare
+        os.chmod(tmp, 0o777 & ~umask())  # as Pelican makes folders (mkdtemp makes it 0700)
         pelican = [sys.executable, "-m", "pelican", str(content), "-s", str(settings), "-o", str(tmp)]
         pelican += ["--fatal", "errors"] + (["-q"] if quiet else [])
         # Pelican starts at once, into the temporary directory; the content is validated
@@ -352,17 +526,21 @@ def build(content: Path, settings: Path, output: Path, quiet: bool = False, sear
             print(f"build stopped: {len(problems)} problem(s) in {content}; output/ left unchanged", file=sys.stderr)
             return 1
         if not finish_step("pelican", step, quiet):
+            if disk_full(tmp):
+                print(f"build failed: no space left on device in {tmp.parent}; output/ left unchanged", file=sys.stderr)
             return 1
         # the spare's folders this build left empty go, in a forked child while search indexes
         pruning = ForkedCall(remove_empty, tmp, folders) if folders else None
-        indexed = not search or index_site(tmp, quiet, shard_pages, search_cache(output))
+        scratch = f".{output.name}.shards-"
+        indexed = not search or index_site(tmp, quiet, shard_pages, search_cache(output), scratch_prefix=scratch)
         if pruning is not None:
             pruning.result()
         if not indexed:
             return 1
-        swap_into_place(tmp, output)
+        publish(tmp, output)
+        published = True
     finally:
-        if tmp.exists():
+        if not published:
             shutil.rmtree(tmp, ignore_errors=True)
     if not quiet:
         print(f"[build] {story_count} stories published to {output}", file=sys.stderr)
@@ -381,7 +559,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-search", action="store_true", help="skip the Pagefind index")
     parser.add_argument("-q", "--quiet", action="store_true")
     args = parser.parse_args(argv)
-    return build(args.content, args.settings, args.output, args.quiet, not args.no_search)
+    try:
+        return build(args.content, args.settings, args.output, args.quiet, not args.no_search)
+    except OSError as error:  # a full disk, a folder it may not write: one line, no traceback
+        where = args.output.resolve().parent
+        print(f"build failed: {describe_os_error(error, where)}; output/ left unchanged", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("build interrupted; output/ is the site of the last finished build", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

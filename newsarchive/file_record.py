@@ -23,6 +23,9 @@ import os
 from pathlib import Path
 from typing import Any
 
+from .site.atomic_write import write_atomically
+from .site.faults import note_discarded
+
 
 def identity(st: os.stat_result) -> list[int]:
     """A file's identity: inode, size and modification time."""
@@ -38,10 +41,15 @@ class FileRecord:
         self.seen: dict[str, list] = {}  # what this build read or looked up, saved for the next
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except FileNotFoundError:
             return
-        if isinstance(data, dict) and data.get("format") == self.FORMAT and isinstance(data.get("files"), dict):
+        except (OSError, ValueError) as error:
+            note_discarded(self.path, error)
+            return
+        if _valid(data, self.FORMAT):
             self.known = data["files"]
+        elif not isinstance(data, dict) or data.get("format") == self.FORMAT:  # another format: older code
+            note_discarded(self.path, "not a record of files")
 
     def lookup(self, file: os.PathLike | str, st: os.stat_result) -> tuple[bool, Any]:
         """``(known, value)``: whether ``file`` with ``st`` was noted before, and its value then."""
@@ -56,9 +64,16 @@ class FileRecord:
         self.seen[os.fspath(file)] = [*identity(st), value]
 
     def save(self) -> None:
-        """The files of this build, sorted (an atomic rename)."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}")
+        """The files of this build, sorted, written whole or not at all."""
         data = {"format": self.FORMAT, "files": dict(sorted(self.seen.items()))}
-        tmp.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
-        tmp.replace(self.path)
+        write_atomically(self.path, json.dumps(data, separators=(",", ":")))
+
+
+def _valid(data: Any, format: int) -> bool:
+    """Whether ``data`` is a record of files in ``format``: each entry inode, size, mtime, value."""
+    return (
+        isinstance(data, dict)
+        and data.get("format") == format
+        and isinstance(data.get("files"), dict)
+        and all(isinstance(entry, list) and len(entry) == 4 for entry in data["files"].values())
+    )

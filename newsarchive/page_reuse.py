@@ -43,6 +43,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .site.atomic_write import write_atomically
+from .site.faults import note_discarded
 from .story import Story, field_values
 
 MANIFEST_FORMAT = 1
@@ -246,18 +248,27 @@ class Manifest:
 
     @classmethod
     def load(cls, path: Path, environment: str) -> Manifest:
-        """The manifest at ``path`` if it was made in the same environment; else an empty one."""
+        """The manifest at ``path`` if it was made in the same environment; else an empty one
+        (and a one-line note if it cannot be read)."""
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except FileNotFoundError:
             return cls(environment)
-        if (
-            not isinstance(data, dict)
-            or data.get("format") != MANIFEST_FORMAT
-            or data.get("environment") != environment
-        ):
+        except (OSError, ValueError) as error:
+            note_discarded(path, error)
             return cls(environment)
-        return cls(environment, data.get("pages") or {})
+        if not isinstance(data, dict):
+            note_discarded(path, "not a record of pages")
+            return cls(environment)
+        if data.get("format") != MANIFEST_FORMAT:
+            return cls(environment)  # written by other code
+        pages = data.get("pages")
+        if not isinstance(pages, dict) or not all(isinstance(e, list) and len(e) == 4 for e in pages.values()):
+            note_discarded(path, "not a record of pages")
+            return cls(environment)
+        if data.get("environment") != environment:
+            return cls(environment)  # other templates, settings or code: nothing to reuse
+        return cls(environment, pages)
 
     def matches(self, name: str, key: str, old_file: Path | str) -> bool:
         """Page ``name`` had ``key`` last time and ``old_file`` is still what was written then."""
@@ -275,9 +286,6 @@ class Manifest:
         self.pages[name] = [key, st.st_size, st.st_mtime_ns, st.st_ino]
 
     def save(self, path: Path) -> None:
-        """Write atomically (a rename), pages sorted."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}")
+        """Write whole or not at all, pages sorted."""
         data = {"format": MANIFEST_FORMAT, "environment": self.environment, "pages": dict(sorted(self.pages.items()))}
-        tmp.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
-        tmp.replace(path)
+        write_atomically(path, json.dumps(data, separators=(",", ":")))

@@ -68,6 +68,8 @@ import deflate
 
 from .forked_call import map_in_two
 from .progress import paused_gc
+from .site.atomic_write import write_atomically
+from .site.faults import note_discarded
 from .story import MARSHAL_VERSION
 
 SIGNATURE = b"pagefind_dcd"
@@ -362,17 +364,24 @@ def prepare_bundles(bundles: list[Path], metas: list, fields: list[str], sort_na
         return [None] * len(numbers)  # kept in the files
 
     map_in_two(prepare, todo)
-    return [Prepared(*marshal.loads(file.read_bytes())) for file in files]
+    prepared = []
+    for bundle, meta, file in zip(bundles, metas, files, strict=True):
+        try:
+            prepared.append(Prepared(*marshal.loads(file.read_bytes())))
+        except (OSError, EOFError, ValueError, TypeError) as error:  # cut short: made again
+            note_discarded(file, error)
+            made = _prepare(bundle, meta, fields, sort_names)
+            _keep(file, made)
+            prepared.append(Prepared(*made))
+    return prepared
 
 
 def _keep(file: Path, prepared: tuple) -> None:
-    """Write ``file`` whole or not at all (a rename), dropping what other tags left beside it."""
+    """Write ``file`` whole or not at all, dropping what other tags left beside it."""
     file.parent.mkdir(exist_ok=True)
     for old in file.parent.iterdir():
         old.unlink()
-    tmp = file.with_name(f".{file.name}.{os.getpid()}")
-    tmp.write_bytes(marshal.dumps(prepared))
-    tmp.replace(file)
+    write_atomically(file, marshal.dumps(prepared))
 
 
 def _prepare(bundle: Path, meta: list, fields: list[str], sort_names: list[str]) -> tuple:

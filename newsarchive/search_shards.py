@@ -30,6 +30,8 @@ from itertools import groupby
 from pathlib import Path
 
 from .file_record import FileRecord
+from .pagefind_output import read_pf
+from .site.faults import note_discarded
 
 # About this much HTML per shard. On the 10,000-story benchmark (615 MB of indexed HTML; story
 # pages 44 KB, people and organizations 440-540 KB) it makes 94 shards; Pagefind over all of them
@@ -102,20 +104,56 @@ def shard_key(pages: Iterable[IndexedPage], tool: str) -> str:
     return key.hexdigest()
 
 
+def bundle_problem(bundle: Path) -> str | None:
+    """What is wrong with the Pagefind bundle ``bundle``, or None if it looks whole: its entry
+    and metadata files read, and every file they name, and every file beside them, is there and
+    not empty. (Pagefind 1.5.2 on a full disk exits 0 and leaves empty files.)"""
+    try:
+        entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+        if not entry["languages"]:
+            return f"{bundle}: no language indexed"
+        files = [path for path in bundle.iterdir() if not path.name.startswith(".") and path.is_file()]
+        for info in entry["languages"].values():
+            _, pages, chunks, filters, *_ = read_pf(bundle / f"pagefind.{info['hash']}.pf_meta")
+            if len(pages) != info["page_count"]:
+                return f"{bundle}: the metadata lists {len(pages)} pages, the entry {info['page_count']}"
+            files += [bundle / "fragment" / f"{fragment}.pf_fragment" for fragment, _ in pages]
+            files += [bundle / "index" / f"{name}.pf_index" for _, _, name in chunks]
+            files += [bundle / "filter" / f"{name}.pf_filter" for _, name in filters]
+            files.append(bundle / f"wasm.{info['wasm']}.pagefind")
+        for file in files:
+            if os.stat(file).st_size == 0:
+                return f"{file}: empty file"
+    except FileNotFoundError as error:
+        return f"{error.filename}: missing"
+    except Exception as error:  # anything unreadable or not laid out as Pagefind 1.5.2 does
+        return f"{bundle}: {type(error).__name__}: {error}"
+    return None
+
+
 class BundleCache:
     """Pagefind bundles by shard key, in ``directory/<key>/``: each is complete, because it is
-    moved in whole (a rename) after Pagefind succeeded. ``prune`` keeps only the bundles the last
-    build used."""
+    checked (:func:`bundle_problem`) and then moved in whole (a rename) after Pagefind succeeded,
+    and checked again when a build takes it. ``prune`` keeps only the bundles the last build used."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
 
     def get(self, key: str) -> Path | None:
+        """The bundle kept under ``key``, or None: none, or one that is not whole (deleted, with a
+        one-line note, so the shard is indexed again)."""
         bundle = self.directory / key
-        return bundle if (bundle / "pagefind-entry.json").is_file() else None
+        if not bundle.is_dir():
+            return None
+        problem = bundle_problem(bundle)
+        if problem is None:
+            return bundle
+        note_discarded(bundle, problem)
+        shutil.rmtree(bundle, ignore_errors=True)
+        return None
 
     def put(self, key: str, bundle: Path) -> Path:
-        """Move the finished ``bundle`` into the cache; where it is now."""
+        """Move the finished ``bundle`` (checked whole by the caller) into the cache; where it is now."""
         self.directory.mkdir(parents=True, exist_ok=True)
         target = self.directory / key
         if target.exists():  # left by a build that failed after writing it: the same key, the same bundle

@@ -11,7 +11,9 @@ this machine's ext4, more with two writers at it.
 So the output a build replaces is not deleted whole. A detached process (:func:`clear`, run by
 :func:`retire_in_background`) deletes its files, and its search index whole, and keeps its
 folders, listed in :data:`FOLDERS`; it then renames the tree ``.<output>.spare``. A rename: a
-build sees no spare, or a spare with no file in it. The next build takes the spare as the
+build sees no spare, or a spare with no file in it. While it works it holds the tree's lock
+(:func:`claim`), so that the next build does not take the tree for the leftover of a killed
+build and delete it (``newsarchive.build.remove_leftovers``). The next build takes the spare as the
 directory it writes into (:func:`take_spare`) and, before it replaces the output, removes the
 listed folders it left empty (:func:`remove_empty`, a story taken out), so the site it publishes
 is the one a build into a new directory writes: the same files and the same folders (tested).
@@ -24,6 +26,7 @@ library only: the detached process runs this file as a script.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
@@ -97,19 +100,44 @@ def _clear_folder(path: str, relative: str, folders: list[str]) -> None:
 def retire_in_background(old: Path, output: Path) -> None:
     """:func:`clear` ``old`` into the spare of ``output``, in a detached process: the build does
     not wait for it."""
-    start_detached([sys.executable, __file__, str(old), str(spare_path(output))])
+    start_detached([sys.executable, __file__, str(old), str(spare_path(output))], old)
 
 
-def start_detached(command: list[str]) -> None:
+def start_detached(command: list[str], holding: Path | int | None = None) -> None:
     """Run ``command`` in a process of its own session, output discarded, and do not wait for it
-    (the build's deletions: this module's clearing, ``newsarchive.build.remove_in_background``)."""
-    subprocess.Popen(
-        command,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    (the build's deletions: this module's clearing, ``newsarchive.build.remove_in_background``).
+
+    ``holding``, the folder it works on (or a descriptor of it from :func:`claim`): the process
+    holds that folder's lock until it ends, so that no build takes the folder for the leftover of
+    a killed build meanwhile."""
+    fd = claim(holding) if isinstance(holding, Path) else holding
+    try:
+        subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            pass_fds=() if fd is None else (fd,),
+        )
+    finally:
+        if fd is not None:
+            os.close(fd)
+
+
+def claim(folder: Path) -> int | None:
+    """A descriptor of ``folder`` holding its lock (``flock``), or None when another process
+    holds it or the folder is gone. The lock lasts while any process has the descriptor open."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
 
 
 if __name__ == "__main__":

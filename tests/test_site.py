@@ -11,7 +11,7 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import ROOT, build_with_settings, copy_project, run_build
 
-from newsarchive.build import check_record, search_cache
+from newsarchive.build import check_record, lock_file, search_cache
 
 CBS = "immigration-check-awaits-mass-arrestees"
 AP = "mass-police-to-join-immigration-checks-program"
@@ -154,8 +154,8 @@ def test_failed_build_leaves_previous_output_untouched(tmp_path):
     after = {p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
     assert after == before
     # no temporary output left behind; the search index's shards and the record of the story
-    # files that parsed cleanly are kept for the next build
-    assert set(project.glob(".output*")) == {search_cache(out), check_record(out)}
+    # files that parsed cleanly are kept for the next build (and the file builds lock)
+    assert set(project.glob(".output*")) == {search_cache(out), check_record(out), lock_file(out)}
 
 
 def test_a_failure_while_writing_in_the_background_fails_the_build(tmp_path):
@@ -170,7 +170,7 @@ def test_a_failure_while_writing_in_the_background_fails_the_build(tmp_path):
     assert "writing pages in the background failed: UndefinedError" in done.stderr
     assert "Traceback" not in done.stderr
     assert not (project / "output").exists()
-    left = set(project.glob(".output*")) - {check_record(project / "output")}
+    left = set(project.glob(".output*")) - {check_record(project / "output"), lock_file(project / "output")}
     assert not left, "no temporary output left behind"
 
 

@@ -29,6 +29,7 @@ import os
 import sys
 
 from newsarchive.forked_call import forking_helps, release_free_memory
+from newsarchive.site.faults import describe_os_error
 
 from . import incremental_writing
 
@@ -71,7 +72,10 @@ def _write_and_exit(pelican, generators) -> None:
         incremental_writing.save_child_part()
         status = 0
     except BaseException as err:  # reported by the parent as a failed build
-        print(f"error: writing pages in the background failed: {type(err).__name__}: {err}", file=sys.stderr)
+        what = (
+            describe_os_error(err, pelican.output_path) if isinstance(err, OSError) else f"{type(err).__name__}: {err}"
+        )
+        print(f"error: writing pages in the background failed: {what}", file=sys.stderr)
     finally:
         sys.stdout.flush()
         sys.stderr.flush()

@@ -27,7 +27,7 @@ from newsarchive.story import EVENT_URL, Archive, Story
 from newsarchive.story_file import load_story
 from newsarchive.structured_data import news_article
 
-from . import background_writing, incremental_writing
+from . import background_writing, incremental_writing, machine_faults
 
 log = logging.getLogger(__name__)
 
@@ -309,3 +309,4 @@ signals.finalized.connect(finish_writing)
 
 def register():
     """Receivers are connected at import time (blinker holds them weakly)."""
+    machine_faults.register()

@@ -1,0 +1,1 @@
+"""The build driver's parts: caches kept between builds, publishing, serving the site."""
