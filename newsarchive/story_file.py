@@ -22,8 +22,8 @@ The format is documented in ``docs/ARCHIVING.md``. In short::
     Leave a Reply
 
 Every problem raises :class:`~newsarchive.errors.ArchiveError` with ``path:line``. Lines are
-counted as editors count them: a line ends at ``\n`` (``\r\n`` too), and nothing else (a form
-feed, a vertical tab or U+2028 inside a line is part of its text). A UTF-8 byte order mark at the
+counted as editors count them (:func:`text_lines`): a form feed, a vertical tab or U+2028 inside
+a line is part of its text. A UTF-8 byte order mark at the
 start of the file is read as no text, as ``archive import`` reads one in a capture.
 """
 
@@ -54,6 +54,12 @@ SOURCE_URL_RE = re.compile(r"https?://[^\s\"'<>`]+", re.I)
 MEDIA_RE = re.compile(r"^-\s+(?:after\s+(?P<after>p\d+)|(?P<first>before p1)):\s*(?P<text>.+)$")
 SECTIONS = ("media", "comments", "dropped boilerplate")
 CAPTURES_DIR = "captures"
+# The largest story an archive takes (docs/ARCHIVING.md). Every analysis is linear in the text it
+# reads but the alignment of two printings of one passage (wire_text), quadratic in the passage's
+# length: a body of 200,000 characters (about 33,000 words, longer than any newspaper story)
+# keeps that under 200 MB. The whole file, comments included, is read in linear time and memory.
+MAX_BODY_CHARACTERS = 200_000
+MAX_STORY_CHARACTERS = 4_000_000
 # Metadata Pelican makes a page of, named by its own slug of the value: /publishers/<slug>/, /tags/<slug>/
 PELICAN_SLUGGED = ("publisher", "tags")
 
@@ -90,14 +96,20 @@ def read_text(path: Path) -> str:
 
 
 def text_lines(text: str) -> list[str]:
-    """The lines of ``text`` as an editor numbers them: split at ``\n`` only (a ``\r`` before it
-    is left to the caller's ``rstrip``). ``str.splitlines`` also splits at form feeds, vertical
-    tabs, U+2028 and others, and every line number after one would be wrong."""
-    return text.removesuffix("\n").split("\n")
+    """The lines of ``text`` as an editor numbers them: each ends at ``\n`` (or ``\r\n``), and
+    nowhere else. ``str.splitlines`` also splits at form feeds, vertical tabs, U+2028 and
+    others, and every line number after one would be wrong."""
+    lines = text.removesuffix("\n").split("\n")
+    return [line.removesuffix("\r") for line in lines] if "\r" in text else lines
 
 
 def parse_story(text: str, path: str, content_root: Path | None = None) -> Story:
     """Parse story-file ``text``. With ``content_root``, check the capture's sha256 too."""
+    if len(text) > MAX_STORY_CHARACTERS:
+        line = text.count("\n", 0, MAX_STORY_CHARACTERS) + 1
+        raise ArchiveError(
+            path, line, f"the story file passes {MAX_STORY_CHARACTERS:,} characters here, the most a story may have"
+        )
     lines = text_lines(text.removeprefix("\ufeff"))
     if not any(line.strip() for line in lines):
         raise ArchiveError(path, 1, "empty story file")
@@ -155,12 +167,21 @@ def parse_story(text: str, path: str, content_root: Path | None = None) -> Story
     seen: dict[str, int] = {}
     para: list[str] = []
     para_line = 0
+    body = 0  # characters of the paragraphs so far
 
     def flush() -> None:
+        nonlocal body
         if para:
             pid = f"p{len(story.paragraphs) + 1}"
             story.paragraphs.append(Paragraph(pid, " ".join(para), para_line))
             para.clear()
+            body += len(story.paragraphs[-1].text)
+            if body > MAX_BODY_CHARACTERS:
+                raise ArchiveError(
+                    path,
+                    para_line,
+                    f"the story's paragraphs pass {MAX_BODY_CHARACTERS:,} characters here, the most a story may print",
+                )
 
     for n, raw in enumerate(lines[i:], start=i + 1):
         line = raw.rstrip()
