@@ -286,7 +286,7 @@ def _capture(metadata: dict[str, str], meta_lines: dict[str, int], path: str, co
         file = content_root / capture.path
         wrong = _not_a_regular_file(content_root, parts)
         if wrong:
-            raise ArchiveError(path, line, f"capture file {capture.path!r} {wrong} under {content_root}")
+            raise ArchiveError(path, line, f"capture file {capture.path!r} {wrong}")
         actual = hashlib.sha256(file.read_bytes()).hexdigest()
         if actual != recorded:
             raise ArchiveError(
@@ -306,9 +306,9 @@ def _not_a_regular_file(root: Path, parts: tuple[str, ...]) -> str:
         try:
             mode = os.lstat(here).st_mode
         except OSError:
-            return "not found"
+            return f"not found under {root}"
         if stat.S_ISLNK(mode):
-            return "is reached through a symbolic link, not read"
+            return f"is reached through a symbolic link: only regular files inside {CAPTURES_DIR}/ are read"
         if not (stat.S_ISREG(mode) if n == len(parts) - 1 else stat.S_ISDIR(mode)):
             return "is not a regular file"
     return ""
