@@ -45,7 +45,7 @@ from pathlib import PurePath
 from slugify import slugify
 
 from .errors import ArchiveError, Problem
-from .story_file import SECTION_RE, parse_date
+from .story_file import SECTION_RE, parse_date, text_lines
 
 # --- what the lines of a capture can be -------------------------------------------------
 
@@ -349,7 +349,7 @@ def read_capture(data: bytes, path: str) -> CaptureReading:
     """
     text = decode_capture(data, path)
     reading = CaptureReading(path=path, sha256=hashlib.sha256(data).hexdigest())
-    lines = text.splitlines()
+    lines = text_lines(text)
     places: dict[int, LinePlace] = {}
 
     def place(n: int, where: str, note: str = "") -> None:

@@ -188,7 +188,8 @@ def _run_hashes(texts: list[str], words: _WordHashes) -> tuple[list[int], bytes]
     runs, owner = runs[within], owner[:last][within]
     order = np.lexsort((runs, owner))
     runs, owner = runs[order], owner[order]
-    distinct = np.r_[True, (runs[1:] != runs[:-1]) | (owner[1:] != owner[:-1])]
+    distinct = np.ones(len(runs), dtype=bool)  # no run at all when every text is under 4 words
+    distinct[1:] = (runs[1:] != runs[:-1]) | (owner[1:] != owner[:-1])
     runs, owner = runs[distinct], owner[distinct]
     return np.bincount(owner, minlength=len(texts)).tolist(), runs.tobytes()
 

@@ -21,20 +21,12 @@ from slugify import slugify
 
 from .capture_import import ArchivistMetadata, ImportedStory, capture_name_for, import_capture, read_capture
 from .comment_thread import parse_story_thread
-from .content_loader import CAPTURES_DIR, STORIES_DIR, load_content, story_files
+from .content_loader import STORIES_DIR, lint_content, load_content, story_files
 from .errors import ArchiveError, Problem
 from .quotes import analyze as analyze_quotes
 from .story import Archive, Story
-from .story_file import META_RE
+from .story_file import META_RE, text_lines
 from .wire_text import find_wire_passages
-
-# metadata keys a story file may carry: the story model's own, plus Pelican's that the site reads
-KNOWN_METADATA = {
-    "title", "date", "slug", "publisher", "source_url", "dateline", "credit", "rights", "event",
-    "capture", "capture_sha256", "sources", "tags", "summary", "modified", "status",
-}  # fmt: skip
-NOTE = "note: "
-
 
 # --- archive import ----------------------------------------------------------------------
 
@@ -57,7 +49,7 @@ def read_headers(content: Path) -> list[StoryHeader]:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             continue
-        for n, line in enumerate(text.splitlines(), 1):
+        for n, line in enumerate(text_lines(text.removeprefix("\ufeff")), 1):
             m = META_RE.match(line)
             if not line.strip() or not m:
                 break
@@ -229,82 +221,9 @@ def _progress(items: list, quiet: bool, what: str):
 # --- archive lint ------------------------------------------------------------------------
 
 
-def lint(content: Path) -> tuple[list[Story], list[Problem], list[Problem]]:
-    """All stories under ``content`` with (problems, notes).
-
-    Problems fail the lint; notes are informational. A Problem from the comment thread parser
-    is a note when its message starts with ``note:`` or when it sits on the ``## Comments (N)``
-    heading line (the declared-vs-archived count); every other thread problem (numbering gaps,
-    repeats, orphans...) is a real problem.
-    """
-    loaded = load_content(content)
-    problems = list(loaded.errors)
-    notes: list[Problem] = []
-    # read leniently, so that a story that fails to load still counts as using its capture
-    used = {
-        os.path.normpath(h.values["capture"]).replace(os.sep, "/")
-        for h in read_headers(content)
-        if "capture" in h.values
-    }
-    for story in loaded.stories:
-        problems += check_metadata(story)
-        if story.comment_lines or story.comments_line:
-            thread_problems = comment_problems(story)
-            for problem in thread_problems:
-                informational = problem.message.startswith(NOTE) or problem.line == story.comments_line
-                (notes if informational else problems).append(problem)
-        for key in sorted(set(story.metadata) - KNOWN_METADATA):
-            notes.append(
-                Problem(
-                    story.path,
-                    story.metadata_lines[key],
-                    f"{NOTE}unknown metadata {key.title()!r} (not used by the archive)",
-                )
-            )
-    captures_dir = content / CAPTURES_DIR
-    for capture in sorted(captures_dir.glob("*")) if captures_dir.is_dir() else []:
-        if capture.is_file() and not capture.name.startswith(".") and f"{CAPTURES_DIR}/{capture.name}" not in used:
-            problems.append(
-                Problem(str(capture), 1, "capture not used by any story (no story file names it in Capture:)")
-            )
-    key = lambda p: (p.path, p.line or 0, p.message)  # noqa: E731
-    return loaded.stories, sorted(problems, key=key), sorted(notes, key=key)
-
-
-def check_metadata(story: Story) -> list[Problem]:
-    """Metadata that parses but is wrong: a bad slug or URL, Sources naming absent fields, a
-    Dateline that is not how the first paragraph begins, a capture outside captures/."""
-    problems = []
-    lines = story.metadata_lines
-
-    def problem(key: str, message: str) -> None:
-        problems.append(Problem(story.path, lines.get(key, 1), message))
-
-    if "slug" in story.metadata and slugify(story.slug) != story.slug:
-        problem(
-            "slug",
-            f"slug {story.slug!r} is not a URL slug (lowercase letters, digits, hyphens): try {slugify(story.slug)!r}",
-        )
-    if story.source_url and not re.match(r"^https?://\S+$", story.source_url):
-        problem("source_url", f"Source_url {story.source_url!r} is not an http(s) URL")
-    for key in story.sources:
-        present = story.comments_line is not None if key == "comments" else bool(story.metadata.get(key))
-        if not present:
-            problem("sources", f"Sources names {key!r}, but the story has no {key.title()}")
-    if story.dateline and not story.paragraphs[0].text.startswith(story.dateline):
-        problem("dateline", f"Dateline {story.dateline!r} is not how p1 begins")
-    if story.capture and not story.capture.path.startswith(f"{CAPTURES_DIR}/"):
-        problem("capture", f"capture {story.capture.path!r} is not under {CAPTURES_DIR}/")
-    return problems
-
-
-def comment_problems(story: Story) -> list[Problem]:
-    """The comment thread parser's problems (numbering, missing parents, declared counts)."""
-    return parse_story_thread(story).problems
-
-
 def cmd_lint(args: argparse.Namespace) -> int:
-    stories, problems, notes = lint(args.content)
+    """Print what the build would refuse (problems) and what is only worth knowing (notes)."""
+    stories, problems, notes = lint_content(args.content)
     for problem in problems:
         print(problem)
     if not args.quiet:

@@ -1,21 +1,37 @@
-"""Load every story file under a content directory, collecting all problems at once.
+"""Load and check every file under a content directory, collecting all problems at once.
 
-Used by the build (which refuses to start on errors) and by ``archive lint``.
+Used by the build (which refuses to start on a problem) and by ``archive lint``: both find the
+same problems with the same ``path:line: message`` (:func:`lint_content`, :func:`check_content`),
+so what lint accepts builds, and what it refuses stops the build.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .code_version import code_version
+from .comment_thread import parse_story_thread
 from .errors import ArchiveError, Problem
 from .file_record import FileRecord, identity
 from .story import Story
-from .story_file import load_story
+from .story_file import CAPTURES_DIR, META_RE, load_story, text_lines
 
 STORIES_DIR = "stories"
-CAPTURES_DIR = "captures"
+# What Pelican 4.12 reads as an article, by extension (Markdown, reStructuredText, HTML). In
+# stories/, only ``.md`` files are story files: another would be published as an article with
+# no story, which the theme cannot show.
+PELICAN_ARTICLE_EXTENSIONS = ("md", "markdown", "mkd", "mdown", "rst", "htm", "html")
+# metadata keys a story file may carry: the story model's own, plus Pelican's that the site reads
+KNOWN_METADATA = {
+    "title", "date", "slug", "publisher", "source_url", "dateline", "credit", "rights", "event",
+    "capture", "capture_sha256", "sources", "tags", "summary", "modified", "status",
+}  # fmt: skip
+NOTE = "note: "
+NOT_A_STORY = "not a story file: stories are Markdown story files (.md, docs/ARCHIVING.md)"
 
 
 @dataclass
@@ -32,8 +48,26 @@ def _duplicate_slug(path: Path, line: int | None, slug: str, first: str) -> Prob
     return Problem(str(path), line, f"duplicate slug {slug!r}: {first} has it too")
 
 
+def _files_under(folder: Path) -> list[Path]:
+    """Every file under ``folder``, as Pelican finds them (into linked folders too), sorted."""
+    found = []
+    for root, _dirs, files in os.walk(folder, followlinks=True):
+        found += [Path(root, name) for name in files]
+    return sorted(found)
+
+
 def story_files(content_root: Path) -> list[Path]:
-    return sorted((content_root / STORIES_DIR).glob("*.md"))
+    """The story files: every ``*.md`` under ``stories/``, in its subfolders too (Pelican reads them)."""
+    return [path for path in _files_under(content_root / STORIES_DIR) if path.suffix == ".md"]
+
+
+def stray_articles(content_root: Path) -> list[Problem]:
+    """Files under ``stories/`` that Pelican would publish as articles but are no story files."""
+    return [
+        Problem(str(path), 1, NOT_A_STORY)
+        for path in _files_under(content_root / STORIES_DIR)
+        if path.suffix != ".md" and path.suffix[1:] in PELICAN_ARTICLE_EXTENSIONS
+    ]
 
 
 def load_content(content_root: Path) -> LoadedContent:
@@ -55,48 +89,168 @@ def load_content(content_root: Path) -> LoadedContent:
     return loaded
 
 
+# --- what lint and the build refuse beyond a story file that does not parse -------------------
+
+
+def story_problems(story: Story) -> tuple[list[Problem], list[Problem]]:
+    """(problems, notes) of a story that parses: its metadata, its comment thread.
+
+    A thread problem is a note when its message starts with ``note:`` or when it sits on the
+    ``## Comments (N)`` heading line (the declared-vs-archived count); every other thread problem
+    (numbering gaps, repeats, orphans...) is a problem."""
+    problems, notes = check_metadata(story), []
+    if story.comment_lines or story.comments_line:
+        for problem in parse_story_thread(story).problems:
+            informational = problem.message.startswith(NOTE) or problem.line == story.comments_line
+            (notes if informational else problems).append(problem)
+    for key in sorted(set(story.metadata) - KNOWN_METADATA):
+        notes.append(
+            Problem(
+                story.path,
+                story.metadata_lines[key],
+                f"{NOTE}unknown metadata {key.title()!r} (not used by the archive)",
+            )
+        )
+    return problems, notes
+
+
+def check_metadata(story: Story) -> list[Problem]:
+    """Metadata that parses but is wrong: a URL, Sources naming absent fields, a Dateline that is
+    not how the first paragraph begins."""
+    problems = []
+    lines = story.metadata_lines
+
+    def problem(key: str, message: str) -> None:
+        problems.append(Problem(story.path, lines.get(key, 1), message))
+
+    if story.source_url and not re.match(r"^https?://\S+$", story.source_url):
+        problem("source_url", f"Source_url {story.source_url!r} is not an http(s) URL")
+    for key in story.sources:
+        present = story.comments_line is not None if key == "comments" else bool(story.metadata.get(key))
+        if not present:
+            problem("sources", f"Sources names {key!r}, but the story has no {key.title()}")
+    if story.dateline and not story.paragraphs[0].text.startswith(story.dateline):
+        problem("dateline", f"Dateline {story.dateline!r} is not how p1 begins")
+    return problems
+
+
+def capture_problems(content_root: Path, used: set[str]) -> list[Problem]:
+    """Everything under ``captures/`` that is not a regular file some story names (``used``:
+    paths relative to ``content_root``, as :func:`capture_key` gives them). Pelican publishes the
+    whole folder, so a symbolic link (which may lead anywhere) or a stray file stops the build."""
+    problems = []
+    top = content_root / CAPTURES_DIR
+    if top.is_symlink():
+        return [Problem(str(top), None, "a symbolic link: captures/ must be a folder of regular files")]
+    for root, dirs, files in os.walk(top):  # links are not followed: each is reported instead
+        for name in sorted(dirs + files):
+            path = Path(root, name)
+            mode = os.lstat(path).st_mode
+            rel = path.relative_to(content_root).as_posix()
+            if stat.S_ISLNK(mode):
+                problems.append(
+                    Problem(str(path), 1, "a symbolic link among the captures: only regular files are published")
+                )
+            elif stat.S_ISDIR(mode):
+                continue
+            elif not stat.S_ISREG(mode):
+                problems.append(Problem(str(path), 1, "not a regular file: only regular files are published"))
+            elif not name.startswith(".") and rel not in used:
+                problems.append(
+                    Problem(str(path), 1, "capture not used by any story (no story file names it in Capture:)")
+                )
+    return problems
+
+
+def capture_key(value: str) -> str:
+    """A ``Capture:`` value as the path :func:`capture_problems` compares."""
+    return os.path.normpath(value).replace(os.sep, "/")
+
+
+def header_capture(path: Path) -> str | None:
+    """The ``Capture:`` of a story file's header, read leniently (a story that fails to load still
+    uses its capture), or None."""
+    try:
+        text = path.read_bytes().decode("utf-8", "replace").removeprefix("\ufeff")
+    except OSError:
+        return None
+    for line in text_lines(text):
+        m = META_RE.match(line)
+        if not line.strip() or not m:
+            return None
+        if m["key"].lower() == "capture":
+            return capture_key(m["value"].strip())
+    return None
+
+
+def _sorted(problems: list[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda p: (p.path, p.line or 0, p.message))
+
+
+def lint_content(content_root: Path) -> tuple[list[Story], list[Problem], list[Problem]]:
+    """Every story under ``content_root`` that loads, with every problem and note, sorted."""
+    loaded = load_content(content_root)
+    problems = stray_articles(content_root) + loaded.errors
+    notes: list[Problem] = []
+    for story in loaded.stories:
+        found, noted = story_problems(story)
+        problems += found
+        notes += noted
+    used = {key for key in map(header_capture, story_files(content_root)) if key}
+    problems += capture_problems(content_root, used)
+    return loaded.stories, _sorted(problems), _sorted(notes)
+
+
 # --- checking a content directory again -----------------------------------------------------------
 
 
 def check_content(content_root: Path, record: Path | None = None) -> tuple[list[Problem], int]:
-    """The problems :func:`load_content` reports for ``content_root`` and the number of stories it
-    loads, without keeping the stories.
+    """The problems :func:`lint_content` reports for ``content_root`` and the number of stories
+    that load, without keeping the stories.
 
-    With ``record`` (a :class:`~newsarchive.file_record.FileRecord` file), each story file that
-    parses cleanly is remembered there with its slug and its capture file's identity: the next
-    check parses only the files that changed (at 10,000 stories a full check is 8.7 s of one core,
-    spent while the build's Pelican starts). Slugs are remembered too, so duplicates are still
-    found across all files.
+    With ``record`` (a :class:`~newsarchive.file_record.FileRecord` file), each story file with no
+    problem is remembered there with its slug, its capture file's identity and the version of
+    the code that checked it: the next check parses only the files that changed (at 10,000
+    stories a full check is 8.7 s of one core, spent while the build's Pelican starts). Slugs are
+    remembered too, so duplicates are still found across all files.
     """
     files = FileRecord(record) if record else None
-    problems: list[Problem] = []
+    version = code_version() if files else None
+    problems = stray_articles(content_root)
     by_slug: dict[str, str] = {}
+    used: set[str] = set()
     for path in story_files(content_root):
         st = _stat(path) if files else None
         known, value = files.lookup(path, st) if st else (False, None)
-        if known and value[2] and value[3] != _identity(content_root / value[2]):
-            known = False  # the capture changed: check its checksum again
+        if known and (value[4:] != [version] or value[2] and value[3] != _identity(content_root / value[2])):
+            known = False  # checked by other code, or the capture changed: check again
         if not known:
             try:
                 story = load_story(path, content_root)
             except ArchiveError as err:
                 problems.append(err.problem)
+                used.add(header_capture(path))
                 continue
             capture = story.capture.path if story.capture else None
-            value = [story.slug, _slug_line(story), capture, capture and _identity(content_root / capture)]
-            if st:
+            found = story_problems(story)[0]
+            problems += found
+            value = [story.slug, _slug_line(story), capture, capture and _identity(content_root / capture), version]
+            if st and not found:
                 files.note(path, st, value)
+        if value[2]:
+            used.add(capture_key(value[2]))
         slug, line = value[0], value[1]
         if slug in by_slug:
             problems.append(_duplicate_slug(path, line, slug, by_slug[slug]))
             continue
         by_slug[slug] = str(path)
+    problems += capture_problems(content_root, used)
     if files:
         try:
             files.save()
         except OSError:  # a record that cannot be written is no error
             pass
-    return problems, len(by_slug)
+    return _sorted(problems), len(by_slug)
 
 
 def _stat(path: Path) -> os.stat_result | None:

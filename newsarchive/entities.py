@@ -187,6 +187,10 @@ DEFINITE_HINT_RE = re.compile(rf"he\s(?:{'|'.join(sorted(ORG_WORDS))})\b")  # so
 SPEECH_AFTER_RE = re.compile(rf"^(?:,\s[^,\"“”]{{1,80}},)?,?\s{SPEECH_VERB}\b")
 SPEECH_BEFORE_RE = re.compile(rf"\b(?:{SPEECH_VERB}|[Aa]ccording to)\s$")
 CLAUSE_END_RE = re.compile(r"^\s*(?:[,.;]|$)")
+# What the patterns read after a name (PAREN_ACRONYM_RE, PARTY_RE, APPOSITIVE_RE, ORG_APPOSITIVE_RE,
+# SPEECH_AFTER_RE, CLAUSE_END_RE) fits in this many characters, so a name's "after" is a slice this
+# long, not the rest of its paragraph: a copy of the rest per name cost a paragraph's length squared.
+AFTER_NAME = 400
 # A name right after one of these is a preposition's object, not the subject of the speech verb
 # after it: "Officials in Crestwood asked", "Moreau, a senator from Crestwood, said".
 AFTER_PREPOSITION_RE = re.compile(
@@ -615,7 +619,7 @@ def story_evidence(story: Story) -> list[tuple[str, str, str | None]]:
             out.append(("person", m["name"], " ".join(mods + [role]) if role else None))
         for c in _chunks(_mask(text, [m.span() for m in titled])):
             # the speech verb before a name ends right before it: 20 characters hold the longest one
-            after, before = text[c.end :], text[max(0, c.start - 20) : c.start]
+            after, before = text[c.end : c.end + AFTER_NAME], text[max(0, c.start - 20) : c.start]
             acr = PAREN_ACRONYM_RE.match(after)
             if acr and len(c.text.split()) > 1:
                 out.append(("acronym", acr["acr"], c.text))
@@ -772,7 +776,7 @@ def _scan_story(story: Story, lookup: _Lookup, number: dict[int, int]) -> _Scan:
                 surname_spots.append((i, para.id, m.start(), m.end("name"), m["name"], bool(m["poss"])))
             else:
                 add(i, para.id, m.start(), m.end("name"), person, text[m.start() : m.end("name")], bool(m["poss"]))
-                _queue_role(person, text[m.end() :], pending_roles, para.id, m.end())
+                _queue_role(person, text[m.end() : m.end() + AFTER_NAME], pending_roles, para.id, m.end())
             taken.append((m.start(), m.end()))
         for m in ADMIN_RE.finditer(text) if "administration" in text else ():
             surname_spots.append((i, para.id, m.start(), m.end(), m["name"], False))
@@ -788,7 +792,7 @@ def _scan_story(story: Story, lookup: _Lookup, number: dict[int, int]) -> _Scan:
             person = lookup.match_person(c.text)
             if person is not None:
                 add(i, para.id, c.start, c.end, person, c.text, c.possessive)
-                _queue_role(person, text[c.end :], pending_roles, para.id, c.end)
+                _queue_role(person, text[c.end : c.end + AFTER_NAME], pending_roles, para.id, c.end)
             elif " " not in c.text and not after_place_word(text, c.start):
                 # a bare surname, unless a place ("Police in Stonebridge", where someone is named Stonebridge)
                 surname_spots.append((i, para.id, c.start, c.end, c.text, c.possessive))

@@ -5,9 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from slugify import slugify
-
-from .story import EVENT_URL, Story
+from .story import EVENT_URL, Story, url_slug
 
 
 @dataclass
@@ -48,6 +46,6 @@ def group_events(stories: list[Story]) -> list[Event]:
     events: dict[str, Event] = {}
     for story in sorted(stories, key=lambda s: (s.date, s.slug)):
         if story.event:
-            slug = slugify(story.event)
+            slug = url_slug(story.event, "event")
             events.setdefault(slug, Event(slug, story.event)).stories.append(story)
     return sorted(events.values(), key=lambda e: (e.start, e.slug))

@@ -8,11 +8,28 @@ nested inside another link (the inner one becomes a plain ``<span>``).
 from __future__ import annotations
 
 import json
+import re
 from html import escape
 
 from markupsafe import Markup
 
 from .story import Span
+
+# What XML 1.0 cannot carry: control characters but tab, line feed and carriage return; U+FFFE and
+# U+FFFF; lone surrogates.
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_text(text: str) -> str:
+    """``text`` as XML 1.0 can carry it (feeds, SVG): each control character it cannot carry shown
+    as its Unicode control picture (U+0007 as U+2407 ␇), any other such character as U+FFFD. For
+    display only: the story keeps the text as published."""
+    return NOT_IN_XML.sub(_picture, text) if NOT_IN_XML.search(text) else text
+
+
+def _picture(m: re.Match) -> str:
+    code = ord(m.group())
+    return chr(0x2400 + code) if code < 0x20 else "\ufffd"
 
 
 def _open_tag(span: Span, site_url: str, inside_link: bool) -> tuple[str, str]:

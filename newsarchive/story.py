@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Any, TypeVar
+
+from slugify import slugify
 
 # The published URL scheme (site-relative; each page is <url>index.html). A URL, once
 # published, never changes: ids are derived from content that does not move.
@@ -27,6 +30,24 @@ ORGANIZATION_URL = "organizations/{slug}/"
 WIRE_URL = "wire/{id}/"
 COMPARE_URL = "compare/{a}--{b}/"
 CAPTURE_URL = "{path}"  # captures are published at their content path: captures/<name>.txt
+
+# A slug is one folder name in a URL; a comparison page joins two (COMPARE_URL), and a file name
+# holds at most 255 bytes.
+MAX_SLUG_LENGTH = 120
+
+
+def url_slug(text: str, kind: str) -> str:
+    """``text`` as a URL slug (lowercase ASCII letters, digits, hyphens), never empty and at most
+    MAX_SLUG_LENGTH characters; the same text always gives the same slug.
+
+    Text with nothing to transliterate (emoji, punctuation) gives ``<kind>-`` and 12 hex digits of
+    its sha256; a slug too long is cut and ends with those 12 digits, so texts that differ after
+    the cut keep different slugs."""
+    slug = slugify(text)
+    if slug and len(slug) <= MAX_SLUG_LENGTH:
+        return slug
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    return f"{slug[: MAX_SLUG_LENGTH - 13].rstrip('-') or kind}-{digest}"
 
 
 @functools.cache

@@ -21,20 +21,28 @@ The format is documented in ``docs/ARCHIVING.md``. In short::
     ## Dropped boilerplate
     Leave a Reply
 
-Every problem raises :class:`~newsarchive.errors.ArchiveError` with ``path:line``.
+Every problem raises :class:`~newsarchive.errors.ArchiveError` with ``path:line``. Lines are
+counted as editors count them (:func:`text_lines`): a form feed, a vertical tab or U+2028 inside
+a line is part of its text. A UTF-8 byte order mark at the
+start of the file is read as no text, as ``archive import`` reads one in a capture.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
-from pathlib import Path
+import stat
+import unicodedata
+from pathlib import Path, PurePosixPath
 
+from markupsafe import Markup
 from slugify import slugify
+from unidecode import unidecode
 
 from .errors import ArchiveError
-from .story import Capture, Media, Paragraph, Story
+from .story import MAX_SLUG_LENGTH, Capture, Media, Paragraph, Story, url_slug
 
 REQUIRED = ("title", "date")
 KNOWN_SOURCES = ("capture", "archivist")
@@ -45,6 +53,15 @@ META_RE = re.compile(r"^(?P<key>[A-Za-z][A-Za-z0-9_-]*):\s*(?P<value>.*)$")
 SOURCE_URL_RE = re.compile(r"https?://[^\s\"'<>`]+", re.I)
 MEDIA_RE = re.compile(r"^-\s+(?:after\s+(?P<after>p\d+)|(?P<first>before p1)):\s*(?P<text>.+)$")
 SECTIONS = ("media", "comments", "dropped boilerplate")
+CAPTURES_DIR = "captures"
+# The largest story an archive takes (docs/ARCHIVING.md). Every analysis is linear in the text it
+# reads but the alignment of two printings of one passage (wire_text), quadratic in the passage's
+# length: a body of 200,000 characters (about 33,000 words, longer than any newspaper story)
+# keeps that under 200 MB. The whole file, comments included, is read in linear time and memory.
+MAX_BODY_CHARACTERS = 200_000
+MAX_STORY_CHARACTERS = 4_000_000
+# Metadata Pelican makes a page of, named by its own slug of the value: /publishers/<slug>/, /tags/<slug>/
+PELICAN_SLUGGED = ("publisher", "tags")
 
 
 def parse_date(value: str, path: str, line: int) -> dt.datetime:
@@ -69,17 +86,31 @@ def parse_sources(value: str, path: str, line: int) -> dict[str, str]:
 
 
 def read_text(path: Path) -> str:
+    """The file's text, less a leading byte order mark."""
     data = path.read_bytes()
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
         raise ArchiveError(str(path), line, "not valid UTF-8 text; save the file as UTF-8") from None
 
 
+def text_lines(text: str) -> list[str]:
+    """The lines of ``text`` as an editor numbers them: each ends at ``\n`` (or ``\r\n``), and
+    nowhere else. ``str.splitlines`` also splits at form feeds, vertical tabs, U+2028 and
+    others, and every line number after one would be wrong."""
+    lines = text.removesuffix("\n").split("\n")
+    return [line.removesuffix("\r") for line in lines] if "\r" in text else lines
+
+
 def parse_story(text: str, path: str, content_root: Path | None = None) -> Story:
     """Parse story-file ``text``. With ``content_root``, check the capture's sha256 too."""
-    lines = text.splitlines()
+    if len(text) > MAX_STORY_CHARACTERS:
+        line = text.count("\n", 0, MAX_STORY_CHARACTERS) + 1
+        raise ArchiveError(
+            path, line, f"the story file passes {MAX_STORY_CHARACTERS:,} characters here, the most a story may have"
+        )
+    lines = text_lines(text.removeprefix("\ufeff"))
     if not any(line.strip() for line in lines):
         raise ArchiveError(path, 1, "empty story file")
 
@@ -100,9 +131,17 @@ def parse_story(text: str, path: str, content_root: Path | None = None) -> Story
         if not metadata.get(key):
             raise ArchiveError(path, meta_lines.get(key, 1), f"missing required metadata {key.title()!r}")
 
+    for key in PELICAN_SLUGGED:
+        for value in metadata.get(key, "").split(",") if key == "tags" else [metadata.get(key, "")]:
+            if value.strip() and not _pelican_slug(value):
+                raise ArchiveError(
+                    path,
+                    meta_lines[key],
+                    f"{key.title()} {value.strip()!r} has no letter or digit to name its page by",
+                )
     story = Story(
         path=path,
-        slug=metadata.get("slug") or slugify(metadata["title"]),
+        slug=story_slug(metadata, meta_lines, path),
         title=metadata["title"],
         date=parse_date(metadata["date"], path, meta_lines["date"]),
         metadata=metadata,
@@ -128,12 +167,21 @@ def parse_story(text: str, path: str, content_root: Path | None = None) -> Story
     seen: dict[str, int] = {}
     para: list[str] = []
     para_line = 0
+    body = 0  # characters of the paragraphs so far
 
     def flush() -> None:
+        nonlocal body
         if para:
             pid = f"p{len(story.paragraphs) + 1}"
             story.paragraphs.append(Paragraph(pid, " ".join(para), para_line))
             para.clear()
+            body += len(story.paragraphs[-1].text)
+            if body > MAX_BODY_CHARACTERS:
+                raise ArchiveError(
+                    path,
+                    para_line,
+                    f"the story's paragraphs pass {MAX_BODY_CHARACTERS:,} characters here, the most a story may print",
+                )
 
     for n, raw in enumerate(lines[i:], start=i + 1):
         line = raw.rstrip()
@@ -184,6 +232,32 @@ def parse_story(text: str, path: str, content_root: Path | None = None) -> Story
     return story
 
 
+def story_slug(metadata: dict[str, str], meta_lines: dict[str, int], path: str) -> str:
+    """The ``Slug:`` given, if it is a URL slug (lowercase letters, digits, hyphens, at most
+    MAX_SLUG_LENGTH characters: one folder of ``stories/``, nothing else); else the title's
+    :func:`~newsarchive.story.url_slug`."""
+    slug = metadata.get("slug")
+    if not slug:
+        return url_slug(metadata["title"], "story")
+    if slugify(slug) != slug:
+        hint = f": try {url_slug(slug, 'story')!r}" if slugify(slug) else ""
+        raise ArchiveError(
+            path, meta_lines["slug"], f"slug {slug!r} is not a URL slug (lowercase letters, digits, hyphens){hint}"
+        )
+    if len(slug) > MAX_SLUG_LENGTH:
+        raise ArchiveError(
+            path, meta_lines["slug"], f"slug is {len(slug)} characters long: at most {MAX_SLUG_LENGTH}, please"
+        )
+    return slug
+
+
+def _pelican_slug(value: str) -> str:
+    """What Pelican's slugify (default settings) keeps of ``value``: empty when its page would
+    have no name of its own."""
+    kept = unidecode(unicodedata.normalize("NFKC", Markup(value).striptags()))
+    return re.sub(r"[-\s]+", "-", re.sub(r"[^\w\s-]", "", kept, flags=re.ASCII).strip())
+
+
 def _media(line: str, n: int, path: str) -> Media:
     m = MEDIA_RE.match(line.strip())
     if not m:
@@ -201,10 +275,18 @@ def _capture(metadata: dict[str, str], meta_lines: dict[str, int], path: str, co
             "Capture needs Capture_sha256: the 64-hex-digit sha256 of the capture file",
         )
     capture = Capture(metadata["capture"], recorded)
+    parts = PurePosixPath(capture.path).parts
+    if len(parts) < 2 or parts[0] != CAPTURES_DIR or any(part in (".", "..") for part in parts) or "\\" in capture.path:
+        raise ArchiveError(
+            path,
+            line,
+            f"capture {capture.path!r} is not a path under {CAPTURES_DIR}/ (write {CAPTURES_DIR}/<file name>)",
+        )
     if content_root is not None:
         file = content_root / capture.path
-        if not file.is_file():
-            raise ArchiveError(path, line, f"capture file {capture.path!r} not found under {content_root}")
+        wrong = _not_a_regular_file(content_root, parts)
+        if wrong:
+            raise ArchiveError(path, line, f"capture file {capture.path!r} {wrong}")
         actual = hashlib.sha256(file.read_bytes()).hexdigest()
         if actual != recorded:
             raise ArchiveError(
@@ -213,6 +295,23 @@ def _capture(metadata: dict[str, str], meta_lines: dict[str, int], path: str, co
                 f"capture {capture.path} has sha256 {actual}, but the story records {recorded}",
             )
     return capture
+
+
+def _not_a_regular_file(root: Path, parts: tuple[str, ...]) -> str:
+    """Why ``root/<parts>`` is not a regular file reached through folders with no symbolic link
+    on the way (a link may lead out of ``root``), or "" when it is one."""
+    here = root
+    for n, part in enumerate(parts):
+        here = here / part
+        try:
+            mode = os.lstat(here).st_mode
+        except OSError:
+            return f"not found under {root}"
+        if stat.S_ISLNK(mode):
+            return f"is reached through a symbolic link: only regular files inside {CAPTURES_DIR}/ are read"
+        if not (stat.S_ISREG(mode) if n == len(parts) - 1 else stat.S_ISDIR(mode)):
+            return "is not a regular file"
+    return ""
 
 
 def load_story(path: Path, content_root: Path | None = None) -> Story:

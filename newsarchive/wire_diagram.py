@@ -10,9 +10,10 @@ a deterministic, standalone SVG document.
 
 from __future__ import annotations
 
+import html
 import textwrap
-from html import escape
 
+from .render import xml_text
 from .story import STORY_URL, Story
 from .wire_text import WirePassage, word_count
 
@@ -27,6 +28,11 @@ TEXT = "#1a1a1a"
 BOX_FILL, BOX_STROKE = "#ececec", "#555555"
 # dark, distinguishable colours, each with at least 4.5:1 contrast against white
 PALETTE = ["#0072B2", "#B84A00", "#007A5A", "#A3367F", "#5E4B8B", "#7A6200", "#00708A", "#B0304A"]
+
+
+def escape(value: str, quote: bool = True) -> str:
+    """``value`` escaped for the SVG, as XML can carry it (``render.xml_text``)."""
+    return html.escape(xml_text(value), quote)
 
 
 def _attr(value: str) -> str:

@@ -693,8 +693,14 @@ def _match_sentences(
 
     Candidates are verified in order; each accepted pair queues its neighbours (same order in
     both stories, or shifted by one on a side for a split or merge) unless they are
-    candidates anyway or were already tried. Two printings of the same pair of sentence texts
-    (a verbatim reprint) are aligned once.
+    candidates anyway or were already tried, or one of the two sentences is in
+    ``NEIGHBOUR_MATCHES_PER_SENTENCE * max_candidates`` matches already. Two printings of the
+    same pair of sentence texts (a verbatim reprint) are aligned once.
+
+    Cost: at most ``2 * max_candidates`` candidates per sentence, and a neighbour pair is
+    tried only for sentences under that bound of matches, so the pairs tried, the matches and
+    the memory grow linearly with the number of sentences, however often a text repeats (a
+    paragraph printed 400 times in one story made every pair of its sentences a match).
     """
     n = len(sentences)
     candidates = candidate_pairs(sentences, params, texts, word_hashes).tolist()
@@ -702,6 +708,8 @@ def _match_sentences(
     tried: set[int] = set()
     known: dict[tuple[int, int], tuple[float, int]] = {}  # (text, text) -> (similarity, aligned words)
     matches: dict[tuple[int, int], float] = {}
+    matched = [0] * n  # matches each sentence is in
+    most = NEIGHBOUR_MATCHES_PER_SENTENCE * params.max_candidates
     text_of = texts.tolist()
     calls = 0
 
@@ -717,6 +725,8 @@ def _match_sentences(
         if similarity < params.min_similarity or aligned < params.min_match_words:
             return
         matches[(i, j)] = similarity
+        matched[i] += 1
+        matched[j] += 1
         si, sj = sentences[i].story, sentences[j].story
         for di, dj in ((1, 1), (-1, -1), (1, 0), (0, 1), (-1, 0), (0, -1)):
             ni, nj = i + di, j + dj
@@ -730,11 +740,16 @@ def _match_sentences(
         while stack:
             i, j = stack.pop()
             key = i * n + j
-            if key in tried or key in is_candidate:
+            if key in tried or key in is_candidate or matched[i] >= most or matched[j] >= most:
                 continue
             tried.add(key)
             verify(i, j, stack)
     return matches, calls
+
+
+# A sentence in this many times ``max_candidates`` matches gains no more from its neighbours'
+# matches (``_match_sentences``): a sentence printed in that many stories is wire copy already.
+NEIGHBOUR_MATCHES_PER_SENTENCE = 4
 
 
 class _Prefixes:

@@ -6,6 +6,7 @@ Thin glue: the parsing and models live in the ``newsarchive`` package.
 
 from __future__ import annotations
 
+import functools
 import gc
 import logging
 import os
@@ -18,12 +19,14 @@ from markupsafe import Markup
 from pelican import signals
 from pelican.generators import Generator
 from pelican.readers import MarkdownReader
-from slugify import slugify
 
 from newsarchive import archive_json
+from newsarchive.content_loader import NOT_A_STORY, PELICAN_ARTICLE_EXTENSIONS
+from newsarchive.errors import ArchiveError
 from newsarchive.events import group_events
 from newsarchive.progress import Phases, TimedStages, paused_gc, stage
-from newsarchive.story import EVENT_URL, Archive, Story
+from newsarchive.render import xml_text
+from newsarchive.story import EVENT_URL, Archive, Story, url_slug
 from newsarchive.story_file import load_story
 from newsarchive.structured_data import news_article
 
@@ -50,7 +53,9 @@ def _is_story(settings: dict, source_path: str) -> bool:
 class StoryReader(MarkdownReader):
     """Story files become Pelican articles carrying their :class:`Story` as ``article.story``.
 
-    Other markdown (``content/pages/``) is read by Pelican's own MarkdownReader.
+    Other markdown (``content/pages/``) is read by Pelican's own MarkdownReader. What Pelican
+    itself shows of a story (its title, summary, publisher and tags in the Atom feeds and the
+    listings) is given as XML can carry it (``xml_text``); the Story keeps the text as published.
     """
 
     def read(self, source_path):
@@ -59,23 +64,39 @@ class StoryReader(MarkdownReader):
         story = load_story(Path(os.path.relpath(source_path)), Path(self.settings["PATH"]))
         story_read.send(story)
         metadata = {
-            "title": story.title,
+            "title": xml_text(story.title),
             "date": self.process_metadata("date", story.date.strftime("%Y-%m-%d %H:%M")),
             "slug": story.slug,
-            "summary": f"<p>{escape(story.paragraphs[0].text, quote=False)}</p>",
+            "summary": f"<p>{escape(xml_text(story.paragraphs[0].text), quote=False)}</p>",
             "story": story,
         }
         if story.publisher:
-            metadata["category"] = self.process_metadata("category", story.publisher)
-            metadata["author"] = self.process_metadata("author", story.publisher)  # the feed's <author>
+            metadata["category"] = self.process_metadata("category", xml_text(story.publisher))
+            metadata["author"] = self.process_metadata("author", xml_text(story.publisher))  # the feed's <author>
         if story.metadata.get("tags"):
-            metadata["tags"] = self.process_metadata("tags", story.metadata["tags"])
+            metadata["tags"] = self.process_metadata("tags", xml_text(story.metadata["tags"]))
         return "", metadata  # the HTML is made when asked for: see story_content()
 
 
+@functools.cache  # one class per reader: Pelican makes its readers more than once
+def refusing_stories(reader_class: type) -> type:
+    """``reader_class`` (a Pelican reader of another format), refusing to read a file in the
+    story folders: an article without a story could not be shown. The build's content check
+    reports such files first (``content_loader.stray_articles``); this keeps Pelican alone safe."""
+
+    class NotAStoryReader(reader_class):
+        def read(self, source_path):
+            if _is_story(self.settings, source_path):
+                raise ArchiveError(os.path.relpath(source_path), 1, NOT_A_STORY)
+            return super().read(source_path)
+
+    NotAStoryReader.__name__ = f"NotAStory{reader_class.__name__}"
+    return NotAStoryReader
+
+
 def story_html(story: Story) -> str:
-    """A story's paragraphs as plain HTML, with their ids."""
-    return "\n".join(f'<p id="{p.id}">{escape(p.text, quote=False)}</p>' for p in story.paragraphs)
+    """A story's paragraphs as plain HTML, with their ids (for the feeds: XML-safe)."""
+    return "\n".join(f'<p id="{p.id}">{escape(xml_text(p.text), quote=False)}</p>' for p in story.paragraphs)
 
 
 def story_content(instance) -> None:
@@ -91,6 +112,9 @@ def story_content(instance) -> None:
 
 
 def add_reader(readers):
+    for extension, reader_class in list(readers.reader_classes.items()):
+        if extension != "md" and extension in PELICAN_ARTICLE_EXTENSIONS and reader_class:
+            readers.reader_classes[extension] = refusing_stories(reader_class)
     readers.reader_classes["md"] = StoryReader
 
 
@@ -163,7 +187,7 @@ def source_note(story: Story, field: str) -> Markup:
 def add_template_globals(generator):
     generator.env.globals.update(
         story_json_ld=news_article,
-        event_url=lambda name: EVENT_URL.format(slug=slugify(name)),
+        event_url=lambda name: EVENT_URL.format(slug=url_slug(name, "event")),
         source_note=source_note,
     )
 
