@@ -45,6 +45,7 @@ from pathlib import PurePath
 from slugify import slugify
 
 from .errors import ArchiveError, Problem
+from .formats.markdown_body import escape_line
 from .story_file import SECTION_RE, parse_date
 
 # --- what the lines of a capture can be -------------------------------------------------
@@ -563,8 +564,8 @@ def build_story(reading: CaptureReading, given: ArchivistMetadata, capture_name:
 
     out = [f"{label}: {metadata[key]}" for key, label in METADATA_ORDER if key in metadata]
     out.append("Sources: " + ", ".join(f"{key}={sources[key]}" for key in SOURCE_ORDER if key in sources))
-    for lines in reading.paragraphs:
-        out += ["", *lines]
+    for lines in reading.paragraphs:  # the body is Markdown: what it would interpret is escaped
+        out += ["", *map(escape_line, lines)]
     if reading.media:
         out += ["", "## Media", ""]
         out += [f"- {'after ' + after if after else 'before p1'}: {text}" for after, text in reading.media]

@@ -57,11 +57,15 @@ def _pickled_by_fields(cls: type[_Record]) -> type[_Record]:
 @_pickled_by_fields
 @dataclass(slots=True)
 class Paragraph:
-    """One published paragraph, kept exactly as printed. ``id`` is its anchor: p1, p2, ..."""
+    """One block of the body (a paragraph, subhead, list, block quote, figure, table), kept
+    exactly as printed. ``id`` is its anchor: p1, p2, ... ``text`` is its plain text, what
+    the analyses and search read; ``html`` its cleaned HTML when it has markup, ``""`` for a
+    paragraph of text alone (see ``newsarchive.formats.markdown_body``)."""
 
     id: str
     text: str
     line: int
+    html: str = ""
 
 
 @_pickled_by_fields
@@ -154,6 +158,7 @@ class Story:
     comments: list[Comment] = field(default_factory=list)
     comments_parsed: bool = False  # comment_lines were parsed into comments (and let go)
     dropped: list[str] = field(default_factory=list)
+    images: list[str] = field(default_factory=list)  # files under content/ the body shows, published beside it
     metadata: dict[str, str] = field(default_factory=dict)  # every header field, raw
     metadata_lines: dict[str, int] = field(default_factory=dict)
     spans: dict[str, list[Span]] = field(default_factory=dict)  # paragraph id -> spans

@@ -6,7 +6,8 @@ The format is documented in ``docs/ARCHIVING.md``. In short::
     Date: 2010-12-17
     Publisher: ...                     (other ``Key: value`` metadata lines)
 
-    First paragraph, exactly as published.
+    First paragraph, exactly as published (the body is Markdown: **emphasis**, [links](...),
+    ## subheads, lists, block quotes, images, tables).
 
     Second paragraph.
 
@@ -28,12 +29,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
+import posixpath
 import re
+from functools import partial
 from pathlib import Path
+from urllib.parse import quote, unquote
 
 from slugify import slugify
 
 from .errors import ArchiveError
+from .formats.markdown_body import read_body
 from .story import Capture, Media, Paragraph, Story
 
 REQUIRED = ("title", "date")
@@ -123,22 +129,14 @@ def parse_story(text: str, path: str, content_root: Path | None = None) -> Story
     elif "capture_sha256" in metadata:
         raise ArchiveError(path, meta_lines["capture_sha256"], "Capture_sha256 given without Capture")
 
-    # 2. body paragraphs, then the named sections
+    # 2. the body (Markdown), then the named sections
     section = "body"
     seen: dict[str, int] = {}
-    para: list[str] = []
-    para_line = 0
-
-    def flush() -> None:
-        if para:
-            pid = f"p{len(story.paragraphs) + 1}"
-            story.paragraphs.append(Paragraph(pid, " ".join(para), para_line))
-            para.clear()
-
+    body: list[tuple[int, str]] = []
     for n, raw in enumerate(lines[i:], start=i + 1):
         line = raw.rstrip()
         heading = SECTION_RE.match(line)
-        if heading:
+        if heading and (section != "body" or heading["name"].strip().lower() in SECTIONS):
             name = heading["name"].strip().lower()
             if name not in SECTIONS:
                 raise ArchiveError(
@@ -148,7 +146,6 @@ def parse_story(text: str, path: str, content_root: Path | None = None) -> Story
                 )
             if name in seen:
                 raise ArchiveError(path, n, f"section {line!r} appears twice (first on line {seen[name]})")
-            flush()
             seen[name], section = n, name
             if name == "comments":
                 story.comments_line = n
@@ -159,12 +156,7 @@ def parse_story(text: str, path: str, content_root: Path | None = None) -> Story
                     story.comments_declared = int(count)
             continue
         if section == "body":
-            if line.strip():
-                if not para:
-                    para_line = n
-                para.append(line.strip())
-            else:
-                flush()
+            body.append((n, raw))
         elif section == "media":
             if line.strip():
                 story.media.append(_media(line, n, path))
@@ -172,7 +164,9 @@ def parse_story(text: str, path: str, content_root: Path | None = None) -> Story
             story.comment_lines.append((n, line))
         elif line.strip():  # dropped boilerplate: kept verbatim
             story.dropped.append(line)
-    flush()
+    image = partial(_local_image, story, path, content_root)
+    for k, block in enumerate(read_body(body, image), start=1):
+        story.paragraphs.append(Paragraph(f"p{k}", block.text, block.line, block.html))
     if not story.paragraphs:
         raise ArchiveError(path, i + 1, "story has no body paragraphs")
     known = {p.id for p in story.paragraphs}
@@ -182,6 +176,30 @@ def parse_story(text: str, path: str, content_root: Path | None = None) -> Story
                 path, media.line, f"media placeholder follows {media.after}, but the story has no such paragraph"
             )
     return story
+
+
+IMAGE_PREFIXES = ("{static}", "{attach}", "{filename}")
+
+
+def _local_image(story: Story, path: str, content_root: Path | None, src: str, line: int) -> str:
+    """An image of the body that is a file under ``content/``: ``src`` relative to the story
+    file's folder, or to ``content/`` when it starts with ``/`` (Pelican's ``{static}``,
+    ``{attach}`` and ``{filename}`` prefixes are read the same way). It is published beside the
+    story, at ``stories/<slug>/<its path under content/>``; returns that address, relative to the
+    story's page."""
+    ref = unquote(src.split("#", 1)[0].split("?", 1)[0])
+    ref = next((ref[len(p) :] for p in IMAGE_PREFIXES if ref.startswith(p)), ref)
+    folder = "stories"
+    if content_root is not None:
+        folder = os.path.relpath(os.path.dirname(os.path.abspath(path)), os.path.abspath(content_root))
+    rel = posixpath.normpath(ref.lstrip("/") if ref.startswith("/") else posixpath.join(folder, ref))
+    if rel.startswith("../") or rel in (".", ".."):
+        raise ArchiveError(path, line, f"image {src!r} is outside content/")
+    if content_root is not None and not (content_root / rel).is_file():
+        raise ArchiveError(path, line, f"image {src!r}: no file content/{rel}")
+    if rel not in story.images:
+        story.images.append(rel)
+    return quote(rel)
 
 
 def _media(line: str, n: int, path: str) -> Media:

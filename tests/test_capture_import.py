@@ -255,7 +255,8 @@ def _check_import(data: bytes) -> None:
         assert re.match(r"^capture\.txt:\d+: \S", str(err))
         return
     parsed = parse_story(story.text, "story.md")
-    assert len(parsed.paragraphs) == len(story.reading.paragraphs)
+    # the record stays exact: each body block's plain text is the captured paragraph, as typed
+    assert [p.text for p in parsed.paragraphs] == [" ".join(lines) for lines in story.reading.paragraphs]
     lines = data.decode("utf-8-sig").splitlines()
     assert [spot.line for spot in story.reading.places] == list(range(1, len(lines) + 1))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import shutil
 from contextlib import ExitStack
 from functools import partial
 from html import escape
@@ -23,6 +24,7 @@ from slugify import slugify
 from newsarchive import archive_json
 from newsarchive.events import group_events
 from newsarchive.progress import Phases, TimedStages, paused_gc, stage
+from newsarchive.render import block_html
 from newsarchive.story import EVENT_URL, Archive, Story
 from newsarchive.story_file import load_story
 from newsarchive.structured_data import news_article
@@ -74,8 +76,11 @@ class StoryReader(MarkdownReader):
 
 
 def story_html(story: Story) -> str:
-    """A story's paragraphs as plain HTML, with their ids."""
-    return "\n".join(f'<p id="{p.id}">{escape(p.text, quote=False)}</p>' for p in story.paragraphs)
+    """A story's blocks as HTML with their ids (a block with markup in a ``<div>``)."""
+    return "\n".join(
+        f'<div id="{p.id}">{p.html}</div>' if p.html else f'<p id="{p.id}">{escape(p.text, quote=False)}</p>'
+        for p in story.paragraphs
+    )
 
 
 def story_content(instance) -> None:
@@ -127,6 +132,7 @@ class ArchiveGenerator(TimedStages, Generator):
                 event.url + "index.html", self.get_template("event"), self.context, event=event, page_name=event.url
             )
         writer.write_file("events/index.html", self.get_template("events"), self.context, page_name="events/")
+        self._publish_images()
         # A story's part of archive.json reads what its page's key covers: the part the last build
         # wrote under the same key is copied from its archive.json, not encoded again
         archive, articles = self.context["archive"], self.context["article_by_slug"]
@@ -148,6 +154,14 @@ class ArchiveGenerator(TimedStages, Generator):
         os.replace(partial_path, path)
         incremental_writing.record_parts("archive.json", path, keys, parts)
 
+    def _publish_images(self) -> None:
+        """Each image a story's body shows, copied beside the story: ``stories/<slug>/<path>``."""
+        for story in self.context["archive"].stories:
+            for rel in story.images:
+                dest = Path(self.output_path) / story.url / rel
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(Path(self.path) / rel, dest)
+
 
 SOURCE_LABELS = {"capture": "from the capture", "archivist": "supplied by the archivist"}
 
@@ -165,6 +179,7 @@ def add_template_globals(generator):
         story_json_ld=news_article,
         event_url=lambda name: EVENT_URL.format(slug=slugify(name)),
         source_note=source_note,
+        block_html=block_html,
     )
 
 
