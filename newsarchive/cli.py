@@ -23,6 +23,7 @@ from .capture_import import ArchivistMetadata, ImportedStory, capture_name_for, 
 from .comment_thread import parse_story_thread
 from .content_loader import CAPTURES_DIR, STORIES_DIR, load_content, story_files
 from .errors import ArchiveError, Problem
+from .formats.pelican_article import PELICAN_KEYS, metadata_notes
 from .quotes import analyze as analyze_quotes
 from .story import Archive, Story
 from .story_file import META_RE
@@ -32,6 +33,7 @@ from .wire_text import find_wire_passages
 KNOWN_METADATA = {
     "title", "date", "slug", "publisher", "source_url", "dateline", "credit", "rights", "event",
     "capture", "capture_sha256", "sources", "tags", "summary", "modified", "status",
+    *PELICAN_KEYS,
 }  # fmt: skip
 NOTE = "note: "
 
@@ -248,6 +250,7 @@ def lint(content: Path) -> tuple[list[Story], list[Problem], list[Problem]]:
     }
     for story in loaded.stories:
         problems += check_metadata(story)
+        notes += metadata_notes(story)
         if story.comment_lines or story.comments_line:
             thread_problems = comment_problems(story)
             for problem in thread_problems:

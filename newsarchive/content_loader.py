@@ -11,11 +11,13 @@ from pathlib import Path
 
 from .errors import ArchiveError, Problem
 from .file_record import FileRecord, identity
+from .formats.pelican_article import ARTICLE_SUFFIXES
 from .story import Story
 from .story_file import load_story
 
 STORIES_DIR = "stories"
 CAPTURES_DIR = "captures"
+STORY_SUFFIXES = (".md", *ARTICLE_SUFFIXES)
 
 
 @dataclass
@@ -33,7 +35,8 @@ def _duplicate_slug(path: Path, line: int | None, slug: str, first: str) -> Prob
 
 
 def story_files(content_root: Path) -> list[Path]:
-    return sorted((content_root / STORIES_DIR).glob("*.md"))
+    """Story files and Pelican articles (``.md``, ``.rst``, ``.html``) under ``content/stories``."""
+    return sorted(p for p in (content_root / STORIES_DIR).glob("*") if p.suffix in STORY_SUFFIXES and p.is_file())
 
 
 def load_content(content_root: Path) -> LoadedContent:

@@ -40,6 +40,7 @@ from slugify import slugify
 
 from .errors import ArchiveError
 from .formats.markdown_body import read_body
+from .formats.pelican_article import ARTICLE_SUFFIXES, apply_metadata, load_article
 from .story import Capture, Media, Paragraph, Story
 
 REQUIRED = ("title", "date")
@@ -169,6 +170,7 @@ def parse_story(text: str, path: str, content_root: Path | None = None) -> Story
         story.paragraphs.append(Paragraph(f"p{k}", block.text, block.line, block.html))
     if not story.paragraphs:
         raise ArchiveError(path, i + 1, "story has no body paragraphs")
+    apply_metadata(story)
     known = {p.id for p in story.paragraphs}
     for media in story.media:
         if media.after and media.after not in known:
@@ -185,21 +187,25 @@ def _local_image(story: Story, path: str, content_root: Path | None, src: str, l
     """An image of the body that is a file under ``content/``: ``src`` relative to the story
     file's folder, or to ``content/`` when it starts with ``/`` (Pelican's ``{static}``,
     ``{attach}`` and ``{filename}`` prefixes are read the same way). It is published beside the
-    story, at ``stories/<slug>/<its path under content/>``; returns that address, relative to the
-    story's page."""
+    story: at ``stories/<slug>/<its path from the story file's folder>``, or from ``content/``
+    when it is not under that folder. Returns that address, relative to the story's page."""
     ref = unquote(src.split("#", 1)[0].split("?", 1)[0])
     ref = next((ref[len(p) :] for p in IMAGE_PREFIXES if ref.startswith(p)), ref)
     folder = "stories"
     if content_root is not None:
         folder = os.path.relpath(os.path.dirname(os.path.abspath(path)), os.path.abspath(content_root))
+        folder = folder.replace(os.sep, "/")
     rel = posixpath.normpath(ref.lstrip("/") if ref.startswith("/") else posixpath.join(folder, ref))
     if rel.startswith("../") or rel in (".", ".."):
         raise ArchiveError(path, line, f"image {src!r} is outside content/")
     if content_root is not None and not (content_root / rel).is_file():
         raise ArchiveError(path, line, f"image {src!r}: no file content/{rel}")
-    if rel not in story.images:
-        story.images.append(rel)
-    return quote(rel)
+    published = posixpath.relpath(rel, folder)
+    if published.startswith("../"):
+        published = rel
+    if (rel, published) not in story.images:
+        story.images.append((rel, published))
+    return quote(published)
 
 
 def _media(line: str, n: int, path: str) -> Media:
@@ -234,4 +240,7 @@ def _capture(metadata: dict[str, str], meta_lines: dict[str, int], path: str, co
 
 
 def load_story(path: Path, content_root: Path | None = None) -> Story:
+    """The story in ``path``: a story file, or a Pelican article in reStructuredText or HTML."""
+    if path.suffix in ARTICLE_SUFFIXES:
+        return load_article(path, content_root)
     return parse_story(read_text(path), str(path), content_root)

@@ -110,12 +110,22 @@ def test_a_local_image_is_a_figure_published_beside_the_story(tmp_path):
         'Title: T\nDate: 2011-01-02\n\n![The old mill](../images/mill.jpg "The mill in 1910")\n\nText.\n'
     )
     s = parse_story((tmp_path / "stories" / "x.md").read_text(), str(tmp_path / "stories" / "x.md"), tmp_path)
-    assert s.images == ["images/mill.jpg"]
+    assert s.images == [("images/mill.jpg", "images/mill.jpg")]
     assert s.paragraphs[0].text == "The mill in 1910"
     assert (
         s.paragraphs[0].html
         == '<figure><img alt="The old mill" src="images/mill.jpg"><figcaption>The mill in 1910</figcaption></figure>'
     )
+
+
+def test_an_image_beside_the_story_file_is_published_beside_the_story(tmp_path):
+    (tmp_path / "stories").mkdir()
+    (tmp_path / "stories" / "branch.jpg").write_bytes(b"\xff\xd8")
+    path = tmp_path / "stories" / "x.md"
+    path.write_text("Title: T\nDate: 2011-01-02\n\n![The branch](branch.jpg)\n")
+    s = parse_story(path.read_text(), str(path), tmp_path)
+    assert s.images == [("stories/branch.jpg", "branch.jpg")]
+    assert 'src="branch.jpg"' in s.paragraphs[0].html
 
 
 def test_a_missing_image_is_an_error_at_its_line(tmp_path):
@@ -217,3 +227,14 @@ def test_every_capture_fixture_imports_to_blocks_equal_to_its_paragraphs(name):
         return  # refused captures are tested in test_capture_import
     parsed = parse_story(imported.text, "s.md")
     assert [p.text for p in parsed.paragraphs] == [" ".join(lines) for lines in imported.reading.paragraphs]
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "content" / "stories").glob("*.md")))
+def test_the_seed_stories_read_as_markdown_give_the_paragraphs_the_old_format_gave(path):
+    """The old format: blank-line separated paragraphs, wrapped lines joined with a space."""
+    text = path.read_text(encoding="utf-8")
+    body_text = text.split("\n\n", 1)[1].split("\n## ", 1)[0]
+    old = [" ".join(line.strip() for line in chunk.splitlines()) for chunk in body_text.split("\n\n") if chunk.strip()]
+    s = parse_story(text, str(path))
+    assert [p.text for p in s.paragraphs] == old
+    assert all(p.html == "" for p in s.paragraphs)

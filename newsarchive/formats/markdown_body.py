@@ -131,10 +131,9 @@ def parse_html(html: str) -> Element:
 _markdown = markdown.Markdown(extensions=list(EXTENSIONS))
 
 
-def to_html(source: str) -> str:
-    """Markdown ``source`` as cleaned HTML."""
+def _markdown_html(source: str) -> str:
     _markdown.reset()
-    return clean_html(_markdown.convert(source))
+    return _markdown.convert(source)
 
 
 def clean_html(html: str) -> str:
@@ -151,13 +150,20 @@ def clean_html(html: str) -> str:
 
 
 def read_body(lines: list[tuple[int, str]], local_image: Callable[[str, int], str] | None = None) -> list[Block]:
-    """The blocks of a body given as ``(line number, line)`` pairs, in order.
+    """The blocks of a Markdown body given as ``(line number, line)`` pairs, in order.
 
     ``local_image(src, line)`` is called for each image whose ``src`` is not an external address
     and returns the address to publish it at (it may raise to refuse it); an image with an
     external address is shown as a link to it instead (the site loads no images from elsewhere).
     """
-    nodes = top_level_blocks(parse_html(to_html("\n".join(text for _, text in lines))))
+    return read_html(_markdown_html("\n".join(text for _, text in lines)), lines, local_image)
+
+
+def read_html(
+    html: str, lines: list[tuple[int, str]], local_image: Callable[[str, int], str] | None = None
+) -> list[Block]:
+    """The blocks of a body given as HTML (cleaned here), ``lines`` its source for line numbers."""
+    nodes = top_level_blocks(parse_html(clean_html(html)))
     blocks = [Block(plain_text(node), "", 0, node.tag) for node in nodes]
     _place(blocks, lines)
     for block, node in zip(blocks, nodes, strict=True):

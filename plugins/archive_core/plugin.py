@@ -49,30 +49,48 @@ def _is_story(settings: dict, source_path: str) -> bool:
     return any(rel == p or rel.startswith(p.rstrip("/") + os.sep) for p in settings["ARTICLE_PATHS"])
 
 
-class StoryReader(MarkdownReader):
-    """Story files become Pelican articles carrying their :class:`Story` as ``article.story``.
-
-    Other markdown (``content/pages/``) is read by Pelican's own MarkdownReader.
-    """
+class ArticleAsStory:
+    """Mixed into one of Pelican's readers: a file under ``ARTICLE_PATHS`` becomes a Pelican
+    article carrying its :class:`Story` as ``article.story`` (a story file, or an article in
+    reStructuredText or HTML: ``newsarchive.story_file.load_story``). Other files
+    (``content/pages/``) are read by the reader itself."""
 
     def read(self, source_path):
         if not _is_story(self.settings, source_path):
             return super().read(source_path)
         story = load_story(Path(os.path.relpath(source_path)), Path(self.settings["PATH"]))
         story_read.send(story)
-        metadata = {
-            "title": story.title,
-            "date": self.process_metadata("date", story.date.strftime("%Y-%m-%d %H:%M")),
-            "slug": story.slug,
-            "summary": f"<p>{escape(story.paragraphs[0].text, quote=False)}</p>",
-            "story": story,
-        }
-        if story.publisher:
-            metadata["category"] = self.process_metadata("category", story.publisher)
-            metadata["author"] = self.process_metadata("author", story.publisher)  # the feed's <author>
-        if story.metadata.get("tags"):
-            metadata["tags"] = self.process_metadata("tags", story.metadata["tags"])
-        return "", metadata  # the HTML is made when asked for: see story_content()
+        return "", story_metadata(self, story)  # the HTML is made when asked for: see story_content()
+
+
+class StoryReader(ArticleAsStory, MarkdownReader):
+    """Story files (and plain Pelican Markdown articles) under ``ARTICLE_PATHS``."""
+
+
+def story_metadata(reader, story: Story) -> dict:
+    """The Pelican metadata of a story's article: its Story, and what Pelican lists and feeds by.
+    The category is the publisher (``NO_PUBLISHER`` when none is named); the feed's author is the
+    byline, else the publisher."""
+    metadata = {
+        "title": story.title,
+        "date": reader.process_metadata("date", story.date.strftime("%Y-%m-%d %H:%M")),
+        "slug": story.slug,
+        "summary": f"<p>{escape(story.summary or story.paragraphs[0].text, quote=False)}</p>",
+        "category": reader.process_metadata("category", story.publisher_label),
+        "story": story,
+    }
+    byline = ", ".join(story.authors) or story.publisher
+    if byline:
+        metadata["authors"] = reader.process_metadata("authors", byline)
+    if story.modified:
+        metadata["modified"] = reader.process_metadata("modified", story.modified.strftime("%Y-%m-%d %H:%M"))
+    if story.status:
+        metadata["status"] = story.status
+    if story.lang:
+        metadata["lang"] = story.lang
+    if story.metadata.get("tags"):
+        metadata["tags"] = reader.process_metadata("tags", story.metadata["tags"])
+    return metadata
 
 
 def story_html(story: Story) -> str:
@@ -95,8 +113,21 @@ def story_content(instance) -> None:
         instance._get_content = partial(story_html, story)
 
 
+def story_block(article, paragraph, spans, site_url: str) -> Markup:
+    """A block of ``article``'s story as HTML with its marks; the links Pelican writes as
+    ``{filename}``/``{static}`` in a body are made the published addresses, as Pelican does."""
+    html = block_html(paragraph, spans, site_url)
+    if "{" in paragraph.html:
+        html = Markup(article._update_content(str(html), site_url))
+    return html
+
+
 def add_reader(readers):
     readers.reader_classes["md"] = StoryReader
+    for extension in ("rst", "html", "htm"):
+        base = readers.reader_classes.get(extension)
+        if base is not None:
+            readers.reader_classes[extension] = type(f"Story{base.__name__}", (ArticleAsStory, base), {})
 
 
 def _fresh(story: Story) -> Story:
@@ -157,10 +188,10 @@ class ArchiveGenerator(TimedStages, Generator):
     def _publish_images(self) -> None:
         """Each image a story's body shows, copied beside the story: ``stories/<slug>/<path>``."""
         for story in self.context["archive"].stories:
-            for rel in story.images:
-                dest = Path(self.output_path) / story.url / rel
+            for source, published in story.images:
+                dest = Path(self.output_path) / story.url / published
                 dest.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(Path(self.path) / rel, dest)
+                shutil.copyfile(Path(self.path) / source, dest)
 
 
 SOURCE_LABELS = {"capture": "from the capture", "archivist": "supplied by the archivist"}
@@ -179,7 +210,7 @@ def add_template_globals(generator):
         story_json_ld=news_article,
         event_url=lambda name: EVENT_URL.format(slug=slugify(name)),
         source_note=source_note,
-        block_html=block_html,
+        story_block=story_block,
     )
 
 
