@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from newsarchive.capture_import import ArchivistMetadata, import_capture
 from newsarchive.errors import ArchiveError
+from newsarchive.formats import markdown_body
 from newsarchive.formats.markdown_body import escape_line, read_body
 from newsarchive.render import block_html
 from newsarchive.story import Paragraph, Span
@@ -238,3 +239,17 @@ def test_the_seed_stories_read_as_markdown_give_the_paragraphs_the_old_format_ga
     s = parse_story(text, str(path))
     assert [p.text for p in s.paragraphs] == old
     assert all(p.html == "" for p in s.paragraphs)
+
+
+PLAIN_LINE = st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1, max_size=30)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(PLAIN_LINE, st.just("")), min_size=1, max_size=12))
+def test_a_body_of_text_alone_reads_as_markdown_would_read_it(texts):
+    lines = list(enumerate(texts, 5))
+    if not all(markdown_body._plain_line(text) for _, text in lines):
+        return
+    fast = [(b.text, b.html) for b in read_body(lines)]
+    slow = [(b.text, b.html) for b in markdown_body.read_html(markdown_body._markdown_html("\n".join(texts)), lines)]
+    assert fast == slow
