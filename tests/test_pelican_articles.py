@@ -13,6 +13,7 @@ from conftest import copy_project, run_build
 
 from newsarchive.cli import lint
 from newsarchive.story import NO_PUBLISHER
+from newsarchive.story_file import parse_story
 
 PELICAN_MARKDOWN = """\
 Title: Library branches to close on Saturdays
@@ -171,3 +172,22 @@ def test_lint_accepts_the_articles_and_notes_metadata_it_cannot_use(tmp_path):
     assert any(":4: note: Category 'B' not used" in n for n in odd), odd
     assert any(":5: note: Status 'maybe'" in n for n in odd), odd
     assert any(":6: note: Modified 'soon'" in n for n in odd), odd
+
+
+@pytest.mark.parametrize(
+    "header, byline",
+    [
+        ("Author: Jane Roe", ["Jane Roe"]),
+        ("Authors: Jane Roe, John Poe", ["Jane Roe", "John Poe"]),
+        ("Authors: Roe, Jane; Poe, John", ["Roe, Jane", "Poe, John"]),
+    ],
+)
+def test_author_or_authors_is_the_byline(header, byline):
+    story = parse_story(f"Title: T\nDate: 2011-01-02\n{header}\n\nText.\n", "s.md")
+    assert story.authors == byline
+
+
+def test_category_is_the_publisher_unless_a_publisher_is_named():
+    assert parse_story("Title: T\nDate: 2011-01-02\nCategory: Sun\n\nText.\n", "s.md").publisher == "Sun"
+    named = parse_story("Title: T\nDate: 2011-01-02\nCategory: Sun\nPublisher: Star\n\nText.\n", "s.md")
+    assert named.publisher == "Star"

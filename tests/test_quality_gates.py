@@ -292,6 +292,8 @@ def xss_story(payloads: list[str]) -> str:
         "Rights: </dd><script>alert(1)</script>",
         "Event: <img src=x onerror=window.__xss=1> event",
         "Tags: <script>alert(1)</script>",
+        "Authors: <svg onload=window.__xss=1>, <b onmouseover=alert(1)>byline</b>",
+        "Summary: <script>window.__xss=1</script> summary",
         "",
     ]
     body = [line for p in payloads for line in (escape_line(p), "")]  # as `archive import` writes them
