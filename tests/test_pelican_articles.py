@@ -12,8 +12,9 @@ import pytest
 from conftest import copy_project, run_build
 
 from newsarchive.cli import lint
+from newsarchive.errors import ArchiveError
 from newsarchive.story import NO_PUBLISHER
-from newsarchive.story_file import parse_story
+from newsarchive.story_file import load_story, parse_story
 
 PELICAN_MARKDOWN = """\
 Title: Library branches to close on Saturdays
@@ -191,3 +192,27 @@ def test_category_is_the_publisher_unless_a_publisher_is_named():
     assert parse_story("Title: T\nDate: 2011-01-02\nCategory: Sun\n\nText.\n", "s.md").publisher == "Sun"
     named = parse_story("Title: T\nDate: 2011-01-02\nCategory: Sun\nPublisher: Star\n\nText.\n", "s.md")
     assert named.publisher == "Star"
+
+
+def test_an_html_article_reads_as_a_story_and_its_body_is_cleaned(tmp_path):
+    (tmp_path / "stories").mkdir()
+    path = tmp_path / "stories" / "page.html"
+    path.write_text(
+        "<html><head><title>An HTML article</title>\n"
+        '<meta name="date" content="2011-02-03">\n<meta name="authors" content="Ann Lee">\n</head>\n'
+        '<body><p>First <em>paragraph</em>.</p>\n<script>window.__xss=1</script>\n<p onclick="x()">Second.</p>\n'
+        "</body></html>\n"
+    )
+    story = load_story(path, tmp_path)
+    assert (story.title, story.date.date().isoformat(), story.authors) == ("An HTML article", "2011-02-03", ["Ann Lee"])
+    assert [p.text for p in story.paragraphs] == ["First paragraph.", "Second."]
+    assert "script" not in "".join(p.html for p in story.paragraphs) and story.paragraphs[1].html == ""
+
+
+def test_a_restructuredtext_article_without_a_date_is_a_located_error(tmp_path):
+    (tmp_path / "stories").mkdir()
+    path = tmp_path / "stories" / "undated.rst"
+    path.write_text("Undated\n#######\n\nText.\n")
+    with pytest.raises(ArchiveError) as err:
+        load_story(path, tmp_path)
+    assert err.value.line == 1 and "missing required metadata 'Date'" in str(err.value)
