@@ -509,11 +509,11 @@ def _unclosed(lines: list[str], opening: str, closing: str) -> tuple[int, int] |
 
 
 def _check_storable(reading: CaptureReading, lines: list[str]) -> None:
-    """A line written into the story must not read as a ``## Section`` heading there."""
+    """A line written verbatim into a section must not read as a ``## Section`` heading there
+    (body lines are written escaped: ``\\## Media``)."""
     for spot in reading.places:
-        if spot.place.startswith(("body", "comments", "dropped")) and spot.note != "heading":
-            text = lines[spot.line - 1]
-            text = text.strip() if spot.place.startswith("body") else text.rstrip()
+        if spot.place.startswith(("comments", "dropped")) and spot.note != "heading":
+            text = lines[spot.line - 1].rstrip()
             if SECTION_RE.match(text):
                 raise ArchiveError(
                     reading.path,

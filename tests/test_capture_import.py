@@ -204,7 +204,6 @@ def test_date_lines(text, expected):
         ("cp1252.txt", 3, "cp1252 / Windows-1252"),
         ("no_body.txt", 1, "no story body"),
         ("comments_without_comments.txt", 5, "no comments follow"),
-        ("section_heading_in_body.txt", 5, "'## Section' heading"),
     ],
 )
 def test_bad_captures_raise_an_archive_error_at_their_line(name, line, words):

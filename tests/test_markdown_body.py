@@ -253,3 +253,11 @@ def test_a_body_of_text_alone_reads_as_markdown_would_read_it(texts):
     fast = [(b.text, b.html) for b in read_body(lines)]
     slow = [(b.text, b.html) for b in markdown_body.read_html(markdown_body._markdown_html("\n".join(texts)), lines)]
     assert fast == slow
+
+
+def test_a_body_line_that_reads_like_a_section_heading_imports_escaped():
+    path = FIXTURES / "captures" / "section_heading_in_body.txt"
+    imported = import_capture(path.read_bytes(), str(path), ArchivistMetadata(date="2011-01-02"))
+    assert "\n\\## Media\n" in imported.text
+    parsed = parse_story(imported.text, "s.md")
+    assert [p.text for p in parsed.paragraphs][1] == "## Media" and parsed.media == []
