@@ -138,6 +138,7 @@ def test_drafts_are_not_published_and_hidden_stories_are_not_listed(articles_sit
     assert not (articles_site / "drafts").exists()
     assert (articles_site / "stories" / "a-hidden-one" / "index.html").exists()
     listings = (articles_site / "index.html").read_text() + (articles_site / "stories" / "index.html").read_text()
+    listings += (articles_site / "sitemap.xml").read_text() + (articles_site / "feeds" / "all.atom.xml").read_text()
     assert "a-hidden-one" not in listings and "a-draft" not in listings
 
 

@@ -149,6 +149,8 @@ class ArchiveGenerator(TimedStages, Generator):
             article.story = _fresh(article.story)
         archive = Archive([a.story for a in articles])
         self.context["archive"] = archive
+        _unlisted.clear()  # hidden stories: their pages are written, no listing (nor the sitemap) has them
+        _unlisted.update(a.url.rstrip("/") for a in self.context.get("hidden_articles", []))
         self.context["article_by_slug"] = {a.slug: a for a in articles}
         self.events = group_events(archive.stories)
         self.context["events"] = self.events
@@ -218,6 +220,9 @@ def get_generators(pelican):
     return ArchiveGenerator
 
 
+_unlisted: set[str] = set()  # the folders of the pages of hidden stories
+
+
 def write_sitemap(pelican):
     """sitemap.xml listing every HTML page written, sorted, with no timestamps."""
     background_writing.wait_for_child(pelican)  # every page must be written before the listing
@@ -228,7 +233,8 @@ def write_sitemap(pelican):
         written = incremental_writing.files_written()
         folders = sorted(_folders_with_index(out) if written is None else _index_folders(written, out))
     for rel in folders:
-        urls.append(f"{site}/" if rel == "." else f"{site}/{rel}/")
+        if rel not in _unlisted:
+            urls.append(f"{site}/" if rel == "." else f"{site}/{rel}/")
     body = "".join(f"  <url><loc>{escape(u)}</loc></url>\n" for u in urls)
     (out / "sitemap.xml").write_text(
         '<?xml version="1.0" encoding="UTF-8"?>\n'
