@@ -121,3 +121,6 @@ ARCHIVE_PARALLEL_WRITING = os.environ.get("ARCHIVE_PARALLEL_WRITING", "1") != "0
 # Pelican reads the stories and analyses the comments and quotations (plugins/wire_copy);
 # ARCHIVE_PARALLEL_ANALYSIS=0 runs it in the build's own process.
 ARCHIVE_PARALLEL_ANALYSIS = os.environ.get("ARCHIVE_PARALLEL_ANALYSIS", "1") != "0"
+# Drafts are not published (Status: draft); hidden stories get their page, in no listing.
+DRAFT_SAVE_AS = ""
+DRAFT_LANG_SAVE_AS = ""

@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable
 from typing import Any, BinaryIO
 
-from .story import Archive, Story
+from .story import Archive, Paragraph, Story
 
 VERSION = 1
 
@@ -43,12 +43,19 @@ def story_json(story: Story) -> dict[str, Any]:
         "event": story.event or None,
         "capture": {"path": story.capture.path, "sha256": story.capture.sha256} if story.capture else None,
         "sources": dict(sorted(story.sources.items())),
-        "paragraphs": [{"id": p.id, "text": p.text} for p in story.paragraphs],
+        "paragraphs": [_block(p) for p in story.paragraphs],
         "media": [{"text": m.text, "after": m.after} for m in story.media],
         "dropped_boilerplate": list(story.dropped),
     }
     data.update(sorted(story.data.items()))  # plugin data: JSON-ready or with to_json()
     return data
+
+
+def _block(paragraph: Paragraph) -> dict[str, str]:
+    """A block's id and plain text, and its HTML when it has markup."""
+    if paragraph.html:
+        return {"id": paragraph.id, "text": paragraph.text, "html": paragraph.html}
+    return {"id": paragraph.id, "text": paragraph.text}
 
 
 def story_part(story: Story) -> bytes:

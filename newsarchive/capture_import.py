@@ -45,6 +45,7 @@ from pathlib import PurePath
 from slugify import slugify
 
 from .errors import ArchiveError, Problem
+from .formats.markdown_body import escape_line
 from .story_file import SECTION_RE, parse_date, text_lines
 
 # --- what the lines of a capture can be -------------------------------------------------
@@ -508,11 +509,11 @@ def _unclosed(lines: list[str], opening: str, closing: str) -> tuple[int, int] |
 
 
 def _check_storable(reading: CaptureReading, lines: list[str]) -> None:
-    """A line written into the story must not read as a ``## Section`` heading there."""
+    """A line written verbatim into a section must not read as a ``## Section`` heading there
+    (body lines are written escaped: ``\\## Media``)."""
     for spot in reading.places:
-        if spot.place.startswith(("body", "comments", "dropped")) and spot.note != "heading":
-            text = lines[spot.line - 1]
-            text = text.strip() if spot.place.startswith("body") else text.rstrip()
+        if spot.place.startswith(("comments", "dropped")) and spot.note != "heading":
+            text = lines[spot.line - 1].rstrip()
             if SECTION_RE.match(text):
                 raise ArchiveError(
                     reading.path,
@@ -563,8 +564,8 @@ def build_story(reading: CaptureReading, given: ArchivistMetadata, capture_name:
 
     out = [f"{label}: {metadata[key]}" for key, label in METADATA_ORDER if key in metadata]
     out.append("Sources: " + ", ".join(f"{key}={sources[key]}" for key in SOURCE_ORDER if key in sources))
-    for lines in reading.paragraphs:
-        out += ["", *lines]
+    for lines in reading.paragraphs:  # the body is Markdown: what it would interpret is escaped
+        out += ["", *map(escape_line, lines)]
     if reading.media:
         out += ["", "## Media", ""]
         out += [f"- {'after ' + after if after else 'before p1'}: {text}" for after, text in reading.media]

@@ -17,21 +17,21 @@ from .code_version import code_version
 from .comment_thread import parse_story_thread
 from .errors import ArchiveError, Problem
 from .file_record import FileRecord, identity
+from .formats.pelican_article import ARTICLE_SUFFIXES, PELICAN_KEYS, metadata_notes
 from .story import Story
 from .story_file import CAPTURES_DIR, META_RE, load_story, text_lines
 
 STORIES_DIR = "stories"
-# What Pelican 4.12 reads as an article, by extension (Markdown, reStructuredText, HTML). In
-# stories/, only ``.md`` files are story files: another would be published as an article with
-# no story, which the theme cannot show.
-PELICAN_ARTICLE_EXTENSIONS = ("md", "markdown", "mkd", "mdown", "rst", "htm", "html")
+# What the build reads as a story: story files (``.md``) and the Pelican articles it reads with
+# Pelican's readers (``.rst``, ``.html``: formats/pelican_article.py).
+STORY_SUFFIXES = (".md", *ARTICLE_SUFFIXES)
 # metadata keys a story file may carry: the story model's own, plus Pelican's that the site reads
 KNOWN_METADATA = {
     "title", "date", "slug", "publisher", "source_url", "dateline", "credit", "rights", "event",
     "capture", "capture_sha256", "sources", "tags", "summary", "modified", "status",
+    *PELICAN_KEYS,
 }  # fmt: skip
 NOTE = "note: "
-NOT_A_STORY = "not a story file: stories are Markdown story files (.md, docs/ARCHIVING.md)"
 
 
 @dataclass
@@ -57,17 +57,9 @@ def _files_under(folder: Path) -> list[Path]:
 
 
 def story_files(content_root: Path) -> list[Path]:
-    """The story files: every ``*.md`` under ``stories/``, in its subfolders too (Pelican reads them)."""
-    return [path for path in _files_under(content_root / STORIES_DIR) if path.suffix == ".md"]
-
-
-def stray_articles(content_root: Path) -> list[Problem]:
-    """Files under ``stories/`` that Pelican would publish as articles but are no story files."""
-    return [
-        Problem(str(path), 1, NOT_A_STORY)
-        for path in _files_under(content_root / STORIES_DIR)
-        if path.suffix != ".md" and path.suffix[1:] in PELICAN_ARTICLE_EXTENSIONS
-    ]
+    """Story files and Pelican articles (``.md``, ``.rst``, ``.html``) under ``stories/``, in its
+    subfolders too (Pelican reads them)."""
+    return [path for path in _files_under(content_root / STORIES_DIR) if path.suffix in STORY_SUFFIXES]
 
 
 def load_content(content_root: Path) -> LoadedContent:
@@ -98,7 +90,7 @@ def story_problems(story: Story) -> tuple[list[Problem], list[Problem]]:
     A thread problem is a note when its message starts with ``note:`` or when it sits on the
     ``## Comments (N)`` heading line (the declared-vs-archived count); every other thread problem
     (numbering gaps, repeats, orphans...) is a problem."""
-    problems, notes = check_metadata(story), []
+    problems, notes = check_metadata(story), metadata_notes(story)
     if story.comment_lines or story.comments_line:
         for problem in parse_story_thread(story).problems:
             informational = problem.message.startswith(NOTE) or problem.line == story.comments_line
@@ -190,7 +182,7 @@ def _sorted(problems: list[Problem]) -> list[Problem]:
 def lint_content(content_root: Path) -> tuple[list[Story], list[Problem], list[Problem]]:
     """Every story under ``content_root`` that loads, with every problem and note, sorted."""
     loaded = load_content(content_root)
-    problems = stray_articles(content_root) + loaded.errors
+    problems = list(loaded.errors)
     notes: list[Problem] = []
     for story in loaded.stories:
         found, noted = story_problems(story)
@@ -216,7 +208,7 @@ def check_content(content_root: Path, record: Path | None = None) -> tuple[list[
     """
     files = FileRecord(record) if record else None
     version = code_version() if files else None
-    problems = stray_articles(content_root)
+    problems: list[Problem] = []
     by_slug: dict[str, str] = {}
     used: set[str] = set()
     for path in story_files(content_root):

@@ -98,7 +98,9 @@ def _article(kw: dict, ctx: dict, src: Callable[[Story], str]) -> Any:
     cites = [c.cites for c in story.comments]
     speakers = ctx.get("speakers_in", {}).get(story.slug)
     others = [src(archive.story(slug)) for slug in story.data.get("wire_shares_with", [])]
-    return src(story), spans, notes, data, cites, kw["article"].category.url, speakers, others
+    # the addresses Pelican gives the body's {filename}/{static} links (other files' URLs)
+    links = [kw["article"]._update_content(p.html, ctx.get("SITEURL", "")) for p in story.paragraphs if "{" in p.html]
+    return src(story), spans, notes, data, cites, kw["article"].category.url, speakers, others, links
 
 
 def _flat(items: list) -> list[tuple]:

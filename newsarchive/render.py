@@ -13,7 +13,8 @@ from html import escape
 
 from markupsafe import Markup
 
-from .story import Span
+from .formats.markdown_body import marked_html
+from .story import Paragraph, Span
 
 # What XML 1.0 cannot carry: control characters but tab, line feed and carriage return; U+FFFE and
 # U+FFFF; lone surrogates.
@@ -40,8 +41,9 @@ def _open_tag(span: Span, site_url: str, inside_link: bool) -> tuple[str, str]:
     return f'<span class="{css}"{title}>', "</span>"
 
 
-def paragraph_html(text: str, spans: list[Span] | None = None, site_url: str = "") -> Markup:
-    """``text`` with ``spans`` marked, as HTML safe to put inside a ``<p>``."""
+def paragraph_html(text: str, spans: list[Span] | None = None, site_url: str = "", inside_link: bool = False) -> Markup:
+    """``text`` with ``spans`` marked, as HTML safe to put inside a ``<p>`` (inside an ``<a>``
+    when ``inside_link``: then no mark is a link)."""
     spans = sorted(
         (s for s in spans or () if 0 <= s.start < s.end <= len(text)),
         key=lambda s: (s.start, -s.end, s.kind, s.href or ""),
@@ -59,14 +61,38 @@ def paragraph_html(text: str, spans: list[Span] | None = None, site_url: str = "
         while len(stack) > keep:
             out.append(stack.pop()[1])
         for span in active[keep:]:
-            inside_link = any(close == "</a>" for _, close in stack)
-            opening, closing = _open_tag(span, site_url, inside_link)
+            in_link = inside_link or any(close == "</a>" for _, close in stack)
+            opening, closing = _open_tag(span, site_url, in_link)
             out.append(opening)
             stack.append((span, closing))
         out.append(escape(text[a:b], quote=False))
     while stack:
         out.append(stack.pop()[1])
     return Markup("".join(out))
+
+
+def block_html(paragraph: Paragraph, spans: list[Span] | None = None, site_url: str = "") -> Markup:
+    """A block of a story body as HTML, with ``spans`` (offsets into its plain text) marked.
+
+    A plain paragraph is ``<p>`` and its marked text, as story paragraphs always were. A block
+    with markup (a subhead, a list, a link or an emphasis...) keeps its cleaned HTML, and the
+    marks are put on its text nodes: a mark that runs over an element's edge is cut there, and a
+    mark inside a link of the story's own is a ``<span>``, never a link in a link."""
+    if not paragraph.html:
+        return Markup(f"<p>{paragraph_html(paragraph.text, spans, site_url)}</p>")
+    if not spans:
+        return Markup(paragraph.html)
+
+    def mark(text: str, start: int, inside_link: bool) -> str:
+        end = start + len(text)
+        mine = [
+            Span(max(s.start, start) - start, min(s.end, end) - start, s.kind, s.href, s.title)
+            for s in spans
+            if s.start < end and s.end > start
+        ]
+        return paragraph_html(text, mine, site_url, inside_link)
+
+    return Markup(marked_html(paragraph.html, mark))
 
 
 def json_ld(data: object) -> Markup:

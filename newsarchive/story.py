@@ -30,6 +30,8 @@ ORGANIZATION_URL = "organizations/{slug}/"
 WIRE_URL = "wire/{id}/"
 COMPARE_URL = "compare/{a}--{b}/"
 CAPTURE_URL = "{path}"  # captures are published at their content path: captures/<name>.txt
+# What every page says of a story with no publisher; its listing is /publishers/publisher-not-recorded/.
+NO_PUBLISHER = "Publisher not recorded"
 
 # A slug is one folder name in a URL; a comparison page joins two (COMPARE_URL), and a file name
 # holds at most 255 bytes.
@@ -78,11 +80,15 @@ def _pickled_by_fields(cls: type[_Record]) -> type[_Record]:
 @_pickled_by_fields
 @dataclass(slots=True)
 class Paragraph:
-    """One published paragraph, kept exactly as printed. ``id`` is its anchor: p1, p2, ..."""
+    """One block of the body (a paragraph, subhead, list, block quote, figure, table), kept
+    exactly as printed. ``id`` is its anchor: p1, p2, ... ``text`` is its plain text, what
+    the analyses and search read; ``html`` its cleaned HTML when it has markup, ``""`` for a
+    paragraph of text alone (see ``newsarchive.formats.markdown_body``)."""
 
     id: str
     text: str
     line: int
+    html: str = ""
 
 
 @_pickled_by_fields
@@ -175,6 +181,14 @@ class Story:
     comments: list[Comment] = field(default_factory=list)
     comments_parsed: bool = False  # comment_lines were parsed into comments (and let go)
     dropped: list[str] = field(default_factory=list)
+    # the files under content/ the body shows: (path under content/, path published beside the story)
+    images: list[tuple[str, str]] = field(default_factory=list)
+    # Pelican's standard metadata (newsarchive.formats.pelican_article)
+    authors: list[str] = field(default_factory=list)  # the byline
+    modified: dt.datetime | None = None
+    summary: str = ""  # plain text, shown on listings
+    lang: str = ""
+    status: str = ""  # "", "published", "draft" or "hidden"
     metadata: dict[str, str] = field(default_factory=dict)  # every header field, raw
     metadata_lines: dict[str, int] = field(default_factory=dict)
     spans: dict[str, list[Span]] = field(default_factory=dict)  # paragraph id -> spans
@@ -185,6 +199,11 @@ class Story:
     @property
     def url(self) -> str:
         return STORY_URL.format(slug=self.slug)
+
+    @property
+    def publisher_label(self) -> str:
+        """The publisher, or the one wording for a story that names none."""
+        return self.publisher or NO_PUBLISHER
 
     @property
     def body_text(self) -> str:

@@ -6,7 +6,8 @@ The format is documented in ``docs/ARCHIVING.md``. In short::
     Date: 2010-12-17
     Publisher: ...                     (other ``Key: value`` metadata lines)
 
-    First paragraph, exactly as published.
+    First paragraph, exactly as published (the body is Markdown: **emphasis**, [links](...),
+    ## subheads, lists, block quotes, images, tables).
 
     Second paragraph.
 
@@ -32,16 +33,21 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import posixpath
 import re
 import stat
 import unicodedata
+from functools import partial
 from pathlib import Path, PurePosixPath
+from urllib.parse import quote, unquote
 
 from markupsafe import Markup
 from slugify import slugify
 from unidecode import unidecode
 
 from .errors import ArchiveError
+from .formats.markdown_body import read_body
+from .formats.pelican_article import ARTICLE_SUFFIXES, apply_metadata, load_article
 from .story import MAX_SLUG_LENGTH, Capture, Media, Paragraph, Story, url_slug
 
 REQUIRED = ("title", "date")
@@ -162,31 +168,14 @@ def parse_story(text: str, path: str, content_root: Path | None = None) -> Story
     elif "capture_sha256" in metadata:
         raise ArchiveError(path, meta_lines["capture_sha256"], "Capture_sha256 given without Capture")
 
-    # 2. body paragraphs, then the named sections
+    # 2. the body (Markdown), then the named sections
     section = "body"
     seen: dict[str, int] = {}
-    para: list[str] = []
-    para_line = 0
-    body = 0  # characters of the paragraphs so far
-
-    def flush() -> None:
-        nonlocal body
-        if para:
-            pid = f"p{len(story.paragraphs) + 1}"
-            story.paragraphs.append(Paragraph(pid, " ".join(para), para_line))
-            para.clear()
-            body += len(story.paragraphs[-1].text)
-            if body > MAX_BODY_CHARACTERS:
-                raise ArchiveError(
-                    path,
-                    para_line,
-                    f"the story's paragraphs pass {MAX_BODY_CHARACTERS:,} characters here, the most a story may print",
-                )
-
+    body: list[tuple[int, str]] = []
     for n, raw in enumerate(lines[i:], start=i + 1):
         line = raw.rstrip()
         heading = SECTION_RE.match(line)
-        if heading:
+        if heading and (section != "body" or heading["name"].strip().lower() in SECTIONS):
             name = heading["name"].strip().lower()
             if name not in SECTIONS:
                 raise ArchiveError(
@@ -196,7 +185,6 @@ def parse_story(text: str, path: str, content_root: Path | None = None) -> Story
                 )
             if name in seen:
                 raise ArchiveError(path, n, f"section {line!r} appears twice (first on line {seen[name]})")
-            flush()
             seen[name], section = n, name
             if name == "comments":
                 story.comments_line = n
@@ -207,12 +195,7 @@ def parse_story(text: str, path: str, content_root: Path | None = None) -> Story
                     story.comments_declared = int(count)
             continue
         if section == "body":
-            if line.strip():
-                if not para:
-                    para_line = n
-                para.append(line.strip())
-            else:
-                flush()
+            body.append((n, raw))
         elif section == "media":
             if line.strip():
                 story.media.append(_media(line, n, path))
@@ -220,9 +203,20 @@ def parse_story(text: str, path: str, content_root: Path | None = None) -> Story
             story.comment_lines.append((n, line))
         elif line.strip():  # dropped boilerplate: kept verbatim
             story.dropped.append(line)
-    flush()
+    image = partial(_local_image, story, path, content_root)
+    printed = 0  # characters of the blocks so far
+    for k, block in enumerate(read_body(body, image), start=1):
+        story.paragraphs.append(Paragraph(f"p{k}", block.text, block.line, block.html))
+        printed += len(block.text)
+        if printed > MAX_BODY_CHARACTERS:
+            raise ArchiveError(
+                path,
+                block.line,
+                f"the story's paragraphs pass {MAX_BODY_CHARACTERS:,} characters here, the most a story may print",
+            )
     if not story.paragraphs:
         raise ArchiveError(path, i + 1, "story has no body paragraphs")
+    apply_metadata(story)
     known = {p.id for p in story.paragraphs}
     for media in story.media:
         if media.after and media.after not in known:
@@ -256,6 +250,34 @@ def _pelican_slug(value: str) -> str:
     have no name of its own."""
     kept = unidecode(unicodedata.normalize("NFKC", Markup(value).striptags()))
     return re.sub(r"[-\s]+", "-", re.sub(r"[^\w\s-]", "", kept, flags=re.ASCII).strip())
+
+
+IMAGE_PREFIXES = ("{static}", "{attach}", "{filename}")
+
+
+def _local_image(story: Story, path: str, content_root: Path | None, src: str, line: int) -> str:
+    """An image of the body that is a file under ``content/``: ``src`` relative to the story
+    file's folder, or to ``content/`` when it starts with ``/`` (Pelican's ``{static}``,
+    ``{attach}`` and ``{filename}`` prefixes are read the same way). It is published beside the
+    story: at ``stories/<slug>/<its path from the story file's folder>``, or from ``content/``
+    when it is not under that folder. Returns that address, relative to the story's page."""
+    ref = unquote(src.split("#", 1)[0].split("?", 1)[0])
+    ref = next((ref[len(p) :] for p in IMAGE_PREFIXES if ref.startswith(p)), ref)
+    folder = "stories"
+    if content_root is not None:
+        folder = os.path.relpath(os.path.dirname(os.path.abspath(path)), os.path.abspath(content_root))
+        folder = folder.replace(os.sep, "/")
+    rel = posixpath.normpath(ref.lstrip("/") if ref.startswith("/") else posixpath.join(folder, ref))
+    if rel.startswith("../") or rel in (".", ".."):
+        raise ArchiveError(path, line, f"image {src!r} is outside content/")
+    if content_root is not None and not (content_root / rel).is_file():
+        raise ArchiveError(path, line, f"image {src!r}: no file content/{rel}")
+    published = posixpath.relpath(rel, folder)
+    if published.startswith("../"):
+        published = rel
+    if (rel, published) not in story.images:
+        story.images.append((rel, published))
+    return quote(published)
 
 
 def _media(line: str, n: int, path: str) -> Media:
@@ -315,4 +337,7 @@ def _not_a_regular_file(root: Path, parts: tuple[str, ...]) -> str:
 
 
 def load_story(path: Path, content_root: Path | None = None) -> Story:
+    """The story in ``path``: a story file, or a Pelican article in reStructuredText or HTML."""
+    if path.suffix in ARTICLE_SUFFIXES:
+        return load_article(path, content_root)
     return parse_story(read_text(path), str(path), content_root)

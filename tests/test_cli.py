@@ -132,7 +132,6 @@ def test_a_capture_without_headline_needs_title_and_the_error_says_so(capsys, co
         ("cp1252.txt", 3, "looks like cp1252 / Windows-1252"),
         ("no_body.txt", 1, "no story body"),
         ("comments_without_comments.txt", 5, "no comments follow"),
-        ("section_heading_in_body.txt", 5, "'## Section' heading"),
     ],
 )
 def test_bad_captures_fail_with_one_located_message_and_write_nothing(capsys, content, inbox, name, line, words):

@@ -218,8 +218,8 @@ def test_form_feeds_vertical_tabs_and_line_separators_do_not_shift_line_numbers(
     assert [(p.id, p.line) for p in parsed.paragraphs] == [("p1", 5), ("p2", 7), ("p3", 9)]
     assert parsed.paragraphs[1].text == "Two\u2028lines\u2029in one."  # kept as published
     with pytest.raises(ArchiveError) as err:
-        parse_story(text.replace("Three.", "## Nonsense"), "x.md")
-    assert err.value.line == 9
+        parse_story(text.replace("Three.", "Three.\n\n## Media\n- after p7: a video"), "x.md")
+    assert err.value.line == 12
 
 
 def test_a_byte_order_mark_is_no_text_to_the_build_nor_to_import(tmp_path):
@@ -345,13 +345,9 @@ REFUSED = {
         {"stories/odd.md": story("Body.", header=f"Slug: {AP}\n")},
         [f"stories/odd.md:3: duplicate slug '{AP}'"],
     ),
-    "reStructuredText article": (
-        {"stories/odd.rst": "Odd\n###\n\n:date: 2011-01-01\n\nText.\n"},
-        ["stories/odd.rst:1: not a story file"],
-    ),
-    "HTML article": (
+    "HTML article without a date": (
         {"stories/odd.html": "<html><head><title>Odd</title></head><body>x</body></html>\n"},
-        ["stories/odd.html:1: not a story file"],
+        ["stories/odd.html:1: missing required metadata 'Date'"],
     ),
     "capture outside": (
         {"stories/odd.md": _with_capture("../../../../etc/passwd", b"x")},
@@ -403,8 +399,9 @@ def test_a_symlink_among_the_captures_is_never_published(built, tmp_path):
     assert not (project / "output" / "captures" / "passwd.txt").exists()
 
 
-def test_pelican_alone_refuses_an_article_in_the_story_folder_without_a_traceback(built, tmp_path):
-    """5: the theme met an article without a story and ended in a traceback."""
+def test_pelican_alone_publishes_an_rst_article_in_the_story_folder_as_a_story(built, tmp_path):
+    """5: the theme met an article without a story and ended in a traceback; every article Pelican
+    reads in the story folder is now read as a story (formats/pelican_article.py)."""
     project = tmp_path / "project"
     shutil.copytree(built, project, symlinks=True, ignore=shutil.ignore_patterns("cache", "output"))
     (project / "content" / "stories" / "odd.rst").write_text(
@@ -412,6 +409,6 @@ def test_pelican_alone_refuses_an_article_in_the_story_folder_without_a_tracebac
     )
     cmd = [sys.executable, "-m", "pelican", "content", "-s", "pelicanconf.py", "-o", "pelican-output"]
     done = subprocess.run(cmd, cwd=project, capture_output=True, text=True, env=dict(os.environ, COLUMNS="250"))
-    assert "Could not process stories/odd.rst" in done.stdout + done.stderr
+    assert done.returncode == 0, done.stdout + done.stderr
     assert "Traceback" not in done.stdout + done.stderr and "UndefinedError" not in done.stdout + done.stderr
-    assert not list((project / "pelican-output").rglob("odd*"))
+    assert "Text." in (project / "pelican-output" / "stories" / "odd" / "index.html").read_text(encoding="utf-8")

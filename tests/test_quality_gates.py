@@ -19,6 +19,8 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import ROOT, copy_project, run_build
 
+from newsarchive.formats.markdown_body import escape_line
+
 PUBLIC_URL = "https://example.github.io/archive"
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PAYLOADS_FILE = ROOT / "tests" / "fixtures" / "xss_payloads.txt"
@@ -268,9 +270,11 @@ def xss_story(payloads: list[str]) -> str:
         "Rights: </dd><script>alert(1)</script>",
         "Event: <img src=x onerror=window.__xss=1> event",
         "Tags: <script>alert(1)</script>",
+        "Authors: <svg onload=window.__xss=1>, <b onmouseover=alert(1)>byline</b>",
+        "Summary: <script>window.__xss=1</script> summary",
         "",
     ]
-    body = [line for p in payloads for line in (p, "")]
+    body = [line for p in payloads for line in (escape_line(p), "")]  # as `archive import` writes them
     media = ["## Media", "", *(f"- after p{i}: {p}" for i, p in enumerate(payloads[:10], 1)), ""]
     comments = [f"## Comments ({len(payloads)})", ""]
     for i, p in enumerate(payloads, 1):
@@ -281,6 +285,12 @@ def xss_story(payloads: list[str]) -> str:
     return "\n".join(head + body + media + comments + dropped) + "\n"
 
 
+def xss_raw_story(payloads: list[str]) -> str:
+    """A story whose Markdown body carries the payloads as raw HTML: cleaned, never run."""
+    body = [line for p in payloads for line in (p, "", f"A paragraph with {p} inside.", "")]
+    return "\n".join(["Title: Raw HTML in a body", "Date: 2011-01-03", "Slug: xss-raw", "", *body])
+
+
 @pytest.fixture(scope="module")
 def xss_build(tmp_path_factory):
     """A copy of the project with ``content/stories/xss.md`` added, built with SITEURL="", a page of
@@ -288,6 +298,8 @@ def xss_build(tmp_path_factory):
     the finished process, with ``.output`` set to the output directory."""
     project = copy_project(tmp_path_factory.mktemp("xss") / "project")
     (project / "content" / "stories" / "xss.md").write_text(xss_story(xss_payloads()), encoding="utf-8")
+    (project / "content" / "stories" / "xss-raw.md").write_text(xss_raw_story(xss_payloads()), encoding="utf-8")
+    (project / "content" / "stories" / "x").write_bytes(b"GIF89a")  # the image <img src=x ...> names
     with open(project / "pelicanconf.py", "a", encoding="utf-8") as settings:  # pages the seed site lacks
         settings.write("\nCOMMENTER_OWN_PAGE_FROM = 2\nENTITY_STORIES_PER_PAGE = 1\n")
     env = dict(os.environ, SITEURL="", COLUMNS="160")
@@ -373,9 +385,10 @@ def scripts_that_ran(browser, urls: list[str]) -> list[str]:
 
 def test_no_injected_script_runs_in_chromium(xss_site, browser, serve):
     """With the CSP bypassed (escaping must hold on its own), no payload opens a dialog or sets __xss:
-    story, home, event and publisher pages, and the commenters pages when they exist."""
+    story pages (the payloads as text, and as raw HTML in a Markdown body), home, event and publisher
+    pages, and the commenters pages when they exist."""
     base = serve(xss_site)
-    pages = [xss_site / "stories/xss/index.html", xss_site / "index.html"]
+    pages = [xss_site / "stories/xss/index.html", xss_site / "stories/xss-raw/index.html", xss_site / "index.html"]
     for pattern in (
         "events/**/index.html",
         "publishers/**/index.html",

@@ -91,7 +91,7 @@ def test_captures_are_byte_identical_to_the_seeds():
         ("Title: T\nDate: 2011-01-02\n", 3, "story has no body paragraphs"),
         ("Title: T\nTitle: U\nDate: 2011-01-02\n\nBody.\n", 2, "given twice"),
         ("Title: T\nthis is not metadata\n\nBody.\n", 2, "expected a 'Key: value' metadata line"),
-        ("Title: T\nDate: 2011-01-02\n\nBody.\n\n## Sidebar\n", 6, "unknown section '## Sidebar'"),
+        ("Title: T\nDate: 2011-01-02\n\nBody.\n\n## Media\n\n## Sidebar\n", 8, "unknown section '## Sidebar'"),
         ("Title: T\nDate: 2011-01-02\n\nBody.\n\n## Comments (many)\n", 6, "comment count 'many' is not a number"),
         ("Title: T\nDate: 2011-01-02\n\nBody.\n\n## Media\n- after p7: X reports.\n", 7, "no such paragraph"),
         ("Title: T\nDate: 2011-01-02\nSources: title=wikipedia\n\nBody.\n", 3, "bad Sources entry"),

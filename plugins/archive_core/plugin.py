@@ -6,10 +6,10 @@ Thin glue: the parsing and models live in the ``newsarchive`` package.
 
 from __future__ import annotations
 
-import functools
 import gc
 import logging
 import os
+import shutil
 from contextlib import ExitStack
 from functools import partial
 from html import escape
@@ -21,11 +21,9 @@ from pelican.generators import Generator
 from pelican.readers import MarkdownReader
 
 from newsarchive import archive_json
-from newsarchive.content_loader import NOT_A_STORY, PELICAN_ARTICLE_EXTENSIONS
-from newsarchive.errors import ArchiveError
 from newsarchive.events import group_events
 from newsarchive.progress import Phases, TimedStages, paused_gc, stage
-from newsarchive.render import xml_text
+from newsarchive.render import block_html, xml_text
 from newsarchive.story import EVENT_URL, Archive, Story, url_slug
 from newsarchive.story_file import load_story
 from newsarchive.structured_data import news_article
@@ -50,53 +48,60 @@ def _is_story(settings: dict, source_path: str) -> bool:
     return any(rel == p or rel.startswith(p.rstrip("/") + os.sep) for p in settings["ARTICLE_PATHS"])
 
 
-class StoryReader(MarkdownReader):
-    """Story files become Pelican articles carrying their :class:`Story` as ``article.story``.
-
-    Other markdown (``content/pages/``) is read by Pelican's own MarkdownReader. What Pelican
-    itself shows of a story (its title, summary, publisher and tags in the Atom feeds and the
-    listings) is given as XML can carry it (``xml_text``); the Story keeps the text as published.
-    """
+class ArticleAsStory:
+    """Mixed into one of Pelican's readers: a file under ``ARTICLE_PATHS`` becomes a Pelican
+    article carrying its :class:`Story` as ``article.story`` (a story file, or an article in
+    reStructuredText or HTML: ``newsarchive.story_file.load_story``). Other files
+    (``content/pages/``) are read by the reader itself."""
 
     def read(self, source_path):
         if not _is_story(self.settings, source_path):
             return super().read(source_path)
         story = load_story(Path(os.path.relpath(source_path)), Path(self.settings["PATH"]))
         story_read.send(story)
-        metadata = {
-            "title": xml_text(story.title),
-            "date": self.process_metadata("date", story.date.strftime("%Y-%m-%d %H:%M")),
-            "slug": story.slug,
-            "summary": f"<p>{escape(xml_text(story.paragraphs[0].text), quote=False)}</p>",
-            "story": story,
-        }
-        if story.publisher:
-            metadata["category"] = self.process_metadata("category", xml_text(story.publisher))
-            metadata["author"] = self.process_metadata("author", xml_text(story.publisher))  # the feed's <author>
-        if story.metadata.get("tags"):
-            metadata["tags"] = self.process_metadata("tags", xml_text(story.metadata["tags"]))
-        return "", metadata  # the HTML is made when asked for: see story_content()
+        return "", story_metadata(self, story)  # the HTML is made when asked for: see story_content()
 
 
-@functools.cache  # one class per reader: Pelican makes its readers more than once
-def refusing_stories(reader_class: type) -> type:
-    """``reader_class`` (a Pelican reader of another format), refusing to read a file in the
-    story folders: an article without a story could not be shown. The build's content check
-    reports such files first (``content_loader.stray_articles``); this keeps Pelican alone safe."""
+class StoryReader(ArticleAsStory, MarkdownReader):
+    """Story files (and plain Pelican Markdown articles) under ``ARTICLE_PATHS``."""
 
-    class NotAStoryReader(reader_class):
-        def read(self, source_path):
-            if _is_story(self.settings, source_path):
-                raise ArchiveError(os.path.relpath(source_path), 1, NOT_A_STORY)
-            return super().read(source_path)
 
-    NotAStoryReader.__name__ = f"NotAStory{reader_class.__name__}"
-    return NotAStoryReader
+def story_metadata(reader, story: Story) -> dict:
+    """The Pelican metadata of a story's article: its Story, and what Pelican lists and feeds by.
+    The category is the publisher (``NO_PUBLISHER`` when none is named); the feed's author is the
+    byline, else the publisher. What Pelican shows of it (feeds, listings) is given as XML can
+    carry it (``xml_text``); the Story keeps the text as published."""
+    metadata = {
+        "title": xml_text(story.title),
+        "date": reader.process_metadata("date", story.date.strftime("%Y-%m-%d %H:%M")),
+        "slug": story.slug,
+        "summary": f"<p>{escape(xml_text(story.summary or story.paragraphs[0].text), quote=False)}</p>",
+        "category": reader.process_metadata("category", xml_text(story.publisher_label)),
+        "story": story,
+    }
+    byline = ", ".join(story.authors) or story.publisher
+    if byline:
+        metadata["authors"] = reader.process_metadata("authors", xml_text(byline))
+    if story.modified:
+        metadata["modified"] = reader.process_metadata("modified", story.modified.strftime("%Y-%m-%d %H:%M"))
+    if story.status:
+        metadata["status"] = story.status
+    if story.lang:
+        metadata["lang"] = story.lang
+    if story.metadata.get("tags"):
+        metadata["tags"] = reader.process_metadata("tags", xml_text(story.metadata["tags"]))
+    return metadata
 
 
 def story_html(story: Story) -> str:
-    """A story's paragraphs as plain HTML, with their ids (for the feeds: XML-safe)."""
-    return "\n".join(f'<p id="{p.id}">{escape(xml_text(p.text), quote=False)}</p>' for p in story.paragraphs)
+    """A story's blocks as HTML with their ids (a block with markup in a ``<div>``), as XML can
+    carry them (for the feeds)."""
+    return "\n".join(
+        f'<div id="{p.id}">{xml_text(p.html)}</div>'
+        if p.html
+        else f'<p id="{p.id}">{escape(xml_text(p.text), quote=False)}</p>'
+        for p in story.paragraphs
+    )
 
 
 def story_content(instance) -> None:
@@ -111,11 +116,21 @@ def story_content(instance) -> None:
         instance._get_content = partial(story_html, story)
 
 
+def story_block(article, paragraph, spans, site_url: str) -> Markup:
+    """A block of ``article``'s story as HTML with its marks; the links Pelican writes as
+    ``{filename}``/``{static}`` in a body are made the published addresses, as Pelican does."""
+    html = block_html(paragraph, spans, site_url)
+    if "{" in paragraph.html:
+        html = Markup(article._update_content(str(html), site_url))
+    return html
+
+
 def add_reader(readers):
-    for extension, reader_class in list(readers.reader_classes.items()):
-        if extension != "md" and extension in PELICAN_ARTICLE_EXTENSIONS and reader_class:
-            readers.reader_classes[extension] = refusing_stories(reader_class)
     readers.reader_classes["md"] = StoryReader
+    for extension in ("rst", "html", "htm"):
+        base = readers.reader_classes.get(extension)
+        if base is not None:
+            readers.reader_classes[extension] = type(f"Story{base.__name__}", (ArticleAsStory, base), {})
 
 
 def _fresh(story: Story) -> Story:
@@ -137,6 +152,8 @@ class ArchiveGenerator(TimedStages, Generator):
             article.story = _fresh(article.story)
         archive = Archive([a.story for a in articles])
         self.context["archive"] = archive
+        _unlisted.clear()  # hidden stories: their pages are written, no listing (nor the sitemap) has them
+        _unlisted.update(a.url.rstrip("/") for a in self.context.get("hidden_articles", []))
         self.context["article_by_slug"] = {a.slug: a for a in articles}
         self.events = group_events(archive.stories)
         self.context["events"] = self.events
@@ -151,6 +168,7 @@ class ArchiveGenerator(TimedStages, Generator):
                 event.url + "index.html", self.get_template("event"), self.context, event=event, page_name=event.url
             )
         writer.write_file("events/index.html", self.get_template("events"), self.context, page_name="events/")
+        self._publish_images()
         # A story's part of archive.json reads what its page's key covers: the part the last build
         # wrote under the same key is copied from its archive.json, not encoded again
         archive, articles = self.context["archive"], self.context["article_by_slug"]
@@ -172,6 +190,14 @@ class ArchiveGenerator(TimedStages, Generator):
         os.replace(partial_path, path)
         incremental_writing.record_parts("archive.json", path, keys, parts)
 
+    def _publish_images(self) -> None:
+        """Each image a story's body shows, copied beside the story: ``stories/<slug>/<path>``."""
+        for story in self.context["archive"].stories:
+            for source, published in story.images:
+                dest = Path(self.output_path) / story.url / published
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(Path(self.path) / source, dest)
+
 
 SOURCE_LABELS = {"capture": "from the capture", "archivist": "supplied by the archivist"}
 
@@ -189,11 +215,15 @@ def add_template_globals(generator):
         story_json_ld=news_article,
         event_url=lambda name: EVENT_URL.format(slug=url_slug(name, "event")),
         source_note=source_note,
+        story_block=story_block,
     )
 
 
 def get_generators(pelican):
     return ArchiveGenerator
+
+
+_unlisted: set[str] = set()  # the folders of the pages of hidden stories
 
 
 def write_sitemap(pelican):
@@ -206,7 +236,8 @@ def write_sitemap(pelican):
         written = incremental_writing.files_written()
         folders = sorted(_folders_with_index(out) if written is None else _index_folders(written, out))
     for rel in folders:
-        urls.append(f"{site}/" if rel == "." else f"{site}/{rel}/")
+        if rel not in _unlisted:
+            urls.append(f"{site}/" if rel == "." else f"{site}/{rel}/")
     body = "".join(f"  <url><loc>{escape(u)}</loc></url>\n" for u in urls)
     (out / "sitemap.xml").write_text(
         '<?xml version="1.0" encoding="UTF-8"?>\n'
