@@ -68,6 +68,70 @@ SPEECH_VERBS = (
     "notes",
     "explains",
     "adds",
+    # reporting verbs beyond "said" that news prints before or after a quotation
+    "tweeted",
+    "tweets",
+    "posted",
+    "posts",
+    "quipped",
+    "joked",
+    "interjected",
+    "gushed",
+    "stressed",
+    "emphasized",
+    "claimed",
+    "claims",
+    "suggested",
+    "contended",
+    "maintained",
+    "agreed",
+    "countered",
+    "cautioned",
+    "observed",
+    "remarked",
+    "boasted",
+    "vowed",
+    "pledged",
+    "promised",
+    "admitted",
+    "lamented",
+    "charged",
+    "alleged",
+    "called",
+    "calls",
+    "described",
+    "blasted",
+    "slammed",
+    "praised",
+    "criticized",
+    "mused",
+    "shouted",
+    "yelled",
+    "reported",
+    "sniped",
+    "chided",
+    "concluded",
+    "reiterated",
+    "confirmed",
+    "denied",
+    "mocked",
+    "scoffed",
+    "argues",
+    "insists",
+    "asks",
+    "warns",
+    "says",
+    "announced",
+    "emailed",
+    "texted",
+    "replied",
+    "retorted",
+    "demanded",
+    "wondered",
+    "explained",
+    "acknowledged",
+    "insisted",
+    "declared",
 )
 SPEECH_VERB = r"(?:" + "|".join(sorted(set(SPEECH_VERBS), key=len, reverse=True)) + r")"
 
@@ -115,6 +179,26 @@ TITLES = {
     "Det.": "Detective",
     "Trooper": "Trooper",
     "Officer": "Officer",
+    "Minister": "Minister",
+    "Prime Minister": "Prime Minister",
+    "Leader": "Leader",
+    "Majority Leader": "Majority Leader",
+    "Minority Leader": "Minority Leader",
+    "Whip": "Whip",
+    "Ambassador": "Ambassador",
+    "Congressman": "Congressman",
+    "Congresswoman": "Congresswoman",
+    "Assemblyman": "Assemblyman",
+    "Assemblywoman": "Assemblywoman",
+    "Manager": "Manager",
+    "Chancellor": "Chancellor",
+    "General": "General",
+    "Gen.": "General",
+    "Adm.": "Admiral",
+    "Col.": "Colonel",
+    "Maj.": "Major",
+    "Pastor": "Pastor",
+    "Bishop": "Bishop",
     "Dr.": "",
     "Mr.": "",
     "Mrs.": "",
@@ -129,8 +213,14 @@ ROLE_NOUNS = set(
     professor officer member coordinator organizer superintendent principal sheriff judge treasurer counsel
     analyst economist researcher owner ceo editor pastor minister official advocate activist councilor
     trustee executive administrator dean chancellor consultant fellow deputy aide adviser advisor teacher
-    nurse doctor physician captain lieutenant sergeant detective trooper auditor clerk organizer""".split()
+    nurse doctor physician captain lieutenant sergeant detective trooper auditor clerk organizer pollster
+    strategist operative candidate nominee front-runner frontrunner congressman congresswoman lawmaker
+    legislator host anchor correspondent reporter columnist commentator writer author historian scientist
+    expert scholar donor supporter resident student veteran businessman businesswoman billionaire mogul
+    investor lobbyist diplomat ambassador envoy premier general colonel admiral whip leader staffer
+    spokesperson attorney-general comedian actor actress singer rapper""".split()
 )
+ROLE_ALT = "|".join(sorted(ROLE_NOUNS, key=len, reverse=True))
 # Words that make a capitalized run an organization (compared lowercase).
 ORG_WORDS = set(
     """coalition department union association police enforcement agency committee council commission office
@@ -180,13 +270,19 @@ PAREN_ACRONYM_RE = re.compile(r"^\s\((?P<acr>[A-Z][A-Z&]{1,7})\)")
 PARTY_RE = re.compile(r"^,\s(?P<role>[DRI]-[A-Z][A-Za-z.]*(?:\s[A-Z][A-Za-z.]*)?)(?=[,.;)]|$)")
 APPOSITIVE_RE = re.compile(rf"^,\s(?P<role>[^,;:()\"“”]{{3,120}}?)(?=[,;:()\"“”]|\.(?:\s|$)|\s{SPEECH_VERB}\b|$)")
 ORG_APPOSITIVE_RE = re.compile(
-    rf"^,\s(?:an?|the)\s(?P<d>(?:(?!\b(?:of|for|at|with)\b)[^,;.]){{0,60}}?\b(?:{'|'.join(sorted(ORG_NOUNS))}))(?=[,;.:]|$)"
+    rf"^,\s(?:an?|the)\s(?P<d>(?:(?!\b(?:of|for|at|with|to|by|in)\b)[^,;.]){{0,60}}?\b(?:{'|'.join(sorted(ORG_NOUNS))}))(?=[,;.:]|$)"
 )
 DEFINITE_RE = re.compile(r"\b[Tt]he\s(?P<noun>[a-z]+)\b")
 DEFINITE_HINT_RE = re.compile(rf"he\s(?:{'|'.join(sorted(ORG_WORDS))})\b")  # some DEFINITE_RE noun is an ORG_WORD
 SPEECH_AFTER_RE = re.compile(rf"^(?:,\s[^,\"“”]{{1,80}},)?,?\s{SPEECH_VERB}\b")
-SPEECH_BEFORE_RE = re.compile(rf"\b(?:{SPEECH_VERB}|[Aa]ccording to)\s$")
-CLAUSE_END_RE = re.compile(r"^\s*(?:[,.;]|$)")
+# "said Millona", "said spokesman Tom Reyes", "said Democratic pollster Stan Greenberg"
+SPEECH_BEFORE_RE = re.compile(
+    rf"\b(?:{SPEECH_VERB}|[Aa]ccording to)\s(?:(?:(?:the|a|an|[A-Z][\w.'’-]*|[a-z-]+)\s){{0,3}}(?:{ROLE_ALT})\s)?$"
+)
+# after "said X": the clause ends, or X's affiliation follows ("said Dana Ortiz of the Urban Institute")
+CLAUSE_END_RE = re.compile(r"^\s*(?:[,.;(]|$|(?:of|from|at|with)\s)")
+# a lowercase role right before a name: "spokesman Tom Reyes", "Democratic pollster Stan Greenberg"
+ROLE_BEFORE_RE = re.compile(rf"(?<![\w-])(?:{ROLE_ALT})\s$")
 # A name right after one of these is a preposition's object, not the subject of the speech verb
 # after it: "Officials in Crestwood asked", "Moreau, a senator from Crestwood, said".
 AFTER_PREPOSITION_RE = re.compile(
@@ -197,6 +293,10 @@ AFTER_PREPOSITION_RE = re.compile(
 PLACE_BEFORE_RE = re.compile(r"\b(?:in|near|outside|throughout)\s$")
 # Where a sentence starts: a capitalized word there may be any word ("Advocates asked ...").
 SENTENCE_START_RE = re.compile(r"(?:^|[.!?…][\"”’)]?\s+)[\"“]?$")
+
+
+# A capitalized run followed by a lowercase word modifies it ("the Smith campaign"): not a name of its own.
+LOWER_WORD_AFTER_RE = re.compile(r"['’]?s?\s[a-z]")
 
 
 def after_preposition(text: str, start: int) -> bool:
@@ -230,6 +330,7 @@ class Entity:
     roles: list[str] = field(default_factory=list)
     aliases: list[str] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
+    evidence: int = field(default=0, compare=False)  # pieces of person evidence in the archive (pass 1)
 
     @property
     def slug(self) -> str:
@@ -348,7 +449,8 @@ def _match_person(people: list[Entity], name: str) -> Entity | None:
 
 
 def _by_surname(people: list[Entity], surname: str, story: str | None) -> Entity | None:
-    """Surname -> person: one named in full in ``story`` first, else the only one in the archive."""
+    """Surname -> person: one named in full in ``story`` first, else the only one in the archive,
+    else a person named by the surname alone, else the one of them with the most evidence."""
     matches = [p for p in people if p.last == surname.lower() and p.first]
     if story is not None:
         local = [p for p in matches if any(m.story == story for m in p.mentions)]
@@ -357,7 +459,17 @@ def _by_surname(people: list[Entity], surname: str, story: str | None) -> Entity
     if len(matches) == 1:
         return matches[0]
     single = [p for p in people if p.name == surname]
-    return single[0] if single else None
+    return single[0] if single else _best_known(matches)
+
+
+def _best_known(matches: list[Entity]) -> Entity | None:
+    """Of several people who share a surname, the one the archive names far more often (with at
+    least twice the person evidence of each other one): a bare "Clinton" in a story that names no
+    Clinton in full. None when no one stands out: an ambiguous surname stays unresolved."""
+    ranked = sorted(matches, key=lambda p: -p.evidence)
+    if len(ranked) > 1 and ranked[0].evidence >= 2 * ranked[1].evidence and ranked[0].evidence > ranked[1].evidence:
+        return ranked[0]
+    return None
 
 
 class _Lookup:
@@ -415,7 +527,9 @@ class _Lookup:
                 return self.people[local[0]]
         if len(matches) == 1:
             return self.people[matches[0]]
-        return self.people[self.by_name[surname]] if surname in self.by_name else None
+        if surname in self.by_name:
+            return self.people[self.by_name[surname]]
+        return _best_known([self.people[n] for n in matches])
 
     def find_org(self, name: str) -> Entity | None:
         """:func:`_find_org` over ``orgs`` and ``acronyms``."""
@@ -493,6 +607,13 @@ def _split_chunk(start: int, chunk: str) -> list[_Chunk]:
             return _split_chunk(words[0][0], _join(words[:i], words[0][0])) + _split_chunk(
                 right[0][0], _join(right, right[0][0])
             )
+    # "Dana Ortiz of the Urban Institute": a person's name, then the organization they speak for
+    if "of" in lowered:
+        i = lowered.index("of")
+        right = words[i + 2 :] if lowered[i + 1 : i + 2] == ["the"] else words[i + 1 :]
+        head = " ".join(w for _, w in words[:i])
+        if right and 2 <= i <= 3 and _is_name(head) and _is_org_name(" ".join(w for _, w in right)):
+            return _make(words[:i]) + _make(right)
     return _make(words)
 
 
@@ -615,7 +736,7 @@ def story_evidence(story: Story) -> list[tuple[str, str, str | None]]:
             out.append(("person", m["name"], " ".join(mods + [role]) if role else None))
         for c in _chunks(_mask(text, [m.span() for m in titled])):
             # the speech verb before a name ends right before it: 20 characters hold the longest one
-            after, before = text[c.end :], text[max(0, c.start - 20) : c.start]
+            after, before = text[c.end :], text[max(0, c.start - 80) : c.start]
             acr = PAREN_ACRONYM_RE.match(after)
             if acr and len(c.text.split()) > 1:
                 out.append(("acronym", acr["acr"], c.text))
@@ -635,9 +756,15 @@ def story_evidence(story: Story) -> list[tuple[str, str, str | None]]:
             if role:
                 out.append(("person", c.text, None))  # the role itself is read in pass 3, with references resolved
                 for obj in re.finditer(r"\b(?:of|for|at|with)\s(?:the\s)?(?P<org>[A-Z].*)$", role):
-                    out.extend(("organization", oc.text, None) for oc in _chunks(obj["org"]))
+                    out.extend(
+                        ("organization", oc.text, None)
+                        for oc in _chunks(obj["org"])
+                        if not LOWER_WORD_AFTER_RE.match(obj["org"], oc.end) or _is_org_name(oc.text)
+                    )
             elif SPEECH_BEFORE_RE.search(before) and CLAUSE_END_RE.match(after):
                 out.append(("person", c.text, None))  # "said Millona."
+            elif ROLE_BEFORE_RE.search(before) and " " in c.text:
+                out.append(("person", c.text, None))  # "spokesman Tom Reyes"
             elif SPEECH_AFTER_RE.match(after) and _subject(text, c):
                 out.append(("person", c.text, None))  # "Montes said"
     return out
@@ -705,6 +832,7 @@ def _build(ev: _Evidence) -> tuple[list[Entity], list[Entity]]:
         full = [p for p in people if p.last == name.lower() and p.first] if " " not in name else []
         if full:  # a surname of someone named in full: their titles ("Gov. Patrick") are roles too
             if len(full) == 1:
+                full[0].evidence += ev.person_seen.get(name, 0)
                 for role in ev.person[name]:
                     full[0].add_role(role)
             continue
@@ -715,6 +843,7 @@ def _build(ev: _Evidence) -> tuple[list[Entity], list[Entity]]:
         elif _prefer(name, found.name):
             found.name, old = name, found.name
             found.add_alias(old)
+        found.evidence += ev.person_seen.get(name, 0)
         for role in ev.person[name]:
             found.add_role(role)
     return people, orgs
@@ -902,7 +1031,7 @@ def find_entities(stories: list[Story], memo: AnalysisMemo | None = None) -> Ent
     known = ""  # the lookup's names, aliases and acronyms, hashed (only for a memo that keeps them)
     if memo.keeps:
         acronym_numbers = sorted((acronym, number[id(o)]) for acronym, o in acronyms.items())
-        known = memo_key("lookup", [(e.kind, e.name, e.aliases) for e in entities], acronym_numbers)
+        known = memo_key("lookup", [(e.kind, e.name, e.aliases, e.evidence) for e in entities], acronym_numbers)
     for story in ordered:
         scan = memo.get(partial(_key, "mentions", memo, story, known), partial(_scan_story, story, lookup, number))
         _apply(scan, story, entities)

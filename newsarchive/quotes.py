@@ -60,6 +60,7 @@ BEFORE_RE = re.compile(rf"\b(?P<verb>{SPEECH_VERB})\b(?:\s*[:,]|(?P<mod>\s[^\"�
 BEFORE_ACCORDING_RE = re.compile(r"\b[Aa]ccording\sto\s(?P<who>[^\"“”]+?),?\s*$")
 INTRO_RE = re.compile(rf"\b(?P<verb>{SPEECH_VERB})\b[^\"“”]{{0,60}}:\s*$")
 VERB_RE = re.compile(rf"\b{SPEECH_VERB}\b")
+VERB_ENDS_CLAUSE_RE = re.compile(r"\s*(?:[.,;:!?]|$|\s(?:in|on|at|to|during|after|before|when|while|from|of|with)\b)")
 SPLIT_QUOTE_GAP_RE = re.compile(rf"\b{SPEECH_VERB}\b|according to")
 WORD_BEFORE_RE = re.compile(r"([\w.]+)$")
 ROLE_PHRASE_RE = re.compile(r"^the\s(?:\w+\s){0,2}?(?P<noun>[a-z-]+)$")
@@ -221,13 +222,45 @@ class _Segment:
     inner: tuple[int, int]  # span of the words inside
 
 
+DOUBLE_APOSTROPHE_RE = re.compile(r"'{2,3}")
+# A closing mark that pairs with an opening one besides the usual closers (CLOSE_MARKS and a straight
+# '"'): German „low-high“ marks and »reversed guillemets«.
+OWN_CLOSER = {"„": "“", "»": "«"}
+
+
+def mark_view(text: str) -> str:
+    """``text`` with each pair of apostrophes that news databases print for a double quotation
+    mark turned into a curly mark and a space (an opening one before a word: ``“ We``; a closing
+    one after it: ``stop, ” she``). Same length and offsets, so spans found in the view are spans
+    of the printed text."""
+    if "''" not in text:
+        return text
+    chars = list(text)
+    for m in DOUBLE_APOSTROPHE_RE.finditer(text):
+        a, b = m.span()
+        opening = a == 0 or text[a - 1].isspace() or text[a - 1] in "([{—–-/"
+        if b - a == 3 and opening:  # the double mark, then a nested single one
+            b -= 1
+        elif b - a == 3:  # a nested single quote closes, then the double one
+            a += 1
+        if opening and b < len(text) and not text[b].isspace():
+            chars[a:b] = "“ "
+        elif not opening:
+            chars[a:b] = " ”"
+    return "".join(chars)
+
+
 def _segments(text: str) -> list[_Segment]:
-    """Quoted stretches of one paragraph, pairing marks by shape (see module docstring)."""
+    """Quoted stretches of one paragraph (its :func:`mark_view`), pairing marks by shape (see
+    the module docstring)."""
     pairs: list[tuple[int | None, int | None]] = []
     open_at = None
     for mark in MARK_RE.finditer(text):  # only the marks matter: skip the letters between them
         i, ch = mark.start(), mark.group()
-        if ch in OPEN_MARKS or (ch == '"' and open_at is None):
+        if open_at is not None and ch == OWN_CLOSER.get(text[open_at]):
+            pairs.append((open_at, i))
+            open_at = None
+        elif ch in OPEN_MARKS or (ch == '"' and open_at is None):
             if open_at is None:
                 open_at = i
         elif ch in CLOSE_MARKS or ch == '"':
@@ -258,8 +291,9 @@ def _segments(text: str) -> list[_Segment]:
 class _Resolver:
     """Turns attribution text into a person, using the entity mentions of one story."""
 
-    def __init__(self, story: Story, index: EntityIndex, quoted: dict[str, list[tuple[int, int]]]):
+    def __init__(self, story: Story, texts: list[str], index: EntityIndex, quoted: dict[str, list[tuple[int, int]]]):
         self.story = story
+        self.texts = texts  # the paragraphs' mark views
         self.index = index
         self.quoted = quoted
         self.by_para: dict[str, list[tuple[Entity, Mention]]] = {}
@@ -272,7 +306,11 @@ class _Resolver:
         return [
             (e, m)
             for e, m in self.by_para.get(pid, [])
-            if e.kind == "person" and start <= m.start and m.end <= end and not m.possessive
+            if e.kind == "person"
+            and start <= m.start
+            and m.end <= end
+            and not m.possessive
+            and not self.in_quote(pid, m)
         ]
 
     def orgs_in(self, pid: str, start: int, end: int) -> list[Entity]:
@@ -282,7 +320,7 @@ class _Resolver:
         self, i: int, pid: str, start: int, end: int, pick: str
     ) -> tuple[Entity | None, Mention | None, str, str]:
         """(person, mention, how, phrase) for the attribution phrase at ``start:end`` of paragraph ``pid``."""
-        text = self.story.paragraphs[i].text
+        text = self.texts[i]
         phrase = " ".join(text[start:end].split()).strip(" ,.;")
         people = self.people_in(pid, start, end)
         # "Moreau, a senator from Crestwood, said": a name after a preposition is not who speaks,
@@ -309,7 +347,7 @@ class _Resolver:
         however far back: a reporter names someone else before "he" means someone else."""
         for j in range(i, -1, -1):
             para = self.story.paragraphs[j]
-            starts = sentence_starts(para.text)
+            starts = sentence_starts(self.texts[j])
             groups: dict[int, list[tuple[Entity, Mention]]] = {}
             for e, m in self.by_para.get(para.id, []):
                 if e.kind != "person" or m.possessive or (j == i and m.start >= pos) or self.in_quote(para.id, m):
@@ -353,7 +391,7 @@ def _first_sentence(text: str) -> str:
 def _speakerish(who: str) -> bool:
     """Could this phrase before a speech verb name a speaker ("Heffernan", "he", "a spokesman")?"""
     who = who.strip()
-    if not who or _crosses_sentence(who) or _word_count(who.split(",")[0]) > 7:
+    if not who or _crosses_sentence(who) or _word_count(who.split(",")[0]) > 10:
         return False
     first = who.split()[0]
     return first[0].isupper() or first.lower() in PRONOUNS | {"the", "a", "an", "one", "another", "his", "her", "its"}
@@ -371,7 +409,8 @@ def _after_attribution(text: str, seg: _Segment, next_open: int) -> _Attribution
             if _speakerish(who):
                 return _Attribution(how, base + m.start("who"), base + m.start("who") + len(who), "first")
     m = WHO_FIRST_RE.match(after)
-    if m and _speakerish(m["who"]):
+    ended = text[seg.inner[0] : seg.inner[1]].endswith(".")  # "...end.” Reyes called it “bold.”": a new sentence
+    if m and _speakerish(m["who"]) and not (ended and not VERB_ENDS_CLAUSE_RE.match(after, m.end())):
         return _Attribution("after", base + m.start("who"), base + m.end("who"), "last")
     return None
 
@@ -392,7 +431,7 @@ def _embedded_attribution(text: str, sentence_start: int, seg: _Segment) -> _Att
     """A partial quote after a speech verb in the same sentence: 'Montes said the plan is "..."'."""
     before = text[sentence_start : seg.open_at]
     verbs = list(VERB_RE.finditer(before))
-    if not verbs or _word_count(text[seg.inner[0] : seg.inner[1]]) < MIN_WORDS:
+    if not verbs or is_name_in_quotes(text[seg.inner[0] : seg.inner[1]], before):
         return None
     verb = verbs[-1]
     if not before[: verb.start()].strip():
@@ -413,9 +452,10 @@ def extract_quotes(story: Story, entities: EntityIndex | None = None) -> tuple[l
     is read. Never raises on any paragraph text.
     """
     index = entities if entities is not None else find_entities([story])
-    segments = {p.id: _segments(p.text) for p in story.paragraphs}
+    views = [mark_view(p.text) for p in story.paragraphs]
+    segments = {p.id: _segments(view) for p, view in zip(story.paragraphs, views, strict=True)}
     quoted = {pid: [s.inner for s in segs] for pid, segs in segments.items()}
-    resolver = _Resolver(story, index, quoted)
+    resolver = _Resolver(story, views, index, quoted)
     occurrences: list[QuoteOccurrence] = []
     problems: list[Problem] = []
     continuing: QuoteOccurrence | None = None  # a statement whose quotation runs into the next paragraph
@@ -430,9 +470,12 @@ def extract_quotes(story: Story, entities: EntityIndex | None = None) -> tuple[l
         occurrences.append(occ)
         return occ
 
-    def attribute(occ: QuoteOccurrence, i: int, att: _Attribution) -> None:
+    def attribute(occ: QuoteOccurrence, i: int, att: _Attribution, *fallbacks: _Attribution) -> None:
         pid = story.paragraphs[i].id
         person, mention, how, phrase = resolver.resolve(i, pid, att.start, att.end, att.pick)
+        for other in fallbacks:
+            if person is None:
+                person, mention, how, _ = resolver.resolve(i, pid, other.start, other.end, other.pick)
         if person is None:
             orgs = resolver.orgs_in(pid, att.start, att.end)
             what = f"organization {orgs[0].name!r}, not a person" if orgs else f"no known person ({phrase!r})"
@@ -442,15 +485,15 @@ def extract_quotes(story: Story, entities: EntityIndex | None = None) -> tuple[l
         occ.attribution = how or att.how
 
     for i, para in enumerate(story.paragraphs):
-        text = para.text
+        text = views[i]
         segs = segments[para.id]
-        next_para = story.paragraphs[i + 1].text.lstrip() if i + 1 < len(story.paragraphs) else ""
+        next_para = views[i + 1].lstrip() if i + 1 < len(story.paragraphs) else ""
         runs_on = next_para[:1] in OPEN_MARKS + '"'
         if continuing is not None and not (segs and segs[0].open_at is not None and not text[: segs[0].start].strip()):
             continuing = None  # the previous paragraph's warning was given there
         prev: tuple[_Segment, QuoteOccurrence | None] | None = None
         for k, seg in enumerate(segs):
-            frag = Fragment(para.id, seg.start, seg.end, text[seg.inner[0] : seg.inner[1]])
+            frag = Fragment(para.id, seg.start, seg.end, para.text[seg.inner[0] : seg.inner[1]])
             next_open = segs[k + 1].open_at if k + 1 < len(segs) and segs[k + 1].open_at is not None else len(text)
             occ: QuoteOccurrence | None = None
             if k == 0 and continuing is not None:
@@ -468,7 +511,9 @@ def extract_quotes(story: Story, entities: EntityIndex | None = None) -> tuple[l
             else:
                 occ = _classify(text, i, seg, frag, prev, next_open, new, attribute)
                 if occ is None:
-                    occ = _from_context(story, i, seg, frag, text, prev, last, last_para, new, attribute, warn)
+                    occ = _from_context(
+                        story, i, seg, frag, text, prev, next_open, last, last_para, new, attribute, warn
+                    )
                 if occ is None and seg.close_at is None:
                     occ = new(i, frag)
                     warn(
@@ -494,7 +539,12 @@ def _classify(text, i, seg, frag, prev, next_open, new, attribute) -> QuoteOccur
     lower = prev[0].end if prev else 0
     if prev and prev[1] is not None and prev[1].fragments[-1].paragraph == frag.paragraph:
         gap = text[lower : seg.inner[0] + 1]
-        if len([m for m in BOUNDARY_RE.finditer(gap) if _is_boundary(gap, m)]) <= 1 and SPLIT_QUOTE_GAP_RE.search(gap):
+        joined = text[lower : seg.open_at].rstrip()[-1:] in ".,:;—–-"  # not "X called it “bold.”"
+        if (
+            joined
+            and len([m for m in BOUNDARY_RE.finditer(gap) if _is_boundary(gap, m)]) <= 1
+            and SPLIT_QUOTE_GAP_RE.search(gap)
+        ):
             prev[1].fragments.append(frag)  # "A," X said. "B."  -> one statement, two fragments
             return prev[1]
     start = _sentence_start(text, lower, seg.open_at)
@@ -506,7 +556,7 @@ def _classify(text, i, seg, frag, prev, next_open, new, attribute) -> QuoteOccur
     return None
 
 
-def _from_context(story, i, seg, frag, text, prev, last, last_para, new, attribute, warn):
+def _from_context(story, i, seg, frag, text, prev, next_open, last, last_para, new, attribute, warn):
     """A whole unattributed sentence in quotes: the speaker of the paragraph before (or none)."""
     lower = prev[0].end if prev else 0
     before = text[_sentence_start(text, lower, seg.open_at) : seg.open_at]
@@ -515,10 +565,25 @@ def _from_context(story, i, seg, frag, text, prev, last, last_para, new, attribu
         not before.strip()
         and SENTENCE_AFTER_RE.match(after)
         and (seg.close_at is None or SENTENCE_END_RE.search(frag.text))
-        and _word_count(frag.text) >= MIN_WORDS
     )
-    if not standalone:
-        return None  # a scare quote, a name or a title: not a statement
+    if is_name_in_quotes(frag.text, before):
+        return None  # a name or a title: not a statement
+    if not standalone:  # a partial quotation: the sentence's subject says it
+        occ = new(i, frag)
+        start = _sentence_start(text, 0, seg.open_at)
+        if prev and prev[1] is not None and prev[1].speaker and prev[0].start >= start:
+            # "X said the plan was “reckless” and “unfair.”": the sentence's earlier quotation's speaker
+            occ.speaker, occ.speaker_name, occ.attribution = prev[1].speaker, prev[1].speaker_name, "context"
+            return occ
+        end = next((s for s in sentence_starts(text) if s > seg.end), len(text))
+        after_end = min(end, next_open)
+        attribute(
+            occ,
+            i,
+            _Attribution("sentence", start, seg.open_at, "first"),
+            _Attribution("sentence", seg.end, max(seg.end, after_end), "first"),
+        )
+        return occ
     occ = new(i, frag)
     previous = story.paragraphs[i - 1].text if i > 0 else ""
     intro = INTRO_RE.search(previous)
@@ -529,6 +594,30 @@ def _from_context(story, i, seg, frag, text, prev, last, last_para, new, attribu
     else:
         warn(story.paragraphs[i].line, f"quotation {_short(frag.text)} has no attribution: speaker unknown")
     return occ
+
+
+TITLE_CASE_SMALL = {"of", "the", "and", "a", "an", "for", "to", "in", "on", "at", "by", "or", "de", "la", "vs"}
+QUOTED_WORD_RE = re.compile(r"[\w'’-]+")
+# Before a quoted name, title or word cited as a word: "dubbed the", "a sign reading", "the phrase".
+NAMING_RE = re.compile(
+    r"(?:\b(?:dubbed|nicknamed|so-called|known\sas|named|titled|entitled|headlined|reading)(?:\s[\w'’-]+){0,3}"
+    r"|\b(?:the\sname|(?:the|a)\s(?:phrase|word|words|term|slogan|hashtag|motto|title|show|program|film|book|song|"
+    r"video|ad)))\s$",
+    re.IGNORECASE,
+)
+
+
+def is_name_in_quotes(quoted: str, before: str) -> bool:
+    """Is this quoted stretch a name or title, or a word cited as a word, rather than words
+    someone said? Every word capitalized (small words aside: ``"Operation Blue Water"``, ``"The
+    Apprentice"``), a number, or right after a naming phrase (``dubbed the "boat tax"``,
+    ``a sign reading "..."``, ``the phrase "..."``)."""
+    words = QUOTED_WORD_RE.findall(quoted)
+    if not words:
+        return True
+    if len(words) <= 8 and all(w[0].isupper() or w[0].isdigit() or w.lower() in TITLE_CASE_SMALL for w in words):
+        return True
+    return NAMING_RE.search(before[-40:]) is not None
 
 
 def _short(text: str) -> str:

@@ -362,3 +362,42 @@ def test_candidates_follow_the_rule(monkeypatch, cap, rarest, shared):
             for _ in range(rng.randint(1, 30))
         ]
         assert quotes._candidates(printings) == _candidates_by_the_rule(printings), printings
+
+
+def _quotes_of(body: str) -> list[tuple[str, str | None]]:
+    """(text, speaker) of each quotation of a one-story archive whose body is ``body``."""
+    story = parse_story(f"Title: T\nDate: 2012-01-01\n\n{body}\n", "t.md")
+    return [(o.text, o.speaker) for o in extract_quotes(story)[0]]
+
+
+def test_double_apostrophes_as_news_databases_print_them_are_quotation_marks():
+    body = (
+        "Mayor Dana Ortiz spoke on Monday.\n\n"
+        "''We will not stop,'' Ms. Ortiz said. ''The 'green line' runs on time.''\n\n"
+        "She called the plan ''reckless.''"
+    )
+    assert _quotes_of(body) == [
+        ("We will not stop, The 'green line' runs on time.", "dana-ortiz"),
+        ("reckless.", "dana-ortiz"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "marked",
+    ["„Wir schaffen das nicht mehr“", "«Wir schaffen das nicht mehr»", "»Wir schaffen das nicht mehr«"],
+)
+def test_low_high_marks_and_guillemets_pair_by_shape(marked):
+    assert _quotes_of(f"{marked}, said Jane Roe.") == [("Wir schaffen das nicht mehr", "jane-roe")]
+
+
+def test_short_partial_quotations_in_an_attributed_sentence_are_quotations():
+    body = 'Mayor Dana Ortiz said the plan was "reckless" and "unfair." Council member Tom Reyes called it "bold."'
+    assert _quotes_of(body) == [("reckless", "dana-ortiz"), ("unfair.", "dana-ortiz"), ("bold.", "tom-reyes")]
+
+
+def test_quoted_names_titles_and_words_cited_as_words_are_not_quotations():
+    body = (
+        'Mayor Dana Ortiz said she watched "The Late Show" and "Good Morning Riverton" on Monday. '
+        'Critics dubbed the levy the "harbor tax." The phrase "fiscal cliff" was never used.'
+    )
+    assert _quotes_of(body) == []
