@@ -22,6 +22,7 @@ import functools
 import hashlib
 import itertools
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -250,6 +251,11 @@ def mark_view(text: str) -> str:
     return "".join(chars)
 
 
+def _invisible(ch: str) -> bool:
+    """A format character such as a bidirectional mark (U+202A): no more than a space before a mark."""
+    return unicodedata.category(ch) == "Cf"
+
+
 def _segments(text: str) -> list[_Segment]:
     """Quoted stretches of one paragraph (its :func:`mark_view`), pairing marks by shape (see
     the module docstring)."""
@@ -267,7 +273,7 @@ def _segments(text: str) -> list[_Segment]:
             if open_at is not None:
                 pairs.append((open_at, i))
                 open_at = None
-            elif (i == 0 or text[i - 1].isspace()) and i + 1 < len(text) and text[i + 1].isalnum():
+            elif (i == 0 or text[i - 1].isspace() or _invisible(text[i - 1])) and text[i + 1 : i + 2].isalnum():
                 open_at = i  # a closing mark typed where an opening one belongs
             else:
                 pairs.append((None, i))
@@ -494,6 +500,11 @@ def extract_quotes(story: Story, entities: EntityIndex | None = None) -> tuple[l
         prev: tuple[_Segment, QuoteOccurrence | None] | None = None
         for k, seg in enumerate(segs):
             frag = Fragment(para.id, seg.start, seg.end, para.text[seg.inner[0] : seg.inner[1]])
+            if not WORD_RE.search(frag.text) and not (k == 0 and continuing is not None):
+                prev = (seg, None)  # marks around no words ("”", a stray mark at the paragraph's end)
+                if k == len(segs) - 1:
+                    continuing = None
+                continue
             next_open = segs[k + 1].open_at if k + 1 < len(segs) and segs[k + 1].open_at is not None else len(text)
             occ: QuoteOccurrence | None = None
             if k == 0 and continuing is not None:
@@ -566,7 +577,7 @@ def _from_context(story, i, seg, frag, text, prev, next_open, last, last_para, n
         and SENTENCE_AFTER_RE.match(after)
         and (seg.close_at is None or SENTENCE_END_RE.search(frag.text))
     )
-    if is_name_in_quotes(frag.text, before):
+    if is_name_in_quotes(frag.text, before, after):
         return None  # a name or a title: not a statement
     if not standalone:  # a partial quotation: the sentence's subject says it
         occ = new(i, frag)
@@ -601,23 +612,36 @@ QUOTED_WORD_RE = re.compile(r"[\w'’-]+")
 # Before a quoted name, title or word cited as a word: "dubbed the", "a sign reading", "the phrase".
 NAMING_RE = re.compile(
     r"(?:\b(?:dubbed|nicknamed|so-called|known\sas|named|titled|entitled|headlined|reading)(?:\s[\w'’-]+){0,3}"
-    r"|\b(?:the\sname|(?:the|a)\s(?:phrase|word|words|term|slogan|hashtag|motto|title|show|program|film|book|song|"
-    r"video|ad)))\s$",
+    r"|\b(?:the\sname|self-described|(?:the|a)\s(?:[\w-]+\s)?(?:phrase|word|words|term|slogan|hashtag|motto|title|"
+    r"show|program|film|book|song|video|ad))[,:]?)\s$",
     re.IGNORECASE,
 )
 
 
-def is_name_in_quotes(quoted: str, before: str) -> bool:
-    """Is this quoted stretch a name or title, or a word cited as a word, rather than words
-    someone said? Every word capitalized (small words aside: ``"Operation Blue Water"``, ``"The
-    Apprentice"``), a number, or right after a naming phrase (``dubbed the "boat tax"``,
-    ``a sign reading "..."``, ``the phrase "..."``)."""
+# a web address, an e-mail address or a handle: one "word" with a slash, an @ or a dot inside
+WEB_NAME_RE = re.compile(r"\S*(?:/|@|\w\.\w)\S*")
+BYLINE_BEFORE_RE = re.compile(r"\bby\s[^\"“”:]{1,80}:\s*$")
+# after the closing mark: a byline, or a year in parentheses
+NOT_SAID_AFTER_RE = re.compile(r"\s*(?:,?\sby\s|\([^()]{0,60}\b\d{4}\))")
+
+
+def is_name_in_quotes(quoted: str, before: str, after: str = "") -> bool:
+    """Is this quoted stretch a name, a title or markup rather than words someone said? Every word
+    capitalized (small words aside: ``"Operation Blue Water"``, ``"The Apprentice"``), a number, a
+    web address or handle, an attribute of markup (``href="..."``), right after a naming phrase
+    (``dubbed the "boat tax"``, ``a sign reading "..."``, ``the phrase "..."``), a headline with
+    its byline (``"Museum to close," by Jane Roe``) or the excerpt after it (``by Jane Roe:
+    "..."``), or a work with its year (``"No to tolls" (2005)``)."""
     words = QUOTED_WORD_RE.findall(quoted)
     if not words:
         return True
     if len(words) <= 8 and all(w[0].isupper() or w[0].isdigit() or w.lower() in TITLE_CASE_SMALL for w in words):
         return True
-    return NAMING_RE.search(before[-40:]) is not None
+    if WEB_NAME_RE.fullmatch(quoted.strip()) or before.rstrip().endswith("="):
+        return True
+    return bool(
+        NAMING_RE.search(before[-60:]) or BYLINE_BEFORE_RE.search(before[-120:]) or NOT_SAID_AFTER_RE.match(after)
+    )
 
 
 def _short(text: str) -> str:

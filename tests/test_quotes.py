@@ -401,3 +401,20 @@ def test_quoted_names_titles_and_words_cited_as_words_are_not_quotations():
         'Critics dubbed the levy the "harbor tax." The phrase "fiscal cliff" was never used.'
     )
     assert _quotes_of(body) == []
+
+
+def test_markup_addresses_bylines_and_captions_in_quotes_are_not_quotations():
+    body = (
+        'Watch it at <a href="http://video.example.com">the site</a>. '
+        'Her handle is "@janeroe" and the link "example.com/x9".\n\n'
+        'MUSEUMS—"Harbor museum to close at the end of May," by the Gazette\'s Tom Reyes: '
+        '"The museum, which opened in 1961, will close its doors for good."\n\n'
+        "“Stop the tolls now, vote no on the bridge” (2005) — “Our harbor, our money” (2009)."
+    )
+    assert _quotes_of(body) == []
+
+
+def test_a_closing_mark_after_a_bidirectional_mark_opens_a_quotation():
+    assert _quotes_of("\u202a”We will keep the harbor open,” said Jane Roe.") == [
+        ("We will keep the harbor open,", "jane-roe")
+    ]
