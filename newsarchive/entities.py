@@ -226,7 +226,8 @@ ORG_WORDS = set(
     """coalition department union association police enforcement agency committee council commission office
     bureau service services court center centre institute foundation university college school party
     corporation corp inc llc company group network alliance federation society league board authority
-    fund trust church hospital bank legislature senate house congress ministry army navy patrol guard
+    fund trust church hospital bank legislature senate house congress ministry army navy patrol guard states
+    nations kingdom emirates
     administration centro casa instituto fundacion asociacion comite project campaign""".split()
 )
 # Nouns an appositive uses for an organization ("Centro Presente, a ... advocacy group").
@@ -238,7 +239,16 @@ LEADING_STOP = set(
     These Those There Then Also Yet Still Now Last Next Meanwhile Yesterday Today Tomorrow He She They We I
     Our His Her Their Many Some Most Other Under Over During Why What How Who Where Both Each Every No Not
     Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July
-    August September October November December Friday's Still However Although Though Once""".split()
+    August September October November December Friday's Still However Although Though Once Jan Feb Mar Apr
+    Jun Jul Aug Sep Sept Oct Nov Dec""".split()
+)
+# Words for groups of people, parties and nationalities: "Democrats said" names no person.
+GROUP_WORDS = set(
+    """Democrat Democrats Republican Republicans American Americans Conservatives Liberals Independents
+    Progressives Evangelicals Christians Muslims Jews Catholics Latinos Hispanics Europeans Africans Asians
+    Mexicans Iranians Syrians Russians Chinese Israelis Palestinians British Brits French Germans Canadians
+    Iraqis Afghans Saudis Cubans Libyans Britons Democratic Republican GOP Senate House Congress
+    Lawmakers Officials Authorities Police Voters Supporters Critics Protesters Residents""".split()
 )
 PRONOUNS = {"he", "she", "him", "her", "they", "i", "we"}
 # Words for the people of a group: "Leaders of the Civil Liberties Project" names the project, not
@@ -644,7 +654,7 @@ def _make(words: list[tuple[int, str]]) -> list[_Chunk]:
 @functools.lru_cache(maxsize=65536)
 def _is_name(text: str) -> bool:
     words = text.split()
-    if not 1 <= len(words) <= 4 or words[0] in LEADING_STOP:
+    if not 1 <= len(words) <= 4 or words[0] in LEADING_STOP or (len(words) == 1 and text in GROUP_WORDS):
         return False
     if any(w.lower() in ORG_WORDS for w in words):
         return False

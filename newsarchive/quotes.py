@@ -34,7 +34,7 @@ from rapidfuzz import fuzz
 
 from .analysis_memo import AnalysisMemo, memo_key
 from .citations import Citation, kept_citations, name_quotes
-from .entities import PRONOUNS, SPEECH_VERB, Entity, EntityIndex, Mention, after_preposition, find_entities
+from .entities import PRONOUNS, ROLE_ALT, SPEECH_VERB, Entity, EntityIndex, Mention, after_preposition, find_entities
 from .errors import Problem
 from .forked_call import ForkedCall
 from .progress import progress
@@ -307,6 +307,29 @@ class _Resolver:
             self.by_para.setdefault(mention.paragraph, []).append((entity, mention))
         for items in self.by_para.values():
             items.sort(key=lambda t: t[1].start)
+        index_of = {p.id: n for n, p in enumerate(story.paragraphs)}
+        # a person named as a modifier of another ("Obama consultant Cornell Belcher") is not a subject
+        self.modifiers = {
+            id(m)
+            for items in self.by_para.values()
+            for (e, m), (f, n) in zip(items, items[1:], strict=False)
+            if e.kind == "person"
+            and f.kind == "person"
+            and MODIFIER_GAP_RE.fullmatch(texts[index_of[m.paragraph]][m.end : n.start])
+        }
+        self.gender = story_genders(story, texts, self)
+
+    def subjects(self, j: int) -> dict[int, list[tuple[Entity, Mention]]]:
+        """Paragraph ``j``'s people by sentence: those named outside quotations, in text order
+        (possessives and modifiers of another name left out)."""
+        para = self.story.paragraphs[j]
+        starts = sentence_starts(self.texts[j])
+        groups: dict[int, list[tuple[Entity, Mention]]] = {}
+        for e, m in self.by_para.get(para.id, []):
+            if e.kind != "person" or m.possessive or id(m) in self.modifiers or self.in_quote(para.id, m):
+                continue
+            groups.setdefault(bisect.bisect_right(starts, m.start) - 1, []).append((e, m))
+        return groups
 
     def people_in(self, pid: str, start: int, end: int) -> list[tuple[Entity, Mention]]:
         return [
@@ -339,7 +362,7 @@ class _Resolver:
         words = phrase.lower().split()
         pronoun = (words[-1] if pick == "last" else words[0]) if words else ""
         if pronoun in ("he", "she"):
-            found = self.pronoun(i, start)
+            found = self.pronoun(i, start, pronoun)
             return (found[0], found[1], "pronoun", phrase) if found else (None, None, "", phrase)
         m = ROLE_PHRASE_RE.match(phrase.lower())
         if m:
@@ -348,20 +371,19 @@ class _Resolver:
                 return person, None, "role", phrase
         return None, None, "", phrase
 
-    def pronoun(self, i: int, pos: int) -> tuple[Entity, Mention] | None:
-        """The subject of the nearest earlier sentence that names a person (not in a quotation),
-        however far back: a reporter names someone else before "he" means someone else."""
+    def pronoun(self, i: int, pos: int, word: str = "") -> tuple[Entity, Mention] | None:
+        """The subject of the nearest earlier sentence that names a person (not in a quotation)
+        whose gender does not contradict ``word`` ("he", "she"; a person's gender is read from the
+        story, see :func:`story_genders`), however far back: a reporter names someone else before
+        "he" means someone else."""
+        want = {"he": "m", "she": "f"}.get(word)
         for j in range(i, -1, -1):
-            para = self.story.paragraphs[j]
-            starts = sentence_starts(self.texts[j])
-            groups: dict[int, list[tuple[Entity, Mention]]] = {}
-            for e, m in self.by_para.get(para.id, []):
-                if e.kind != "person" or m.possessive or (j == i and m.start >= pos) or self.in_quote(para.id, m):
-                    continue
-                sentence = max(k for k, s in enumerate(starts) if s <= m.start)
-                groups.setdefault(sentence, []).append((e, m))
-            if groups:
-                return groups[max(groups)][0]
+            groups = self.subjects(j)
+            for sentence in sorted(groups, reverse=True):
+                for e, m in groups[sentence]:
+                    if (j == i and m.start >= pos) or (want and self.gender.get(e.slug, want) != want):
+                        continue
+                    return e, m
         return None
 
     def by_role(self, noun: str, i: int, pos: int) -> Entity | None:
@@ -375,6 +397,68 @@ class _Resolver:
 
     def in_quote(self, pid: str, m: Mention) -> bool:
         return any(a <= m.start < b for a, b in self.quoted.get(pid, []))
+
+
+MODIFIER_GAP_RE = re.compile(rf"\s(?:[a-z][\w-]*\s){{0,2}}(?:{ROLE_ALT})\s")  # "Obama[ consultant ]Cornell Belcher"
+SUBJECT_PRONOUN_RE = re.compile(r"[\"“(]?(He|She)\b")
+MALE_TITLE_RE = re.compile(r"^(?:Mr\.|Mister)\s")
+FEMALE_TITLE_RE = re.compile(r"^(?:Mrs\.|Ms\.|Miss|Madam)\s")
+FEMALE_ROLE_RE = re.compile(r"(?:woman|women|actress|first lady|wife|mother|daughter|sister)\b", re.IGNORECASE)
+MALE_ROLE_RE = re.compile(r"(?:(?<!wo)man|husband|father|son|brother|actor)\b", re.IGNORECASE)
+
+
+def story_genders(story: Story, texts: list[str], resolver: _Resolver) -> dict[str, str]:
+    """Person slug -> "m" or "f", as this story tells it: a title (Mr., Mrs., Ms.) printed with
+    the name, a role (spokeswoman, chairman), or else the pronouns of the sentences whose subject
+    the person is (a next sentence that names no one and starts with "He" or "She"), when one
+    is at least twice as frequent as the other. Unknown otherwise."""
+    cue: dict[str, str] = {}
+    tally: dict[str, list[int]] = {}
+    for j, para in enumerate(story.paragraphs):
+        text = texts[j]
+        for e, m in resolver.by_para.get(para.id, []):
+            if e.kind != "person":
+                continue
+            if MALE_TITLE_RE.match(m.text):
+                cue.setdefault(e.slug, "m")
+            elif FEMALE_TITLE_RE.match(m.text):
+                cue.setdefault(e.slug, "f")
+        groups = resolver.subjects(j)
+        starts = sentence_starts(text)
+        for k, people in groups.items():
+            if k + 1 < len(starts) and k + 1 not in groups:  # the next sentence names no one: "He ..." is the subject
+                first = SUBJECT_PRONOUN_RE.match(text, starts[k + 1])
+                if first:
+                    counts = tally.setdefault(people[0][0].slug, [0, 0])
+                    counts[first.group(1).lower() == "she"] += 1
+    genders = {}
+    for items in resolver.by_para.values():
+        for e, _ in items:
+            if e.kind != "person" or e.slug in genders:
+                continue
+            roles = " ".join(e.roles)
+            he, she = tally.get(e.slug, [0, 0])
+            if e.slug in cue:
+                genders[e.slug] = cue[e.slug]
+            elif FEMALE_ROLE_RE.search(roles) and not MALE_ROLE_RE.search(roles):
+                genders[e.slug] = "f"
+            elif MALE_ROLE_RE.search(roles) and not FEMALE_ROLE_RE.search(roles):
+                genders[e.slug] = "m"
+            elif he > 2 * she:
+                genders[e.slug] = "m"
+            elif she > 2 * he:
+                genders[e.slug] = "f"
+    return genders
+
+
+def _unquoted(text: str, offset: int, quoted: list[tuple[int, int]]) -> str:
+    """``text`` (which starts at ``offset`` in its paragraph) with the quoted stretches blanked."""
+    chars = list(text)
+    for a, b in quoted:
+        lo, hi = max(a - offset, 0), min(b - offset, len(chars))
+        if lo < hi:
+            chars[lo:hi] = " " * (hi - lo)
+    return "".join(chars)
 
 
 @dataclass

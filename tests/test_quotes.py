@@ -418,3 +418,25 @@ def test_a_closing_mark_after_a_bidirectional_mark_opens_a_quotation():
     assert _quotes_of("\u202a”We will keep the harbor open,” said Jane Roe.") == [
         ("We will keep the harbor open,", "jane-roe")
     ]
+
+
+def test_she_said_goes_to_the_woman_named_before_not_the_nearer_man():
+    body = (
+        "Mayor Dana Ortiz met Mr. Tom Reyes on Monday. She asked about the harbor.\n\n"
+        "Mr. Reyes spoke first about the budget.\n\n"
+        '"We will not back down," she said.'
+    )
+    assert _quotes_of(body) == [("We will not back down,", "dana-ortiz")]
+
+
+def test_a_name_modifying_another_is_not_the_subject():
+    body = (
+        "Ortiz campaign manager Tom Reyes, a veteran strategist, spoke after Mayor Dana Ortiz left.\n\n"
+        '"We expected this," he said.'
+    )
+    assert _quotes_of(body) == [("We expected this,", "tom-reyes")]
+
+
+def test_party_and_group_words_are_not_people():
+    body = 'The vote split the Democrats. "We lost," Democrats said. "It is over," Jane Roe said.'
+    assert _quotes_of(body) == [("We lost,", None), ("It is over,", "jane-roe")]
