@@ -34,7 +34,18 @@ from rapidfuzz import fuzz
 
 from .analysis_memo import AnalysisMemo, memo_key
 from .citations import Citation, kept_citations, name_quotes
-from .entities import PRONOUNS, ROLE_ALT, SPEECH_VERB, Entity, EntityIndex, Mention, after_preposition, find_entities
+from .entities import (
+    FEMALE_TITLE_RE,
+    MALE_TITLE_RE,
+    PRONOUNS,
+    ROLE_ALT,
+    SPEECH_VERB,
+    Entity,
+    EntityIndex,
+    Mention,
+    after_preposition,
+    find_entities,
+)
 from .errors import Problem
 from .forked_call import ForkedCall
 from .progress import progress
@@ -357,7 +368,9 @@ class _Resolver:
         subjects = [(e, m) for e, m in people if not after_preposition(text, m.start)]
         people = subjects or people
         if people:
-            entity, mention = people[0] if pick == "first" else people[-1]
+            # "..., X, who met Y, said" / "X, an aide to Y, said": X speaks, not the last name before the verb
+            first_speaks = pick == "first" or APPOSITION_AFTER_RE.match(text, people[0][1].end)
+            entity, mention = people[0] if first_speaks else people[-1]
             return entity, mention, "", phrase
         words = phrase.lower().split()
         pronoun = (words[-1] if pick == "last" else words[0]) if words else ""
@@ -399,10 +412,9 @@ class _Resolver:
         return any(a <= m.start < b for a, b in self.quoted.get(pid, []))
 
 
+APPOSITION_AFTER_RE = re.compile(r",\s(?:who|whose|a|an|the|then|now|once|also|\d)\b")
 MODIFIER_GAP_RE = re.compile(rf"\s(?:[a-z][\w-]*\s){{0,2}}(?:{ROLE_ALT})\s")  # "Obama[ consultant ]Cornell Belcher"
 SUBJECT_PRONOUN_RE = re.compile(r"[\"“(]?(He|She)\b")
-MALE_TITLE_RE = re.compile(r"^(?:Mr\.|Mister)\s")
-FEMALE_TITLE_RE = re.compile(r"^(?:Mrs\.|Ms\.|Miss|Madam)\s")
 FEMALE_ROLE_RE = re.compile(r"(?:woman|women|actress|first lady|wife|mother|daughter|sister)\b", re.IGNORECASE)
 MALE_ROLE_RE = re.compile(r"(?:(?<!wo)man|husband|father|son|brother|actor)\b", re.IGNORECASE)
 
@@ -411,7 +423,8 @@ def story_genders(story: Story, texts: list[str], resolver: _Resolver) -> dict[s
     """Person slug -> "m" or "f", as this story tells it: a title (Mr., Mrs., Ms.) printed with
     the name, a role (spokeswoman, chairman), or else the pronouns of the sentences whose subject
     the person is (a next sentence that names no one and starts with "He" or "She"), when one
-    is at least twice as frequent as the other. Unknown otherwise."""
+    is at least twice as frequent as the other, or else the titles the archive prints with the
+    name (:meth:`EntityIndex.title_gender`). Unknown otherwise."""
     cue: dict[str, str] = {}
     tally: dict[str, list[int]] = {}
     for j, para in enumerate(story.paragraphs):
@@ -448,6 +461,8 @@ def story_genders(story: Story, texts: list[str], resolver: _Resolver) -> dict[s
                 genders[e.slug] = "m"
             elif she > 2 * he:
                 genders[e.slug] = "f"
+            elif resolver.index.title_gender(e):
+                genders[e.slug] = resolver.index.title_gender(e)
     return genders
 
 
@@ -1038,7 +1053,8 @@ def _quotations_key(memo: AnalysisMemo, story: Story, entities: EntityIndex) -> 
     """What :func:`extract_quotes` reads: the story's text and, of every entity it names, the
     mention and the entity's kind, name and roles (roles come from the whole archive)."""
     named = [
-        (e.kind, e.name, e.roles, m.paragraph, m.start, m.end, m.text, m.possessive)
+        (e.kind, e.name, e.roles, e.kind == "person" and entities.title_gender(e), m.paragraph, m.start, m.end, m.text)
+        + (m.possessive,)
         for e, m in entities.mentions_in(story.slug)
     ]
     return memo_key("quotations and their sentences", memo.story_key(story), named)

@@ -440,3 +440,40 @@ def test_a_name_modifying_another_is_not_the_subject():
 def test_party_and_group_words_are_not_people():
     body = 'The vote split the Democrats. "We lost," Democrats said. "It is over," Jane Roe said.'
     assert _quotes_of(body) == [("We lost,", None), ("It is over,", "jane-roe")]
+
+
+def test_the_subject_before_a_relative_clause_or_appositive_speaks():
+    body = (
+        'Jane Roe, who called Tom Reyes after the vote, told supporters, "I still love this town." '
+        '"We lost," Ana Ruiz, an aide to Mayor Dana Ortiz, said.'
+    )
+    assert _quotes_of(body) == [("I still love this town.", "jane-roe"), ("We lost,", "ana-ruiz")]
+
+
+def test_more_reporting_verbs_and_names_with_a_first_initial():
+    body = (
+        'Jane Roe proclaimed at a press conference, "The harbor stays open." '
+        '"And it will," Roe went on. "It is settled," J. Gerald Hobart said.'
+    )
+    assert _quotes_of(body) == [
+        ("The harbor stays open.", "jane-roe"),
+        ("And it will,", "jane-roe"),
+        ("It is settled,", "j-gerald-hobart"),
+    ]
+
+
+def test_titles_across_the_archive_give_a_person_a_gender():
+    from newsarchive.entities import find_entities
+
+    other = parse_story(
+        "Title: O\nDate: 2012-01-01\n\nMs. Dana Ortiz and Mr. Tom Reyes voted. Ms. Ortiz left, Mr. Reyes stayed.\n",
+        "o.md",
+    )
+    story = parse_story(
+        "Title: T\nDate: 2012-01-02\n\nDana Ortiz met Tom Reyes and Mark Hale.\n\n"
+        "Tom Reyes said little.\n\n"
+        '"We will win," she said.\n',
+        "t.md",
+    )
+    index = find_entities([other, story])
+    assert [o.speaker for o in extract_quotes(story, index)[0]] == ["dana-ortiz"]
