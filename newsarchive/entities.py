@@ -95,7 +95,6 @@ SPEECH_VERBS = (
     "promised",
     "admitted",
     "lamented",
-    "charged",
     "alleged",
     "called",
     "calls",
@@ -142,6 +141,11 @@ SPEECH_VERBS = (
     "summed up",
 )
 SPEECH_VERB = r"(?:" + "|".join(sorted(set(SPEECH_VERBS), key=len, reverse=True)) + r")"
+# Speech verbs whose object is the one spoken to or about ("told Fox News", "praised Jane Roe").
+LISTENER_VERB = (
+    r"(?:told|tells|urged|warned|called|calls|blasted|slammed|praised|criticized|chided|mocked|emailed|texted|"
+    r"described|charged|reminded|asked|asks)"
+)
 
 # Title prefixes as printed -> the role they give. A general lexicon, not a list of seed people.
 TITLES = {
@@ -292,10 +296,11 @@ ORG_APPOSITIVE_RE = re.compile(
 )
 DEFINITE_RE = re.compile(r"\b[Tt]he\s(?P<noun>[a-z]+)\b")
 DEFINITE_HINT_RE = re.compile(rf"he\s(?:{'|'.join(sorted(ORG_WORDS))})\b")  # some DEFINITE_RE noun is an ORG_WORD
-SPEECH_AFTER_RE = re.compile(rf"^(?:,\s[^,\"“”]{{1,80}},)?,?\s{SPEECH_VERB}\b")
-# "said Millona", "said spokesman Tom Reyes", "said Democratic pollster Stan Greenberg"
+SPEECH_AFTER_RE = re.compile(rf"^(?:,\s[^,\"“”]{{1,160}},)?,?\s{SPEECH_VERB}\b")
+# "said Millona", "said spokesman Tom Reyes", "said Democratic pollster Stan Greenberg" (not "told
+# Fox News": a verb that takes the listener as its object)
 SPEECH_BEFORE_RE = re.compile(
-    rf"\b(?:{SPEECH_VERB}|[Aa]ccording to)\s(?:(?:(?:the|a|an|[A-Z][\w.'’-]*|[a-z-]+)\s){{0,3}}(?:{ROLE_ALT})\s)?$"
+    rf"\b(?!{LISTENER_VERB}\b)(?:{SPEECH_VERB}|[Aa]ccording to)\s(?:(?:(?:the|a|an|[A-Z][\w.'’-]*|[a-z-]+)\s){{0,3}}(?:{ROLE_ALT})\s)?$"
 )
 # after "said X": the clause ends, or X's affiliation follows ("said Dana Ortiz of the Urban Institute")
 CLAUSE_END_RE = re.compile(r"^\s*(?:[,.;(]|$|(?:of|from|at|with)\s)")
@@ -497,11 +502,11 @@ def _by_surname(people: list[Entity], surname: str, story: str | None) -> Entity
 
 
 def _best_known(matches: list[Entity]) -> Entity | None:
-    """Of several people who share a surname, the one the archive names far more often (with at
-    least twice the person evidence of each other one): a bare "Clinton" in a story that names no
-    Clinton in full. None when no one stands out: an ambiguous surname stays unresolved."""
+    """Of several people who share a surname, the one with more person evidence in the archive
+    than each other one: a bare "Clinton" in a story that names no Clinton in full. None on a
+    tie: an ambiguous surname stays unresolved."""
     ranked = sorted(matches, key=lambda p: -p.evidence)
-    if len(ranked) > 1 and ranked[0].evidence >= 2 * ranked[1].evidence and ranked[0].evidence > ranked[1].evidence:
+    if len(ranked) > 1 and ranked[0].evidence > ranked[1].evidence:
         return ranked[0]
     return None
 
@@ -739,11 +744,15 @@ def _appositive_role(after: str) -> str | None:
         return None
     role = m["role"].strip()
     words = re.findall(r"[A-Za-z-]+", role.split(" of ")[0].split(" for ")[0].split(" at ")[0])
-    if len(role.split()) > 12 or not any(w.lower() in ROLE_NOUNS for w in words):
+    if len(role.split()) > 20 or not any(w.lower() in ROLE_NOUNS for w in words):
         return None
     if role[0].isupper() and role.split()[0] not in ("The", "A", "An"):
         return None  # "Smith, Jones and Brown": a list, not a role
     return role
+
+
+def _has_role_noun(text: str) -> bool:
+    return any(w.lower() in ROLE_NOUNS for w in re.findall(r"[A-Za-z-]+", text))
 
 
 def _subject(text: str, c: _Chunk) -> bool:
@@ -779,6 +788,8 @@ def story_evidence(story: Story) -> list[tuple[str, str, str | None]]:
             if _is_org_name(c.text):
                 out.append(("organization", c.text, None))
             org_appos = ORG_APPOSITIVE_RE.match(after)
+            if org_appos and _has_role_noun(org_appos["d"]):
+                org_appos = None  # "Tad Devine, a senior adviser on the Sanders campaign": a person's role
             if org_appos and (len(c.text.split()) > 1 or _is_org_name(c.text)):
                 out.append(("organization", c.text, org_appos["d"]))
                 continue

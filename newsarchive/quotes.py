@@ -36,6 +36,7 @@ from .analysis_memo import AnalysisMemo, memo_key
 from .citations import Citation, kept_citations, name_quotes
 from .entities import (
     FEMALE_TITLE_RE,
+    LISTENER_VERB,
     MALE_TITLE_RE,
     PRONOUNS,
     ROLE_ALT,
@@ -339,6 +340,8 @@ class _Resolver:
         for e, m in self.by_para.get(para.id, []):
             if e.kind != "person" or m.possessive or id(m) in self.modifiers or self.in_quote(para.id, m):
                 continue
+            if LISTENER_BEFORE_RE.search(self.texts[j], max(0, m.start - 12), m.start):
+                continue  # "he told Fox News": the one spoken to is not the sentence's subject
             groups.setdefault(bisect.bisect_right(starts, m.start) - 1, []).append((e, m))
         return groups
 
@@ -374,6 +377,8 @@ class _Resolver:
             return entity, mention, "", phrase
         words = phrase.lower().split()
         pronoun = (words[-1] if pick == "last" else words[0]) if words else ""
+        if pick == "last" and len(words) <= 3 and pronoun not in ("he", "she"):  # "He then asked ..."
+            pronoun = next((w for w in words if w in ("he", "she")), pronoun)
         if pronoun in ("he", "she"):
             found = self.pronoun(i, start, pronoun)
             return (found[0], found[1], "pronoun", phrase) if found else (None, None, "", phrase)
@@ -412,6 +417,7 @@ class _Resolver:
         return any(a <= m.start < b for a, b in self.quoted.get(pid, []))
 
 
+LISTENER_BEFORE_RE = re.compile(rf"\b{LISTENER_VERB}\s$")
 APPOSITION_AFTER_RE = re.compile(r",\s(?:who|whose|a|an|the|then|now|once|also|\d)\b")
 MODIFIER_GAP_RE = re.compile(rf"\s(?:[a-z][\w-]*\s){{0,2}}(?:{ROLE_ALT})\s")  # "Obama[ consultant ]Cornell Belcher"
 SUBJECT_PRONOUN_RE = re.compile(r"[\"“(]?(He|She)\b")
@@ -498,8 +504,25 @@ def _speakerish(who: str) -> bool:
     who = who.strip()
     if not who or _crosses_sentence(who) or _word_count(who.split(",")[0]) > 10:
         return False
-    first = who.split()[0]
-    return first[0].isupper() or first.lower() in PRONOUNS | {"the", "a", "an", "one", "another", "his", "her", "its"}
+    words = who.split()
+    if words[0].strip(",") in WHEN_WORDS or words[-1].lower() in ("was", "were", "been", "being", "is", "be"):
+        return False  # "“...” Tuesday, hours after ...", "the staffer was charged": not who speaks
+    return words[0][0].isupper() or words[0].lower() in PRONOUNS | {
+        "the",
+        "a",
+        "an",
+        "one",
+        "another",
+        "his",
+        "her",
+        "its",
+    }
+
+
+WHEN_WORDS = set(
+    """Monday Tuesday Wednesday Thursday Friday Saturday Sunday Yesterday Today Tomorrow Tonight January February
+    March April May June July August September October November December Earlier Later Last Next""".split()
+)
 
 
 def _after_attribution(text: str, seg: _Segment, next_open: int) -> _Attribution | None:
@@ -507,6 +530,8 @@ def _after_attribution(text: str, seg: _Segment, next_open: int) -> _Attribution
         return None
     base = seg.close_at + 1
     after = text[base:next_open]
+    if next_open < len(text) and after.rstrip().endswith(":"):
+        return None  # "“A.” The senator added: “B.”": the clause introduces the next quotation
     for how, regex in (("after", VERB_FIRST_RE), ("according", ACCORDING_RE)):
         m = regex.match(after)
         if m:
@@ -515,8 +540,12 @@ def _after_attribution(text: str, seg: _Segment, next_open: int) -> _Attribution
                 return _Attribution(how, base + m.start("who"), base + m.start("who") + len(who), "first")
     m = WHO_FIRST_RE.match(after)
     ended = text[seg.inner[0] : seg.inner[1]].endswith(".")  # "...end.” Reyes called it “bold.”": a new sentence
-    if m and _speakerish(m["who"]) and not (ended and not VERB_ENDS_CLAUSE_RE.match(after, m.end())):
-        return _Attribution("after", base + m.start("who"), base + m.end("who"), "last")
+    if m and not (ended and not VERB_ENDS_CLAUSE_RE.match(after, m.end())):
+        if _speakerish(m["who"]):
+            return _Attribution("after", base + m.start("who"), base + m.end("who"), "last")
+        tail = m["who"].rsplit(",", 1)[-1]  # "“... to measure” income, he said": the quoted clause runs on
+        if "," in m["who"] and tail.strip().lower() in ("he", "she"):
+            return _Attribution("after", base + m.end("who") - len(tail), base + m.end("who"), "last")
     return None
 
 

@@ -477,3 +477,24 @@ def test_titles_across_the_archive_give_a_person_a_gender():
     )
     index = find_entities([other, story])
     assert [o.speaker for o in extract_quotes(story, index)[0]] == ["dana-ortiz"]
+
+
+def test_a_clause_ending_in_a_colon_introduces_the_next_quotation():
+    body = 'At a press conference, Jane Roe proclaimed, "The harbor stays open." The mayor added: "We will pay for it."'
+    assert [speaker for _, speaker in _quotes_of(body)] == ["jane-roe"]
+
+
+def test_a_day_or_a_passive_clause_after_a_quotation_is_not_its_attribution():
+    body = 'Mayor Jane Roe called the plan a "very good idea" Tuesday, hours after the clerk was charged with fraud.'
+    assert _quotes_of(body) == [("very good idea", "jane-roe")]
+
+
+def test_the_one_spoken_to_is_not_the_subject_and_a_quoted_clause_may_run_on():
+    body = (
+        'Mayor Jane Roe spoke to reporters. "We will win," she told Channel Five. '
+        '"Most of the cost comes from efforts to measure" income, she said, not from the rates.'
+    )
+    assert _quotes_of(body) == [
+        ("We will win,", "jane-roe"),
+        ("Most of the cost comes from efforts to measure", "jane-roe"),
+    ]
