@@ -94,6 +94,7 @@ DATE_LINE_RE = re.compile(
 NOTHING_AFTER_HEADLINE = "no story text follows it"
 HEADLINE_MAX_WORDS = 20
 HEADLINE_MAX_CHARS = 150
+SLUG_MAX_CHARS = 200  # a slug is a file and folder name: well under the usual 255-byte limit
 MEDIA_MAX_WORDS = 25
 CREDIT_MAX_WORDS = 30
 # C0 control characters that never occur in captured text (tab, newline, CR, FF are fine)
@@ -294,12 +295,17 @@ def comments_heading(text: str) -> tuple[str, int | None] | None:
 
 
 def headline_problem(text: str) -> str:
-    """Why the line ``text`` cannot be a headline, or "" when it can."""
-    if len(text) > HEADLINE_MAX_CHARS or len(text.split()) > HEADLINE_MAX_WORDS:
+    """Why the line ``text`` cannot be a headline, or "" when it can. News databases print a
+    headline and its deck on one line (``Headline; Deck that says more.``, the deck capitalized):
+    the length and sentence-end rules apply to the headline before the ``; ``."""
+    head, _, deck = text.partition("; ")
+    if not deck[:1].isupper():
+        head = text
+    if len(head) > HEADLINE_MAX_CHARS or len(head.split()) > HEADLINE_MAX_WORDS:
         return "it is too long for a headline"
     if find_dateline(text):
         return "it opens with a dateline"
-    if ends_like_sentence(text):
+    if ends_like_sentence(head):
         return "it ends like a sentence"
     if not any(ch.isalpha() for ch in text):
         return "it has no words"
@@ -547,7 +553,8 @@ def build_story(reading: CaptureReading, given: ArchivistMetadata, capture_name:
     if "date" not in metadata:
         raise ArchiveError(path, 1, "no date line in the capture; give the publication date with --date YYYY-MM-DD")
     parse_date(metadata["date"], path, 1)
-    metadata["slug"] = given.slug.strip() if given.slug and given.slug.strip() else slugify(metadata["title"])
+    title_slug = slugify(metadata["title"], max_length=SLUG_MAX_CHARS, word_boundary=True)
+    metadata["slug"] = given.slug.strip() if given.slug and given.slug.strip() else title_slug
     if not metadata["slug"]:
         raise ArchiveError(path, 1, f"cannot make a slug from the title {metadata['title']!r}; give one with --slug")
     take("publisher", given.publisher, "")
