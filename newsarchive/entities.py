@@ -309,7 +309,8 @@ ROLE_BEFORE_RE = re.compile(rf"(?<![\w-])(?:{ROLE_ALT})\s$")
 # A name right after one of these is a preposition's object, not the subject of the speech verb
 # after it: "Officials in Crestwood asked", "Moreau, a senator from Crestwood, said".
 AFTER_PREPOSITION_RE = re.compile(
-    r"\b(?:in|from|of|at|near|for|with|by|on|to|into|outside|inside|across|around|throughout|within)\s$"
+    r"\b(?:in|from|of|at|near|for|with|by|on|to|into|outside|inside|across|around|throughout|within|over|against|"
+    r"about|than|like|between|versus|under|behind|toward|towards)\s$"
 )
 # A name right after one of these is usually a place ("Police in Glendale"): a name printed so more
 # often than next to a speech verb, with no title or role, is not a person.

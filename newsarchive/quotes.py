@@ -370,6 +370,11 @@ class _Resolver:
         # unless no other is named ("according to Jane Roe")
         subjects = [(e, m) for e, m in people if not after_preposition(text, m.start)]
         people = subjects or people
+        lead = PRONOUN_SUBJECT_RE.match(text, start, people[0][1].start if people else end)
+        if pick == "last" and lead:  # "he backed Obama over Clinton and said": the pronoun is the subject
+            found = self.pronoun(i, start, lead["p"].lower())
+            if found:
+                return found[0], found[1], "pronoun", phrase
         if people:
             # "..., X, who met Y, said" / "X, an aide to Y, said": X speaks, not the last name before the verb
             first_speaks = pick == "first" or APPOSITION_AFTER_RE.match(text, people[0][1].end)
@@ -377,7 +382,8 @@ class _Resolver:
             return entity, mention, "", phrase
         words = phrase.lower().split()
         pronoun = (words[-1] if pick == "last" else words[0]) if words else ""
-        if pick == "last" and len(words) <= 3 and pronoun not in ("he", "she"):  # "He then asked ..."
+        if pronoun not in ("he", "she") and (pick == "first" or len(words) <= 3):
+            # "He then asked ...", "Flying home, she told her husband that it was “...”"
             pronoun = next((w for w in words if w in ("he", "she")), pronoun)
         if pronoun in ("he", "she"):
             found = self.pronoun(i, start, pronoun)
@@ -397,7 +403,11 @@ class _Resolver:
         want = {"he": "m", "she": "f"}.get(word)
         for j in range(i, -1, -1):
             groups = self.subjects(j)
+            starts = sentence_starts(self.texts[j])
             for sentence in sorted(groups, reverse=True):
+                lead = PRONOUN_SUBJECT_RE.match(self.texts[j], starts[sentence], groups[sentence][0][1].start)
+                if word and lead and lead["p"].lower() == word:
+                    continue  # "He backed Ortiz over Roe": that sentence's subject is the same "he"
                 for e, m in groups[sentence]:
                     if (j == i and m.start >= pos) or (want and self.gender.get(e.slug, want) != want):
                         continue
@@ -418,9 +428,10 @@ class _Resolver:
 
 
 LISTENER_BEFORE_RE = re.compile(rf"\b{LISTENER_VERB}\s$")
+PRONOUN_SUBJECT_RE = re.compile(r"(?:[^\"“”]*?[\s,])?(?P<p>[Hh]e|[Ss]he)\s(?!said\b)")
 APPOSITION_AFTER_RE = re.compile(r",\s(?:who|whose|a|an|the|then|now|once|also|\d)\b")
 MODIFIER_GAP_RE = re.compile(rf"\s(?:[a-z][\w-]*\s){{0,2}}(?:{ROLE_ALT})\s")  # "Obama[ consultant ]Cornell Belcher"
-SUBJECT_PRONOUN_RE = re.compile(r"[\"“(]?(He|She)\b")
+SUBJECT_PRONOUN_RE = re.compile(r"(He|She)\b")  # not after a quotation mark: that "She" is quoted
 FEMALE_ROLE_RE = re.compile(r"(?:woman|women|actress|first lady|wife|mother|daughter|sister)\b", re.IGNORECASE)
 MALE_ROLE_RE = re.compile(r"(?:(?<!wo)man|husband|father|son|brother|actor)\b", re.IGNORECASE)
 
@@ -428,7 +439,7 @@ MALE_ROLE_RE = re.compile(r"(?:(?<!wo)man|husband|father|son|brother|actor)\b", 
 def story_genders(story: Story, texts: list[str], resolver: _Resolver) -> dict[str, str]:
     """Person slug -> "m" or "f", as this story tells it: a title (Mr., Mrs., Ms.) printed with
     the name, a role (spokeswoman, chairman), or else the pronouns of the sentences whose subject
-    the person is (a next sentence that names no one and starts with "He" or "She"), when one
+    the person alone is (a next sentence that names no one and starts with "He" or "She"), when one
     is at least twice as frequent as the other, or else the titles the archive prints with the
     name (:meth:`EntityIndex.title_gender`). Unknown otherwise."""
     cue: dict[str, str] = {}
@@ -445,6 +456,8 @@ def story_genders(story: Story, texts: list[str], resolver: _Resolver) -> dict[s
         groups = resolver.subjects(j)
         starts = sentence_starts(text)
         for k, people in groups.items():
+            if len({e.slug for e, _ in people}) > 1:
+                continue  # "Sharpton backed Obama over Clinton. She ...": whose "She"?
             if k + 1 < len(starts) and k + 1 not in groups:  # the next sentence names no one: "He ..." is the subject
                 first = SUBJECT_PRONOUN_RE.match(text, starts[k + 1])
                 if first:

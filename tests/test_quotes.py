@@ -498,3 +498,12 @@ def test_the_one_spoken_to_is_not_the_subject_and_a_quoted_clause_may_run_on():
         ("We will win,", "jane-roe"),
         ("Most of the cost comes from efforts to measure", "jane-roe"),
     ]
+
+
+def test_a_pronoun_that_opens_the_clause_is_its_subject():
+    body = (
+        "Rev. Tom Reyes spoke Monday.\n\n"
+        'Years ago, he backed Mayor Dana Ortiz over Jane Roe and said, "Roe never did anything for us."\n\n'
+        'Flying home, he told his wife, Ana Reyes, that the vote would be "a fight."'
+    )
+    assert [speaker for _, speaker in _quotes_of(body)] == ["tom-reyes", "tom-reyes"]
