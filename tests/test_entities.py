@@ -295,3 +295,9 @@ def test_titles_before_long_names_are_not_part_of_the_name():
     b = story('"No," said Senate Minority Leader Harry M. Reed (D-Nev.).', "b")
     index = find_entities([a, b])
     assert [extract_quotes(s, index)[0][0].speaker for s in (a, b)] == ["ali-hassan", "harry-m-reed"]
+
+
+def test_a_secretary_of_a_department_is_a_title():
+    a = story('"We gave up little," said Secretary of State John Kerrigan.', "a")
+    index = find_entities([a])
+    assert [(p.name, p.roles) for p in index.people] == [("John Kerrigan", ["Secretary of State"])]
