@@ -140,7 +140,18 @@ SPEECH_VERBS = (
     "pointed out",
     "summed up",
 )
-SPEECH_VERB = r"(?:" + "|".join(sorted(set(SPEECH_VERBS), key=len, reverse=True)) + r")"
+
+
+def word_alternation(words: Iterable[str]) -> str:
+    """A regex group matching any of ``words`` (longest first), grouped by first letter so that a
+    search does not try every word at every position."""
+    by_first: dict[str, list[str]] = {}
+    for w in sorted(set(words), key=len, reverse=True):
+        by_first.setdefault(w[0], []).append(re.escape(w[1:]))
+    return "(?:" + "|".join(f"{re.escape(k)}(?:{'|'.join(rest)})" for k, rest in sorted(by_first.items())) + ")"
+
+
+SPEECH_VERB = word_alternation(SPEECH_VERBS)
 # Speech verbs whose object is the one spoken to or about ("told Fox News", "praised Jane Roe").
 LISTENER_VERB = (
     r"(?:told|tells|urged|warned|called|calls|blasted|slammed|praised|criticized|chided|mocked|emailed|texted|"
@@ -239,7 +250,7 @@ ROLE_NOUNS = set(
     investor lobbyist diplomat ambassador envoy premier general colonel admiral whip leader staffer
     spokesperson attorney-general comedian actor actress singer rapper""".split()
 )
-ROLE_ALT = "|".join(sorted(ROLE_NOUNS, key=len, reverse=True))
+ROLE_ALT = word_alternation(ROLE_NOUNS)
 # Words that make a capitalized run an organization (compared lowercase).
 ORG_WORDS = set(
     """coalition department union association police enforcement agency committee council commission office
@@ -304,10 +315,12 @@ ORG_APPOSITIVE_RE = re.compile(
 DEFINITE_RE = re.compile(r"\b[Tt]he\s(?P<noun>[a-z]+)\b")
 DEFINITE_HINT_RE = re.compile(rf"he\s(?:{'|'.join(sorted(ORG_WORDS))})\b")  # some DEFINITE_RE noun is an ORG_WORD
 SPEECH_AFTER_RE = re.compile(rf"^(?:,\s[^,\"“”]{{1,160}},)?,?\s{SPEECH_VERB}\b")
-# "said Millona", "said spokesman Tom Reyes", "said Democratic pollster Stan Greenberg" (not "told
-# Fox News": a verb that takes the listener as its object)
-SPEECH_BEFORE_RE = re.compile(
-    rf"\b(?!{LISTENER_VERB}\b)(?:{SPEECH_VERB}|[Aa]ccording to)\s(?:(?:(?:the|a|an|[A-Z][\w.'’-]*|[a-z-]+)\s){{0,3}}(?:{ROLE_ALT})\s)?$"
+# "said Millona" (not "told Fox News": a verb that takes the listener as its object); with a role
+# between: "said spokesman Tom Reyes", "said Democratic pollster Stan Greenberg"
+SPEECH_BEFORE_RE = re.compile(rf"\b(?!{LISTENER_VERB}\b)(?:{SPEECH_VERB}|[Aa]ccording to)\s$")
+SPEECH_ROLE_BEFORE_RE = re.compile(
+    rf"\b(?!{LISTENER_VERB}\b)(?:{SPEECH_VERB}|[Aa]ccording to)\s(?:(?:the|a|an|[A-Z][\w.'’-]*|[a-z-]+)\s){{0,3}}"
+    rf"(?:{ROLE_ALT})\s$"
 )
 # after "said X": the clause ends, or X's affiliation follows ("said Dana Ortiz of the Urban Institute")
 CLAUSE_END_RE = re.compile(r"^\s*(?:[,.;(]|$|(?:of|from|at|with)\s)")
@@ -788,7 +801,12 @@ def story_evidence(story: Story) -> list[tuple[str, str, str | None]]:
             out.append(("person", m["name"], " ".join(mods + [role]) if role else None))
         for c in _chunks(_mask(text, [m.span() for m in titled])):
             # the speech verb before a name ends right before it: 20 characters hold the longest one
-            after, before = text[c.end :], text[max(0, c.start - 80) : c.start]
+            after, before = text[c.end :], text[max(0, c.start - 20) : c.start]
+            # a role right before the name ("spokesman Tom Reyes"), maybe after a speech verb: a longer look back
+            role_before = ROLE_BEFORE_RE.search(text, max(0, c.start - 20), c.start)
+            speech_before = SPEECH_BEFORE_RE.search(before) or (
+                role_before and SPEECH_ROLE_BEFORE_RE.search(text, max(0, c.start - 80), c.start)
+            )
             acr = PAREN_ACRONYM_RE.match(after)
             if acr and len(c.text.split()) > 1:
                 out.append(("acronym", acr["acr"], c.text))
@@ -815,9 +833,9 @@ def story_evidence(story: Story) -> list[tuple[str, str, str | None]]:
                         for oc in _chunks(obj["org"])
                         if not LOWER_WORD_AFTER_RE.match(obj["org"], oc.end) or _is_org_name(oc.text)
                     )
-            elif SPEECH_BEFORE_RE.search(before) and CLAUSE_END_RE.match(after):
+            elif speech_before and CLAUSE_END_RE.match(after):
                 out.append(("person", c.text, None))  # "said Millona."
-            elif ROLE_BEFORE_RE.search(before) and " " in c.text:
+            elif role_before and " " in c.text:
                 out.append(("person", c.text, None))  # "spokesman Tom Reyes"
             elif SPEECH_AFTER_RE.match(after) and _subject(text, c):
                 out.append(("person", c.text, None))  # "Montes said"

@@ -327,13 +327,27 @@ class _Resolver:
             for (e, m), (f, n) in zip(items, items[1:], strict=False)
             if e.kind == "person"
             and f.kind == "person"
-            and MODIFIER_GAP_RE.fullmatch(texts[index_of[m.paragraph]][m.end : n.start])
+            and n.start - m.end < 60
+            and MODIFIER_GAP_RE.fullmatch(texts[index_of[m.paragraph]], m.end, n.start)
         }
-        self.gender = story_genders(story, texts, self)
+        self._gender: dict[str, str] | None = None
+        self._subjects: dict[int, dict[int, list[tuple[Entity, Mention]]]] = {}
+
+    @property
+    def gender(self) -> dict[str, str]:
+        """:func:`story_genders`, read when a pronoun is first resolved."""
+        if self._gender is None:
+            self._gender = story_genders(self.story, self.texts, self)
+        return self._gender
 
     def subjects(self, j: int) -> dict[int, list[tuple[Entity, Mention]]]:
         """Paragraph ``j``'s people by sentence: those named outside quotations, in text order
         (possessives and modifiers of another name left out)."""
+        if j not in self._subjects:
+            self._subjects[j] = self._find_subjects(j)
+        return self._subjects[j]
+
+    def _find_subjects(self, j: int) -> dict[int, list[tuple[Entity, Mention]]]:
         para = self.story.paragraphs[j]
         starts = sentence_starts(self.texts[j])
         groups: dict[int, list[tuple[Entity, Mention]]] = {}
@@ -370,7 +384,7 @@ class _Resolver:
         # unless no other is named ("according to Jane Roe")
         subjects = [(e, m) for e, m in people if not after_preposition(text, m.start)]
         people = subjects or people
-        lead = PRONOUN_SUBJECT_RE.match(text, start, people[0][1].start if people else end)
+        lead = PRONOUN_SUBJECT_RE.match(text, start, min(people[0][1].start if people else end, start + 60))
         if pick == "last" and lead:  # "he backed Obama over Clinton and said": the pronoun is the subject
             found = self.pronoun(i, start, lead["p"].lower())
             if found:
@@ -405,7 +419,8 @@ class _Resolver:
             groups = self.subjects(j)
             starts = sentence_starts(self.texts[j])
             for sentence in sorted(groups, reverse=True):
-                lead = PRONOUN_SUBJECT_RE.match(self.texts[j], starts[sentence], groups[sentence][0][1].start)
+                first = groups[sentence][0][1].start
+                lead = PRONOUN_SUBJECT_RE.match(self.texts[j], starts[sentence], min(first, starts[sentence] + 60))
                 if word and lead and lead["p"].lower() == word:
                     continue  # "He backed Ortiz over Roe": that sentence's subject is the same "he"
                 for e, m in groups[sentence]:
