@@ -94,7 +94,6 @@ DATE_LINE_RE = re.compile(
 NOTHING_AFTER_HEADLINE = "no story text follows it"
 HEADLINE_MAX_WORDS = 20
 HEADLINE_MAX_CHARS = 150
-SLUG_MAX_CHARS = 200  # a slug is a file and folder name: well under the usual 255-byte limit
 MEDIA_MAX_WORDS = 25
 CREDIT_MAX_WORDS = 30
 # C0 control characters that never occur in captured text (tab, newline, CR, FF are fine)
@@ -528,6 +527,9 @@ def _check_storable(reading: CaptureReading, lines: list[str]) -> None:
 
 
 # --- writing the story file ---------------------------------------------------------------
+
+
+SLUG_MAX_CHARS = 200  # a slug is a file and folder name: well under the usual 255-byte limit
 
 
 def build_story(reading: CaptureReading, given: ArchivistMetadata, capture_name: str) -> ImportedStory:
