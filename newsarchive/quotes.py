@@ -666,6 +666,8 @@ def extract_quotes(story: Story, entities: EntityIndex | None = None) -> tuple[l
             if k == 0 and continuing is not None:
                 continuing.fragments.append(frag)
                 occ = continuing
+            elif seg.open_at is None and is_markup(frag.text, ""):
+                occ = None  # "... http://example.com/x.”: a link after a stray closing mark
             elif seg.open_at is None:
                 occ = new(i, frag)
                 warn(
@@ -698,6 +700,8 @@ def extract_quotes(story: Story, entities: EntityIndex | None = None) -> tuple[l
 
 def _classify(text, i, seg, frag, prev, next_open, new, attribute) -> QuoteOccurrence | None:
     """A statement with its own attribution, or the second half of a split quote; else None."""
+    if is_markup(frag.text, text[: seg.start]):
+        return None
     att = _after_attribution(text, seg, next_open)
     if att:
         occ = new(i, frag)
@@ -781,6 +785,11 @@ BYLINE_BEFORE_RE = re.compile(r"\bby\s[^\"“”:]{1,80}:\s*$")
 NOT_SAID_AFTER_RE = re.compile(r"\s*(?:,?\sby\s|\([^()]{0,60}\b\d{4}\))")
 
 
+def is_markup(quoted: str, before: str) -> bool:
+    """A web address, e-mail address or handle in quotes, or the value of a markup attribute."""
+    return WEB_NAME_RE.fullmatch(quoted.strip()) is not None or before.rstrip().endswith("=")
+
+
 def is_name_in_quotes(quoted: str, before: str, after: str = "") -> bool:
     """Is this quoted stretch a name, a title or markup rather than words someone said? Every word
     capitalized (small words aside: ``"Operation Blue Water"``, ``"The Apprentice"``), a number, a
@@ -793,7 +802,7 @@ def is_name_in_quotes(quoted: str, before: str, after: str = "") -> bool:
         return True
     if len(words) <= 8 and all(w[0].isupper() or w[0].isdigit() or w.lower() in TITLE_CASE_SMALL for w in words):
         return True
-    if WEB_NAME_RE.fullmatch(quoted.strip()) or before.rstrip().endswith("="):
+    if is_markup(quoted, before):
         return True
     return bool(
         NAMING_RE.search(before[-60:]) or BYLINE_BEFORE_RE.search(before[-120:]) or NOT_SAID_AFTER_RE.match(after)

@@ -507,3 +507,8 @@ def test_a_pronoun_that_opens_the_clause_is_its_subject():
         'Flying home, he told his wife, Ana Reyes, that the vote would be "a fight."'
     )
     assert [speaker for _, speaker in _quotes_of(body)] == ["tom-reyes", "tom-reyes"]
+
+
+def test_a_link_is_no_quotation_even_after_a_speech_verb_or_a_stray_mark():
+    body = 'According to the Gazette, "http://example.com/story" has it. Read on: http://example.com/x9.”'
+    assert _quotes_of(body) == []
