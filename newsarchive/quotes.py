@@ -666,8 +666,6 @@ def extract_quotes(story: Story, entities: EntityIndex | None = None) -> tuple[l
             if k == 0 and continuing is not None:
                 continuing.fragments.append(frag)
                 occ = continuing
-            elif seg.open_at is None and is_markup(frag.text, ""):
-                occ = None  # "... http://example.com/x.”: a link after a stray closing mark
             elif seg.open_at is None:
                 occ = new(i, frag)
                 warn(
