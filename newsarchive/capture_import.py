@@ -295,12 +295,17 @@ def comments_heading(text: str) -> tuple[str, int | None] | None:
 
 
 def headline_problem(text: str) -> str:
-    """Why the line ``text`` cannot be a headline, or "" when it can."""
-    if len(text) > HEADLINE_MAX_CHARS or len(text.split()) > HEADLINE_MAX_WORDS:
+    """Why the line ``text`` cannot be a headline, or "" when it can. News databases print a
+    headline and its deck on one line (``Headline; Deck that says more.``, the deck capitalized):
+    the length and sentence-end rules apply to the headline before the ``; ``."""
+    head, _, deck = text.partition("; ")
+    if not deck[:1].isupper():
+        head = text
+    if len(head) > HEADLINE_MAX_CHARS or len(head.split()) > HEADLINE_MAX_WORDS:
         return "it is too long for a headline"
     if find_dateline(text):
         return "it opens with a dateline"
-    if ends_like_sentence(text):
+    if ends_like_sentence(head):
         return "it ends like a sentence"
     if not any(ch.isalpha() for ch in text):
         return "it has no words"
@@ -525,6 +530,9 @@ def _check_storable(reading: CaptureReading, lines: list[str]) -> None:
 # --- writing the story file ---------------------------------------------------------------
 
 
+SLUG_MAX_CHARS = 200  # a slug is a file and folder name: well under the usual 255-byte limit
+
+
 def build_story(reading: CaptureReading, given: ArchivistMetadata, capture_name: str) -> ImportedStory:
     """The story-file text for ``reading`` plus the archivist's metadata.
 
@@ -548,7 +556,8 @@ def build_story(reading: CaptureReading, given: ArchivistMetadata, capture_name:
     if "date" not in metadata:
         raise ArchiveError(path, 1, "no date line in the capture; give the publication date with --date YYYY-MM-DD")
     parse_date(metadata["date"], path, 1)
-    metadata["slug"] = given.slug.strip() if given.slug and given.slug.strip() else slugify(metadata["title"])
+    title_slug = slugify(metadata["title"], max_length=SLUG_MAX_CHARS, word_boundary=True)
+    metadata["slug"] = given.slug.strip() if given.slug and given.slug.strip() else title_slug
     if not metadata["slug"]:
         raise ArchiveError(path, 1, f"cannot make a slug from the title {metadata['title']!r}; give one with --slug")
     take("publisher", given.publisher, "")

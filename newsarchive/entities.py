@@ -68,8 +68,95 @@ SPEECH_VERBS = (
     "notes",
     "explains",
     "adds",
+    # reporting verbs beyond "said" that news prints before or after a quotation
+    "tweeted",
+    "tweets",
+    "posted",
+    "posts",
+    "quipped",
+    "joked",
+    "interjected",
+    "gushed",
+    "stressed",
+    "emphasized",
+    "claimed",
+    "claims",
+    "suggested",
+    "contended",
+    "maintained",
+    "agreed",
+    "countered",
+    "cautioned",
+    "observed",
+    "remarked",
+    "boasted",
+    "vowed",
+    "pledged",
+    "promised",
+    "admitted",
+    "lamented",
+    "alleged",
+    "called",
+    "calls",
+    "described",
+    "blasted",
+    "slammed",
+    "praised",
+    "criticized",
+    "mused",
+    "shouted",
+    "yelled",
+    "reported",
+    "sniped",
+    "chided",
+    "concluded",
+    "reiterated",
+    "confirmed",
+    "denied",
+    "mocked",
+    "scoffed",
+    "argues",
+    "insists",
+    "asks",
+    "warns",
+    "says",
+    "announced",
+    "emailed",
+    "texted",
+    "replied",
+    "retorted",
+    "demanded",
+    "wondered",
+    "explained",
+    "acknowledged",
+    "insisted",
+    "declared",
+    "proclaimed",
+    "exclaimed",
+    "remembered",
+    "recounted",
+    "went on",
+    "goes on",
+    "pointed out",
+    "summed up",
 )
-SPEECH_VERB = r"(?:" + "|".join(sorted(set(SPEECH_VERBS), key=len, reverse=True)) + r")"
+
+
+def word_alternation(words: Iterable[str]) -> str:
+    """A regex group matching any of ``words`` (longest first), grouped by first letter so that a
+    search does not try every word at every position."""
+    by_first: dict[str, list[str]] = {}
+    for w in sorted(set(words), key=len, reverse=True):
+        by_first.setdefault(w[0], []).append(re.escape(w[1:]))
+    return "(?:" + "|".join(f"{re.escape(k)}(?:{'|'.join(rest)})" for k, rest in sorted(by_first.items())) + ")"
+
+
+SPEECH_VERB = word_alternation(SPEECH_VERBS)
+# Speech verbs whose object is the one spoken to or about ("told Fox News", "praised Jane Roe").
+LISTENER_VERB = (
+    r"(?:told|tells|urged|warned|called|calls|blasted|slammed|praised|criticized|chided|mocked|emailed|texted|"
+    r"described|charged|reminded|asked|asks)"
+)
 
 # Title prefixes as printed -> the role they give. A general lexicon, not a list of seed people.
 TITLES = {
@@ -115,6 +202,33 @@ TITLES = {
     "Det.": "Detective",
     "Trooper": "Trooper",
     "Officer": "Officer",
+    "Secretary of State": "Secretary of State",
+    "Secretary of Defense": "Secretary of Defense",
+    "Secretary of the Treasury": "Secretary of the Treasury",
+    "Secretary of Homeland Security": "Secretary of Homeland Security",
+    "Secretary of Labor": "Secretary of Labor",
+    "Secretary of Education": "Secretary of Education",
+    "Secretary of Health and Human Services": "Secretary of Health and Human Services",
+    "Minister": "Minister",
+    "Prime Minister": "Prime Minister",
+    "Leader": "Leader",
+    "Majority Leader": "Majority Leader",
+    "Minority Leader": "Minority Leader",
+    "Whip": "Whip",
+    "Ambassador": "Ambassador",
+    "Congressman": "Congressman",
+    "Congresswoman": "Congresswoman",
+    "Assemblyman": "Assemblyman",
+    "Assemblywoman": "Assemblywoman",
+    "Manager": "Manager",
+    "Chancellor": "Chancellor",
+    "General": "General",
+    "Gen.": "General",
+    "Adm.": "Admiral",
+    "Col.": "Colonel",
+    "Maj.": "Major",
+    "Pastor": "Pastor",
+    "Bishop": "Bishop",
     "Dr.": "",
     "Mr.": "",
     "Mrs.": "",
@@ -129,14 +243,21 @@ ROLE_NOUNS = set(
     professor officer member coordinator organizer superintendent principal sheriff judge treasurer counsel
     analyst economist researcher owner ceo editor pastor minister official advocate activist councilor
     trustee executive administrator dean chancellor consultant fellow deputy aide adviser advisor teacher
-    nurse doctor physician captain lieutenant sergeant detective trooper auditor clerk organizer""".split()
+    nurse doctor physician captain lieutenant sergeant detective trooper auditor clerk organizer pollster
+    strategist operative candidate nominee front-runner frontrunner congressman congresswoman lawmaker
+    legislator host anchor correspondent reporter columnist commentator writer author historian scientist
+    expert scholar donor supporter resident student veteran businessman businesswoman billionaire mogul
+    investor lobbyist diplomat ambassador envoy premier general colonel admiral whip leader staffer
+    spokesperson attorney-general comedian actor actress singer rapper""".split()
 )
+ROLE_ALT = word_alternation(ROLE_NOUNS)
 # Words that make a capitalized run an organization (compared lowercase).
 ORG_WORDS = set(
     """coalition department union association police enforcement agency committee council commission office
     bureau service services court center centre institute foundation university college school party
     corporation corp inc llc company group network alliance federation society league board authority
-    fund trust church hospital bank legislature senate house congress ministry army navy patrol guard
+    fund trust church hospital bank legislature senate house congress ministry army navy patrol guard states
+    nations kingdom emirates
     administration centro casa instituto fundacion asociacion comite project campaign""".split()
 )
 # Nouns an appositive uses for an organization ("Centro Presente, a ... advocacy group").
@@ -148,7 +269,16 @@ LEADING_STOP = set(
     These Those There Then Also Yet Still Now Last Next Meanwhile Yesterday Today Tomorrow He She They We I
     Our His Her Their Many Some Most Other Under Over During Why What How Who Where Both Each Every No Not
     Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July
-    August September October November December Friday's Still However Although Though Once""".split()
+    August September October November December Friday's Still However Although Though Once Jan Feb Mar Apr
+    Jun Jul Aug Sep Sept Oct Nov Dec""".split()
+)
+# Words for groups of people, parties and nationalities: "Democrats said" names no person.
+GROUP_WORDS = set(
+    """Democrat Democrats Republican Republicans American Americans Conservatives Liberals Independents
+    Progressives Evangelicals Christians Muslims Jews Catholics Latinos Hispanics Europeans Africans Asians
+    Mexicans Iranians Syrians Russians Chinese Israelis Palestinians British Brits French Germans Canadians
+    Iraqis Afghans Saudis Cubans Libyans Britons Democratic Republican GOP Senate House Congress
+    Lawmakers Officials Authorities Police Voters Supporters Critics Protesters Residents""".split()
 )
 PRONOUNS = {"he", "she", "him", "her", "they", "i", "we"}
 # Words for the people of a group: "Leaders of the Civil Liberties Project" names the project, not
@@ -180,13 +310,22 @@ PAREN_ACRONYM_RE = re.compile(r"^\s\((?P<acr>[A-Z][A-Z&]{1,7})\)")
 PARTY_RE = re.compile(r"^,\s(?P<role>[DRI]-[A-Z][A-Za-z.]*(?:\s[A-Z][A-Za-z.]*)?)(?=[,.;)]|$)")
 APPOSITIVE_RE = re.compile(rf"^,\s(?P<role>[^,;:()\"“”]{{3,120}}?)(?=[,;:()\"“”]|\.(?:\s|$)|\s{SPEECH_VERB}\b|$)")
 ORG_APPOSITIVE_RE = re.compile(
-    rf"^,\s(?:an?|the)\s(?P<d>(?:(?!\b(?:of|for|at|with)\b)[^,;.]){{0,60}}?\b(?:{'|'.join(sorted(ORG_NOUNS))}))(?=[,;.:]|$)"
+    rf"^,\s(?:an?|the)\s(?P<d>(?:(?!\b(?:of|for|at|with|to|by|in)\b)[^,;.]){{0,60}}?\b(?:{'|'.join(sorted(ORG_NOUNS))}))(?=[,;.:]|$)"
 )
 DEFINITE_RE = re.compile(r"\b[Tt]he\s(?P<noun>[a-z]+)\b")
 DEFINITE_HINT_RE = re.compile(rf"he\s(?:{'|'.join(sorted(ORG_WORDS))})\b")  # some DEFINITE_RE noun is an ORG_WORD
-SPEECH_AFTER_RE = re.compile(rf"^(?:,\s[^,\"“”]{{1,80}},)?,?\s{SPEECH_VERB}\b")
-SPEECH_BEFORE_RE = re.compile(rf"\b(?:{SPEECH_VERB}|[Aa]ccording to)\s$")
-CLAUSE_END_RE = re.compile(r"^\s*(?:[,.;]|$)")
+SPEECH_AFTER_RE = re.compile(rf"^(?:,\s[^,\"“”]{{1,160}},)?,?\s{SPEECH_VERB}\b")
+# "said Millona" (not "told Fox News": a verb that takes the listener as its object); with a role
+# between: "said spokesman Tom Reyes", "said Democratic pollster Stan Greenberg"
+SPEECH_BEFORE_RE = re.compile(rf"\b(?!{LISTENER_VERB}\b)(?:{SPEECH_VERB}|[Aa]ccording to)\s$")
+SPEECH_ROLE_BEFORE_RE = re.compile(
+    rf"\b(?!{LISTENER_VERB}\b)(?:{SPEECH_VERB}|[Aa]ccording to)\s(?:(?:the|a|an|[A-Z][\w.'’-]*|[a-z-]+)\s){{0,3}}"
+    rf"(?:{ROLE_ALT})\s$"
+)
+# after "said X": the clause ends, or X's affiliation follows ("said Dana Ortiz of the Urban Institute")
+CLAUSE_END_RE = re.compile(r"^\s*(?:[,.;(]|$|(?:of|from|at|with)\s)")
+# a lowercase role right before a name: "spokesman Tom Reyes", "Democratic pollster Stan Greenberg"
+ROLE_BEFORE_RE = re.compile(rf"(?<![\w-])(?:{ROLE_ALT})\s$")
 # What the patterns read after a name (PAREN_ACRONYM_RE, PARTY_RE, APPOSITIVE_RE, ORG_APPOSITIVE_RE,
 # SPEECH_AFTER_RE, CLAUSE_END_RE) fits in this many characters, so a name's "after" is a slice this
 # long, not the rest of its paragraph: a copy of the rest per name cost a paragraph's length squared.
@@ -194,13 +333,22 @@ AFTER_NAME = 400
 # A name right after one of these is a preposition's object, not the subject of the speech verb
 # after it: "Officials in Crestwood asked", "Moreau, a senator from Crestwood, said".
 AFTER_PREPOSITION_RE = re.compile(
-    r"\b(?:in|from|of|at|near|for|with|by|on|to|into|outside|inside|across|around|throughout|within)\s$"
+    r"\b(?:in|from|of|at|near|for|with|by|on|to|into|outside|inside|across|around|throughout|within|over|against|"
+    r"about|than|like|between|versus|under|behind|toward|towards)\s$"
 )
 # A name right after one of these is usually a place ("Police in Glendale"): a name printed so more
 # often than next to a speech verb, with no title or role, is not a person.
 PLACE_BEFORE_RE = re.compile(r"\b(?:in|near|outside|throughout)\s$")
 # Where a sentence starts: a capitalized word there may be any word ("Advocates asked ...").
 SENTENCE_START_RE = re.compile(r"(?:^|[.!?…][\"”’)]?\s+)[\"“]?$")
+
+
+# A capitalized run followed by a lowercase word modifies it ("the Smith campaign"): not a name of its own.
+LOWER_WORD_AFTER_RE = re.compile(r"['’]?s?\s[a-z]")
+
+
+MALE_TITLE_RE = re.compile(r"^(?:Mr\.|Mister)\s")
+FEMALE_TITLE_RE = re.compile(r"^(?:Mrs\.|Ms\.|Miss|Madam)\s")
 
 
 def after_preposition(text: str, start: int) -> bool:
@@ -234,6 +382,7 @@ class Entity:
     roles: list[str] = field(default_factory=list)
     aliases: list[str] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
+    evidence: int = field(default=0, compare=False)  # pieces of person evidence in the archive (pass 1)
 
     @property
     def slug(self) -> str:
@@ -280,6 +429,7 @@ class EntityIndex:
         default=None, init=False, repr=False, compare=False
     )
     _lookup: _Lookup | None = field(default=None, init=False, repr=False, compare=False)
+    _genders: dict[int, str | None] | None = field(default=None, init=False, repr=False, compare=False)
 
     def mentions_in(self, story: str, paragraph: str | None = None) -> list[tuple[Entity, Mention]]:
         """(entity, mention) pairs of one story (optionally one paragraph), in no particular order."""
@@ -290,6 +440,17 @@ class EntityIndex:
                     self._by_story.setdefault(m.story, []).append((e, m))
         pairs = self._by_story.get(story, [])
         return [(e, m) for e, m in pairs if paragraph is None or m.paragraph == paragraph]
+
+    def title_gender(self, person: Entity) -> str | None:
+        """ "m" or "f" when the archive prints the person's name after Mr. (or Mrs., Ms., Miss) at
+        least twice as often as after the other kind; else None. Remembered per person."""
+        if self._genders is None:
+            self._genders = {}
+        if id(person) not in self._genders:
+            male = sum(1 for m in person.mentions if MALE_TITLE_RE.match(m.text))
+            female = sum(1 for m in person.mentions if FEMALE_TITLE_RE.match(m.text))
+            self._genders[id(person)] = "m" if male > 2 * female else "f" if female > 2 * male else None
+        return self._genders[id(person)]
 
     def _people(self) -> _Lookup:
         if self._lookup is None:
@@ -352,7 +513,8 @@ def _match_person(people: list[Entity], name: str) -> Entity | None:
 
 
 def _by_surname(people: list[Entity], surname: str, story: str | None) -> Entity | None:
-    """Surname -> person: one named in full in ``story`` first, else the only one in the archive."""
+    """Surname -> person: one named in full in ``story`` first, else the only one in the archive,
+    else a person named by the surname alone, else the one of them with the most evidence."""
     matches = [p for p in people if p.last == surname.lower() and p.first]
     if story is not None:
         local = [p for p in matches if any(m.story == story for m in p.mentions)]
@@ -361,7 +523,17 @@ def _by_surname(people: list[Entity], surname: str, story: str | None) -> Entity
     if len(matches) == 1:
         return matches[0]
     single = [p for p in people if p.name == surname]
-    return single[0] if single else None
+    return single[0] if single else _best_known(matches)
+
+
+def _best_known(matches: list[Entity]) -> Entity | None:
+    """Of several people who share a surname, the one with more person evidence in the archive
+    than each other one: a bare "Clinton" in a story that names no Clinton in full. None on a
+    tie: an ambiguous surname stays unresolved."""
+    ranked = sorted(matches, key=lambda p: -p.evidence)
+    if len(ranked) > 1 and ranked[0].evidence > ranked[1].evidence:
+        return ranked[0]
+    return None
 
 
 class _Lookup:
@@ -419,7 +591,9 @@ class _Lookup:
                 return self.people[local[0]]
         if len(matches) == 1:
             return self.people[matches[0]]
-        return self.people[self.by_name[surname]] if surname in self.by_name else None
+        if surname in self.by_name:
+            return self.people[self.by_name[surname]]
+        return _best_known([self.people[n] for n in matches])
 
     def find_org(self, name: str) -> Entity | None:
         """:func:`_find_org` over ``orgs`` and ``acronyms``."""
@@ -497,6 +671,13 @@ def _split_chunk(start: int, chunk: str) -> list[_Chunk]:
             return _split_chunk(words[0][0], _join(words[:i], words[0][0])) + _split_chunk(
                 right[0][0], _join(right, right[0][0])
             )
+    # "Dana Ortiz of the Urban Institute": a person's name, then the organization they speak for
+    if "of" in lowered:
+        i = lowered.index("of")
+        right = words[i + 2 :] if lowered[i + 1 : i + 2] == ["the"] else words[i + 1 :]
+        head = " ".join(w for _, w in words[:i])
+        if right and 2 <= i <= 3 and _is_name(head) and _is_org_name(" ".join(w for _, w in right)):
+            return _make(words[:i]) + _make(right)
     return _make(words)
 
 
@@ -527,11 +708,12 @@ def _make(words: list[tuple[int, str]]) -> list[_Chunk]:
 @functools.lru_cache(maxsize=65536)
 def _is_name(text: str) -> bool:
     words = text.split()
-    if not 1 <= len(words) <= 4 or words[0] in LEADING_STOP:
+    if not 1 <= len(words) <= 4 or words[0] in LEADING_STOP or (len(words) == 1 and text in GROUP_WORDS):
         return False
     if any(w.lower() in ORG_WORDS for w in words):
         return False
-    return all(re.fullmatch(NAME_PART, w) for w in words) and not re.fullmatch(r"[A-Z]\.", words[0])
+    initial_first = re.fullmatch(r"[A-Z]\.", words[0]) and len(words) < 3  # "J. Gerald Hebert" is a name
+    return all(re.fullmatch(NAME_PART, w) for w in words) and not initial_first
 
 
 @functools.lru_cache(maxsize=65536)
@@ -587,11 +769,15 @@ def _appositive_role(after: str) -> str | None:
         return None
     role = m["role"].strip()
     words = re.findall(r"[A-Za-z-]+", role.split(" of ")[0].split(" for ")[0].split(" at ")[0])
-    if len(role.split()) > 12 or not any(w.lower() in ROLE_NOUNS for w in words):
+    if len(role.split()) > 20 or not any(w.lower() in ROLE_NOUNS for w in words):
         return None
     if role[0].isupper() and role.split()[0] not in ("The", "A", "An"):
         return None  # "Smith, Jones and Brown": a list, not a role
     return role
+
+
+def _has_role_noun(text: str) -> bool:
+    return any(w.lower() in ROLE_NOUNS for w in re.findall(r"[A-Za-z-]+", text))
 
 
 def _subject(text: str, c: _Chunk) -> bool:
@@ -620,6 +806,11 @@ def story_evidence(story: Story) -> list[tuple[str, str, str | None]]:
         for c in _chunks(_mask(text, [m.span() for m in titled])):
             # the speech verb before a name ends right before it: 20 characters hold the longest one
             after, before = text[c.end : c.end + AFTER_NAME], text[max(0, c.start - 20) : c.start]
+            # a role right before the name ("spokesman Tom Reyes"), maybe after a speech verb: a longer look back
+            role_before = ROLE_BEFORE_RE.search(text, max(0, c.start - 20), c.start)
+            speech_before = SPEECH_BEFORE_RE.search(before) or (
+                role_before and SPEECH_ROLE_BEFORE_RE.search(text, max(0, c.start - 80), c.start)
+            )
             acr = PAREN_ACRONYM_RE.match(after)
             if acr and len(c.text.split()) > 1:
                 out.append(("acronym", acr["acr"], c.text))
@@ -627,6 +818,8 @@ def story_evidence(story: Story) -> list[tuple[str, str, str | None]]:
             if _is_org_name(c.text):
                 out.append(("organization", c.text, None))
             org_appos = ORG_APPOSITIVE_RE.match(after)
+            if org_appos and _has_role_noun(org_appos["d"]):
+                org_appos = None  # "Tad Devine, a senior adviser on the Sanders campaign": a person's role
             if org_appos and (len(c.text.split()) > 1 or _is_org_name(c.text)):
                 out.append(("organization", c.text, org_appos["d"]))
                 continue
@@ -639,9 +832,15 @@ def story_evidence(story: Story) -> list[tuple[str, str, str | None]]:
             if role:
                 out.append(("person", c.text, None))  # the role itself is read in pass 3, with references resolved
                 for obj in re.finditer(r"\b(?:of|for|at|with)\s(?:the\s)?(?P<org>[A-Z].*)$", role):
-                    out.extend(("organization", oc.text, None) for oc in _chunks(obj["org"]))
-            elif SPEECH_BEFORE_RE.search(before) and CLAUSE_END_RE.match(after):
+                    out.extend(
+                        ("organization", oc.text, None)
+                        for oc in _chunks(obj["org"])
+                        if not LOWER_WORD_AFTER_RE.match(obj["org"], oc.end) or _is_org_name(oc.text)
+                    )
+            elif speech_before and CLAUSE_END_RE.match(after):
                 out.append(("person", c.text, None))  # "said Millona."
+            elif role_before and " " in c.text:
+                out.append(("person", c.text, None))  # "spokesman Tom Reyes"
             elif SPEECH_AFTER_RE.match(after) and _subject(text, c):
                 out.append(("person", c.text, None))  # "Montes said"
     return out
@@ -709,6 +908,7 @@ def _build(ev: _Evidence) -> tuple[list[Entity], list[Entity]]:
         full = [p for p in people if p.last == name.lower() and p.first] if " " not in name else []
         if full:  # a surname of someone named in full: their titles ("Gov. Patrick") are roles too
             if len(full) == 1:
+                full[0].evidence += ev.person_seen.get(name, 0)
                 for role in ev.person[name]:
                     full[0].add_role(role)
             continue
@@ -719,6 +919,7 @@ def _build(ev: _Evidence) -> tuple[list[Entity], list[Entity]]:
         elif _prefer(name, found.name):
             found.name, old = name, found.name
             found.add_alias(old)
+        found.evidence += ev.person_seen.get(name, 0)
         for role in ev.person[name]:
             found.add_role(role)
     return people, orgs
@@ -906,7 +1107,7 @@ def find_entities(stories: list[Story], memo: AnalysisMemo | None = None) -> Ent
     known = ""  # the lookup's names, aliases and acronyms, hashed (only for a memo that keeps them)
     if memo.keeps:
         acronym_numbers = sorted((acronym, number[id(o)]) for acronym, o in acronyms.items())
-        known = memo_key("lookup", [(e.kind, e.name, e.aliases) for e in entities], acronym_numbers)
+        known = memo_key("lookup", [(e.kind, e.name, e.aliases, e.evidence) for e in entities], acronym_numbers)
     for story in ordered:
         scan = memo.get(partial(_key, "mentions", memo, story, known), partial(_scan_story, story, lookup, number))
         _apply(scan, story, entities)

@@ -22,6 +22,7 @@ import functools
 import hashlib
 import itertools
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,7 +34,19 @@ from rapidfuzz import fuzz
 
 from .analysis_memo import AnalysisMemo, memo_key
 from .citations import Citation, kept_citations, name_quotes
-from .entities import PRONOUNS, SPEECH_VERB, Entity, EntityIndex, Mention, after_preposition, find_entities
+from .entities import (
+    FEMALE_TITLE_RE,
+    LISTENER_VERB,
+    MALE_TITLE_RE,
+    PRONOUNS,
+    ROLE_ALT,
+    SPEECH_VERB,
+    Entity,
+    EntityIndex,
+    Mention,
+    after_preposition,
+    find_entities,
+)
 from .errors import Problem
 from .forked_call import ForkedCall
 from .progress import progress
@@ -60,6 +73,7 @@ BEFORE_RE = re.compile(rf"\b(?P<verb>{SPEECH_VERB})\b(?:\s*[:,]|(?P<mod>\s[^\"�
 BEFORE_ACCORDING_RE = re.compile(r"\b[Aa]ccording\sto\s(?P<who>[^\"“”]+?),?\s*$")
 INTRO_RE = re.compile(rf"\b(?P<verb>{SPEECH_VERB})\b[^\"“”]{{0,60}}:\s*$")
 VERB_RE = re.compile(rf"\b{SPEECH_VERB}\b")
+VERB_ENDS_CLAUSE_RE = re.compile(r"\s*(?:[.,;:!?]|$|\s(?:in|on|at|to|during|after|before|when|while|from|of|with)\b)")
 SPLIT_QUOTE_GAP_RE = re.compile(rf"\b{SPEECH_VERB}\b|according to")
 WORD_BEFORE_RE = re.compile(r"([\w.]+)$")
 ROLE_PHRASE_RE = re.compile(r"^the\s(?:\w+\s){0,2}?(?P<noun>[a-z-]+)$")
@@ -221,20 +235,57 @@ class _Segment:
     inner: tuple[int, int]  # span of the words inside
 
 
+DOUBLE_APOSTROPHE_RE = re.compile(r"'{2,3}")
+# A closing mark that pairs with an opening one besides the usual closers (CLOSE_MARKS and a straight
+# '"'): German „low-high“ marks and »reversed guillemets«.
+OWN_CLOSER = {"„": "“", "»": "«"}
+
+
+def mark_view(text: str) -> str:
+    """``text`` with each pair of apostrophes that news databases print for a double quotation
+    mark turned into a curly mark and a space (an opening one before a word: ``“ We``; a closing
+    one after it: ``stop, ” she``). Same length and offsets, so spans found in the view are spans
+    of the printed text."""
+    if "''" not in text:
+        return text
+    chars = list(text)
+    for m in DOUBLE_APOSTROPHE_RE.finditer(text):
+        a, b = m.span()
+        opening = a == 0 or text[a - 1].isspace() or text[a - 1] in "([{—–-/"
+        if b - a == 3 and opening:  # the double mark, then a nested single one
+            b -= 1
+        elif b - a == 3:  # a nested single quote closes, then the double one
+            a += 1
+        if opening and b < len(text) and not text[b].isspace():
+            chars[a:b] = "“ "
+        elif not opening:
+            chars[a:b] = " ”"
+    return "".join(chars)
+
+
+def _invisible(ch: str) -> bool:
+    """A format character such as a bidirectional mark (U+202A): no more than a space before a mark."""
+    return unicodedata.category(ch) == "Cf"
+
+
 def _segments(text: str) -> list[_Segment]:
-    """Quoted stretches of one paragraph, pairing marks by shape (see module docstring)."""
+    """Quoted stretches of one paragraph (its :func:`mark_view`), pairing marks by shape (see
+    the module docstring)."""
     pairs: list[tuple[int | None, int | None]] = []
     open_at = None
     for mark in MARK_RE.finditer(text):  # only the marks matter: skip the letters between them
         i, ch = mark.start(), mark.group()
-        if ch in OPEN_MARKS or (ch == '"' and open_at is None):
+        if open_at is not None and ch == OWN_CLOSER.get(text[open_at]):
+            pairs.append((open_at, i))
+            open_at = None
+        elif ch in OPEN_MARKS or (ch == '"' and open_at is None):
             if open_at is None:
                 open_at = i
         elif ch in CLOSE_MARKS or ch == '"':
             if open_at is not None:
                 pairs.append((open_at, i))
                 open_at = None
-            elif (i == 0 or text[i - 1].isspace()) and i + 1 < len(text) and text[i + 1].isalnum():
+            elif (i == 0 or text[i - 1].isspace() or _invisible(text[i - 1])) and text[i + 1 : i + 2].isalnum():
                 open_at = i  # a closing mark typed where an opening one belongs
             else:
                 pairs.append((None, i))
@@ -258,8 +309,9 @@ def _segments(text: str) -> list[_Segment]:
 class _Resolver:
     """Turns attribution text into a person, using the entity mentions of one story."""
 
-    def __init__(self, story: Story, index: EntityIndex, quoted: dict[str, list[tuple[int, int]]]):
+    def __init__(self, story: Story, texts: list[str], index: EntityIndex, quoted: dict[str, list[tuple[int, int]]]):
         self.story = story
+        self.texts = texts  # the paragraphs' mark views
         self.index = index
         self.quoted = quoted
         self.by_para: dict[str, list[tuple[Entity, Mention]]] = {}
@@ -267,12 +319,55 @@ class _Resolver:
             self.by_para.setdefault(mention.paragraph, []).append((entity, mention))
         for items in self.by_para.values():
             items.sort(key=lambda t: t[1].start)
+        index_of = {p.id: n for n, p in enumerate(story.paragraphs)}
+        # a person named as a modifier of another ("Obama consultant Cornell Belcher") is not a subject
+        self.modifiers = {
+            id(m)
+            for items in self.by_para.values()
+            for (e, m), (f, n) in zip(items, items[1:], strict=False)
+            if e.kind == "person"
+            and f.kind == "person"
+            and n.start - m.end < 60
+            and MODIFIER_GAP_RE.fullmatch(texts[index_of[m.paragraph]], m.end, n.start)
+        }
+        self._gender: dict[str, str] | None = None
+        self._subjects: dict[int, dict[int, list[tuple[Entity, Mention]]]] = {}
+
+    @property
+    def gender(self) -> dict[str, str]:
+        """:func:`story_genders`, read when a pronoun is first resolved."""
+        if self._gender is None:
+            self._gender = story_genders(self.story, self.texts, self)
+        return self._gender
+
+    def subjects(self, j: int) -> dict[int, list[tuple[Entity, Mention]]]:
+        """Paragraph ``j``'s people by sentence: those named outside quotations, in text order
+        (possessives and modifiers of another name left out)."""
+        if j not in self._subjects:
+            self._subjects[j] = self._find_subjects(j)
+        return self._subjects[j]
+
+    def _find_subjects(self, j: int) -> dict[int, list[tuple[Entity, Mention]]]:
+        para = self.story.paragraphs[j]
+        starts = sentence_starts(self.texts[j])
+        groups: dict[int, list[tuple[Entity, Mention]]] = {}
+        for e, m in self.by_para.get(para.id, []):
+            if e.kind != "person" or m.possessive or id(m) in self.modifiers or self.in_quote(para.id, m):
+                continue
+            if LISTENER_BEFORE_RE.search(self.texts[j], max(0, m.start - 12), m.start):
+                continue  # "he told Fox News": the one spoken to is not the sentence's subject
+            groups.setdefault(bisect.bisect_right(starts, m.start) - 1, []).append((e, m))
+        return groups
 
     def people_in(self, pid: str, start: int, end: int) -> list[tuple[Entity, Mention]]:
         return [
             (e, m)
             for e, m in self.by_para.get(pid, [])
-            if e.kind == "person" and start <= m.start and m.end <= end and not m.possessive
+            if e.kind == "person"
+            and start <= m.start
+            and m.end <= end
+            and not m.possessive
+            and not self.in_quote(pid, m)
         ]
 
     def orgs_in(self, pid: str, start: int, end: int) -> list[Entity]:
@@ -282,20 +377,30 @@ class _Resolver:
         self, i: int, pid: str, start: int, end: int, pick: str
     ) -> tuple[Entity | None, Mention | None, str, str]:
         """(person, mention, how, phrase) for the attribution phrase at ``start:end`` of paragraph ``pid``."""
-        text = self.story.paragraphs[i].text
+        text = self.texts[i]
         phrase = " ".join(text[start:end].split()).strip(" ,.;")
         people = self.people_in(pid, start, end)
         # "Moreau, a senator from Crestwood, said": a name after a preposition is not who speaks,
         # unless no other is named ("according to Jane Roe")
         subjects = [(e, m) for e, m in people if not after_preposition(text, m.start)]
         people = subjects or people
+        lead = PRONOUN_SUBJECT_RE.match(text, start, min(people[0][1].start if people else end, start + 60))
+        if pick == "last" and lead:  # "he backed Obama over Clinton and said": the pronoun is the subject
+            found = self.pronoun(i, start, lead["p"].lower())
+            if found:
+                return found[0], found[1], "pronoun", phrase
         if people:
-            entity, mention = people[0] if pick == "first" else people[-1]
+            # "..., X, who met Y, said" / "X, an aide to Y, said": X speaks, not the last name before the verb
+            first_speaks = pick == "first" or APPOSITION_AFTER_RE.match(text, people[0][1].end)
+            entity, mention = people[0] if first_speaks else people[-1]
             return entity, mention, "", phrase
         words = phrase.lower().split()
         pronoun = (words[-1] if pick == "last" else words[0]) if words else ""
+        if pronoun not in ("he", "she") and (pick == "first" or len(words) <= 3):
+            # "He then asked ...", "Flying home, she told her husband that it was “...”"
+            pronoun = next((w for w in words if w in ("he", "she")), pronoun)
         if pronoun in ("he", "she"):
-            found = self.pronoun(i, start)
+            found = self.pronoun(i, start, pronoun)
             return (found[0], found[1], "pronoun", phrase) if found else (None, None, "", phrase)
         m = ROLE_PHRASE_RE.match(phrase.lower())
         if m:
@@ -304,20 +409,24 @@ class _Resolver:
                 return person, None, "role", phrase
         return None, None, "", phrase
 
-    def pronoun(self, i: int, pos: int) -> tuple[Entity, Mention] | None:
-        """The subject of the nearest earlier sentence that names a person (not in a quotation),
-        however far back: a reporter names someone else before "he" means someone else."""
+    def pronoun(self, i: int, pos: int, word: str = "") -> tuple[Entity, Mention] | None:
+        """The subject of the nearest earlier sentence that names a person (not in a quotation)
+        whose gender does not contradict ``word`` ("he", "she"; a person's gender is read from the
+        story, see :func:`story_genders`), however far back: a reporter names someone else before
+        "he" means someone else."""
+        want = {"he": "m", "she": "f"}.get(word)
         for j in range(i, -1, -1):
-            para = self.story.paragraphs[j]
-            starts = sentence_starts(para.text)
-            groups: dict[int, list[tuple[Entity, Mention]]] = {}
-            for e, m in self.by_para.get(para.id, []):
-                if e.kind != "person" or m.possessive or (j == i and m.start >= pos) or self.in_quote(para.id, m):
-                    continue
-                sentence = max(k for k, s in enumerate(starts) if s <= m.start)
-                groups.setdefault(sentence, []).append((e, m))
-            if groups:
-                return groups[max(groups)][0]
+            groups = self.subjects(j)
+            starts = sentence_starts(self.texts[j])
+            for sentence in sorted(groups, reverse=True):
+                first = groups[sentence][0][1].start
+                lead = PRONOUN_SUBJECT_RE.match(self.texts[j], starts[sentence], min(first, starts[sentence] + 60))
+                if word and lead and lead["p"].lower() == word:
+                    continue  # "He backed Ortiz over Roe": that sentence's subject is the same "he"
+                for e, m in groups[sentence]:
+                    if (j == i and m.start >= pos) or (want and self.gender.get(e.slug, want) != want):
+                        continue
+                    return e, m
         return None
 
     def by_role(self, noun: str, i: int, pos: int) -> Entity | None:
@@ -331,6 +440,74 @@ class _Resolver:
 
     def in_quote(self, pid: str, m: Mention) -> bool:
         return any(a <= m.start < b for a, b in self.quoted.get(pid, []))
+
+
+LISTENER_BEFORE_RE = re.compile(rf"\b{LISTENER_VERB}\s$")
+PRONOUN_SUBJECT_RE = re.compile(r"(?:[^\"“”]*?[\s,])?(?P<p>[Hh]e|[Ss]he)\s(?!said\b)")
+APPOSITION_AFTER_RE = re.compile(r",\s(?:who|whose|a|an|the|then|now|once|also|\d)\b")
+MODIFIER_GAP_RE = re.compile(rf"\s(?:[a-z][\w-]*\s){{0,2}}(?:{ROLE_ALT})\s")  # "Obama[ consultant ]Cornell Belcher"
+SUBJECT_PRONOUN_RE = re.compile(r"(He|She)\b")  # not after a quotation mark: that "She" is quoted
+FEMALE_ROLE_RE = re.compile(r"(?:woman|women|actress|first lady|wife|mother|daughter|sister)\b", re.IGNORECASE)
+MALE_ROLE_RE = re.compile(r"(?:(?<!wo)man|husband|father|son|brother|actor)\b", re.IGNORECASE)
+
+
+def story_genders(story: Story, texts: list[str], resolver: _Resolver) -> dict[str, str]:
+    """Person slug -> "m" or "f", as this story tells it: a title (Mr., Mrs., Ms.) printed with
+    the name, a role (spokeswoman, chairman), or else the pronouns of the sentences whose subject
+    the person alone is (a next sentence that names no one and starts with "He" or "She"), when one
+    is at least twice as frequent as the other, or else the titles the archive prints with the
+    name (:meth:`EntityIndex.title_gender`). Unknown otherwise."""
+    cue: dict[str, str] = {}
+    tally: dict[str, list[int]] = {}
+    for j, para in enumerate(story.paragraphs):
+        text = texts[j]
+        for e, m in resolver.by_para.get(para.id, []):
+            if e.kind != "person":
+                continue
+            if MALE_TITLE_RE.match(m.text):
+                cue.setdefault(e.slug, "m")
+            elif FEMALE_TITLE_RE.match(m.text):
+                cue.setdefault(e.slug, "f")
+        groups = resolver.subjects(j)
+        starts = sentence_starts(text)
+        for k, people in groups.items():
+            if len({e.slug for e, _ in people}) > 1:
+                continue  # "Sharpton backed Obama over Clinton. She ...": whose "She"?
+            if k + 1 < len(starts) and k + 1 not in groups:  # the next sentence names no one: "He ..." is the subject
+                first = SUBJECT_PRONOUN_RE.match(text, starts[k + 1])
+                if first:
+                    counts = tally.setdefault(people[0][0].slug, [0, 0])
+                    counts[first.group(1).lower() == "she"] += 1
+    genders = {}
+    for items in resolver.by_para.values():
+        for e, _ in items:
+            if e.kind != "person" or e.slug in genders:
+                continue
+            roles = " ".join(e.roles)
+            he, she = tally.get(e.slug, [0, 0])
+            if e.slug in cue:
+                genders[e.slug] = cue[e.slug]
+            elif FEMALE_ROLE_RE.search(roles) and not MALE_ROLE_RE.search(roles):
+                genders[e.slug] = "f"
+            elif MALE_ROLE_RE.search(roles) and not FEMALE_ROLE_RE.search(roles):
+                genders[e.slug] = "m"
+            elif he > 2 * she:
+                genders[e.slug] = "m"
+            elif she > 2 * he:
+                genders[e.slug] = "f"
+            elif resolver.index.title_gender(e):
+                genders[e.slug] = resolver.index.title_gender(e)
+    return genders
+
+
+def _unquoted(text: str, offset: int, quoted: list[tuple[int, int]]) -> str:
+    """``text`` (which starts at ``offset`` in its paragraph) with the quoted stretches blanked."""
+    chars = list(text)
+    for a, b in quoted:
+        lo, hi = max(a - offset, 0), min(b - offset, len(chars))
+        if lo < hi:
+            chars[lo:hi] = " " * (hi - lo)
+    return "".join(chars)
 
 
 @dataclass
@@ -353,10 +530,27 @@ def _first_sentence(text: str) -> str:
 def _speakerish(who: str) -> bool:
     """Could this phrase before a speech verb name a speaker ("Heffernan", "he", "a spokesman")?"""
     who = who.strip()
-    if not who or _crosses_sentence(who) or _word_count(who.split(",")[0]) > 7:
+    if not who or _crosses_sentence(who) or _word_count(who.split(",")[0]) > 10:
         return False
-    first = who.split()[0]
-    return first[0].isupper() or first.lower() in PRONOUNS | {"the", "a", "an", "one", "another", "his", "her", "its"}
+    words = who.split()
+    if words[0].strip(",") in WHEN_WORDS or words[-1].lower() in ("was", "were", "been", "being", "is", "be"):
+        return False  # "“...” Tuesday, hours after ...", "the staffer was charged": not who speaks
+    return words[0][0].isupper() or words[0].lower() in PRONOUNS | {
+        "the",
+        "a",
+        "an",
+        "one",
+        "another",
+        "his",
+        "her",
+        "its",
+    }
+
+
+WHEN_WORDS = set(
+    """Monday Tuesday Wednesday Thursday Friday Saturday Sunday Yesterday Today Tomorrow Tonight January February
+    March April May June July August September October November December Earlier Later Last Next""".split()
+)
 
 
 def _after_attribution(text: str, seg: _Segment, next_open: int) -> _Attribution | None:
@@ -364,6 +558,8 @@ def _after_attribution(text: str, seg: _Segment, next_open: int) -> _Attribution
         return None
     base = seg.close_at + 1
     after = text[base:next_open]
+    if next_open < len(text) and after.rstrip().endswith(":"):
+        return None  # "“A.” The senator added: “B.”": the clause introduces the next quotation
     for how, regex in (("after", VERB_FIRST_RE), ("according", ACCORDING_RE)):
         m = regex.match(after)
         if m:
@@ -371,8 +567,13 @@ def _after_attribution(text: str, seg: _Segment, next_open: int) -> _Attribution
             if _speakerish(who):
                 return _Attribution(how, base + m.start("who"), base + m.start("who") + len(who), "first")
     m = WHO_FIRST_RE.match(after)
-    if m and _speakerish(m["who"]):
-        return _Attribution("after", base + m.start("who"), base + m.end("who"), "last")
+    ended = text[seg.inner[0] : seg.inner[1]].endswith(".")  # "...end.” Reyes called it “bold.”": a new sentence
+    if m and not (ended and not VERB_ENDS_CLAUSE_RE.match(after, m.end())):
+        if _speakerish(m["who"]):
+            return _Attribution("after", base + m.start("who"), base + m.end("who"), "last")
+        tail = m["who"].rsplit(",", 1)[-1]  # "“... to measure” income, he said": the quoted clause runs on
+        if "," in m["who"] and tail.strip().lower() in ("he", "she"):
+            return _Attribution("after", base + m.end("who") - len(tail), base + m.end("who"), "last")
     return None
 
 
@@ -392,7 +593,7 @@ def _embedded_attribution(text: str, sentence_start: int, seg: _Segment) -> _Att
     """A partial quote after a speech verb in the same sentence: 'Montes said the plan is "..."'."""
     before = text[sentence_start : seg.open_at]
     verbs = list(VERB_RE.finditer(before))
-    if not verbs or _word_count(text[seg.inner[0] : seg.inner[1]]) < MIN_WORDS:
+    if not verbs or is_name_in_quotes(text[seg.inner[0] : seg.inner[1]], before):
         return None
     verb = verbs[-1]
     if not before[: verb.start()].strip():
@@ -413,9 +614,10 @@ def extract_quotes(story: Story, entities: EntityIndex | None = None) -> tuple[l
     is read. Never raises on any paragraph text.
     """
     index = entities if entities is not None else find_entities([story])
-    segments = {p.id: _segments(p.text) for p in story.paragraphs}
+    views = [mark_view(p.text) for p in story.paragraphs]
+    segments = {p.id: _segments(view) for p, view in zip(story.paragraphs, views, strict=True)}
     quoted = {pid: [s.inner for s in segs] for pid, segs in segments.items()}
-    resolver = _Resolver(story, index, quoted)
+    resolver = _Resolver(story, views, index, quoted)
     occurrences: list[QuoteOccurrence] = []
     problems: list[Problem] = []
     continuing: QuoteOccurrence | None = None  # a statement whose quotation runs into the next paragraph
@@ -430,9 +632,12 @@ def extract_quotes(story: Story, entities: EntityIndex | None = None) -> tuple[l
         occurrences.append(occ)
         return occ
 
-    def attribute(occ: QuoteOccurrence, i: int, att: _Attribution) -> None:
+    def attribute(occ: QuoteOccurrence, i: int, att: _Attribution, *fallbacks: _Attribution) -> None:
         pid = story.paragraphs[i].id
         person, mention, how, phrase = resolver.resolve(i, pid, att.start, att.end, att.pick)
+        for other in fallbacks:
+            if person is None:
+                person, mention, how, _ = resolver.resolve(i, pid, other.start, other.end, other.pick)
         if person is None:
             orgs = resolver.orgs_in(pid, att.start, att.end)
             what = f"organization {orgs[0].name!r}, not a person" if orgs else f"no known person ({phrase!r})"
@@ -442,15 +647,20 @@ def extract_quotes(story: Story, entities: EntityIndex | None = None) -> tuple[l
         occ.attribution = how or att.how
 
     for i, para in enumerate(story.paragraphs):
-        text = para.text
+        text = views[i]
         segs = segments[para.id]
-        next_para = story.paragraphs[i + 1].text.lstrip() if i + 1 < len(story.paragraphs) else ""
+        next_para = views[i + 1].lstrip() if i + 1 < len(story.paragraphs) else ""
         runs_on = next_para[:1] in OPEN_MARKS + '"'
         if continuing is not None and not (segs and segs[0].open_at is not None and not text[: segs[0].start].strip()):
             continuing = None  # the previous paragraph's warning was given there
         prev: tuple[_Segment, QuoteOccurrence | None] | None = None
         for k, seg in enumerate(segs):
-            frag = Fragment(para.id, seg.start, seg.end, text[seg.inner[0] : seg.inner[1]])
+            frag = Fragment(para.id, seg.start, seg.end, para.text[seg.inner[0] : seg.inner[1]])
+            if not WORD_RE.search(frag.text) and not (k == 0 and continuing is not None):
+                prev = (seg, None)  # marks around no words ("”", a stray mark at the paragraph's end)
+                if k == len(segs) - 1:
+                    continuing = None
+                continue
             next_open = segs[k + 1].open_at if k + 1 < len(segs) and segs[k + 1].open_at is not None else len(text)
             occ: QuoteOccurrence | None = None
             if k == 0 and continuing is not None:
@@ -468,7 +678,9 @@ def extract_quotes(story: Story, entities: EntityIndex | None = None) -> tuple[l
             else:
                 occ = _classify(text, i, seg, frag, prev, next_open, new, attribute)
                 if occ is None:
-                    occ = _from_context(story, i, seg, frag, text, prev, last, last_para, new, attribute, warn)
+                    occ = _from_context(
+                        story, i, seg, frag, text, prev, next_open, last, last_para, new, attribute, warn
+                    )
                 if occ is None and seg.close_at is None:
                     occ = new(i, frag)
                     warn(
@@ -486,6 +698,8 @@ def extract_quotes(story: Story, entities: EntityIndex | None = None) -> tuple[l
 
 def _classify(text, i, seg, frag, prev, next_open, new, attribute) -> QuoteOccurrence | None:
     """A statement with its own attribution, or the second half of a split quote; else None."""
+    if is_markup(frag.text, text[: seg.start]):
+        return None
     att = _after_attribution(text, seg, next_open)
     if att:
         occ = new(i, frag)
@@ -494,7 +708,12 @@ def _classify(text, i, seg, frag, prev, next_open, new, attribute) -> QuoteOccur
     lower = prev[0].end if prev else 0
     if prev and prev[1] is not None and prev[1].fragments[-1].paragraph == frag.paragraph:
         gap = text[lower : seg.inner[0] + 1]
-        if len([m for m in BOUNDARY_RE.finditer(gap) if _is_boundary(gap, m)]) <= 1 and SPLIT_QUOTE_GAP_RE.search(gap):
+        joined = text[lower : seg.open_at].rstrip()[-1:] in ".,:;—–-"  # not "X called it “bold.”"
+        if (
+            joined
+            and len([m for m in BOUNDARY_RE.finditer(gap) if _is_boundary(gap, m)]) <= 1
+            and SPLIT_QUOTE_GAP_RE.search(gap)
+        ):
             prev[1].fragments.append(frag)  # "A," X said. "B."  -> one statement, two fragments
             return prev[1]
     start = _sentence_start(text, lower, seg.open_at)
@@ -506,7 +725,7 @@ def _classify(text, i, seg, frag, prev, next_open, new, attribute) -> QuoteOccur
     return None
 
 
-def _from_context(story, i, seg, frag, text, prev, last, last_para, new, attribute, warn):
+def _from_context(story, i, seg, frag, text, prev, next_open, last, last_para, new, attribute, warn):
     """A whole unattributed sentence in quotes: the speaker of the paragraph before (or none)."""
     lower = prev[0].end if prev else 0
     before = text[_sentence_start(text, lower, seg.open_at) : seg.open_at]
@@ -515,10 +734,25 @@ def _from_context(story, i, seg, frag, text, prev, last, last_para, new, attribu
         not before.strip()
         and SENTENCE_AFTER_RE.match(after)
         and (seg.close_at is None or SENTENCE_END_RE.search(frag.text))
-        and _word_count(frag.text) >= MIN_WORDS
     )
-    if not standalone:
-        return None  # a scare quote, a name or a title: not a statement
+    if is_name_in_quotes(frag.text, before, after):
+        return None  # a name or a title: not a statement
+    if not standalone:  # a partial quotation: the sentence's subject says it
+        occ = new(i, frag)
+        start = _sentence_start(text, 0, seg.open_at)
+        if prev and prev[1] is not None and prev[1].speaker and prev[0].start >= start:
+            # "X said the plan was “reckless” and “unfair.”": the sentence's earlier quotation's speaker
+            occ.speaker, occ.speaker_name, occ.attribution = prev[1].speaker, prev[1].speaker_name, "context"
+            return occ
+        end = next((s for s in sentence_starts(text) if s > seg.end), len(text))
+        after_end = min(end, next_open)
+        attribute(
+            occ,
+            i,
+            _Attribution("sentence", start, seg.open_at, "first"),
+            _Attribution("sentence", seg.end, max(seg.end, after_end), "first"),
+        )
+        return occ
     occ = new(i, frag)
     previous = story.paragraphs[i - 1].text if i > 0 else ""
     intro = INTRO_RE.search(previous)
@@ -529,6 +763,48 @@ def _from_context(story, i, seg, frag, text, prev, last, last_para, new, attribu
     else:
         warn(story.paragraphs[i].line, f"quotation {_short(frag.text)} has no attribution: speaker unknown")
     return occ
+
+
+TITLE_CASE_SMALL = {"of", "the", "and", "a", "an", "for", "to", "in", "on", "at", "by", "or", "de", "la", "vs"}
+QUOTED_WORD_RE = re.compile(r"[\w'’-]+")
+# Before a quoted name, title or word cited as a word: "dubbed the", "a sign reading", "the phrase".
+NAMING_RE = re.compile(
+    r"(?:\b(?:dubbed|nicknamed|so-called|known\sas|named|titled|entitled|headlined|reading)(?:\s[\w'’-]+){0,3}"
+    r"|\b(?:the\sname|self-described|(?:the|a)\s(?:[\w-]+\s)?(?:phrase|word|words|term|slogan|hashtag|motto|title|"
+    r"show|program|film|book|song|video|ad))[,:]?)\s$",
+    re.IGNORECASE,
+)
+
+
+# a web address, an e-mail address or a handle: one "word" with a slash, an @ or a dot inside
+WEB_NAME_RE = re.compile(r"\S*(?:/|@|\w\.\w)\S*")
+BYLINE_BEFORE_RE = re.compile(r"\bby\s[^\"“”:]{1,80}:\s*$")
+# after the closing mark: a byline, or a year in parentheses
+NOT_SAID_AFTER_RE = re.compile(r"\s*(?:,?\sby\s|\([^()]{0,60}\b\d{4}\))")
+
+
+def is_markup(quoted: str, before: str) -> bool:
+    """A web address, e-mail address or handle in quotes, or the value of a markup attribute."""
+    return WEB_NAME_RE.fullmatch(quoted.strip()) is not None or before.rstrip().endswith("=")
+
+
+def is_name_in_quotes(quoted: str, before: str, after: str = "") -> bool:
+    """Is this quoted stretch a name, a title or markup rather than words someone said? Every word
+    capitalized (small words aside: ``"Operation Blue Water"``, ``"The Apprentice"``), a number, a
+    web address or handle, an attribute of markup (``href="..."``), right after a naming phrase
+    (``dubbed the "boat tax"``, ``a sign reading "..."``, ``the phrase "..."``), a headline with
+    its byline (``"Museum to close," by Jane Roe``) or the excerpt after it (``by Jane Roe:
+    "..."``), or a work with its year (``"No to tolls" (2005)``)."""
+    words = QUOTED_WORD_RE.findall(quoted)
+    if not words:
+        return True
+    if len(words) <= 8 and all(w[0].isupper() or w[0].isdigit() or w.lower() in TITLE_CASE_SMALL for w in words):
+        return True
+    if is_markup(quoted, before):
+        return True
+    return bool(
+        NAMING_RE.search(before[-60:]) or BYLINE_BEFORE_RE.search(before[-120:]) or NOT_SAID_AFTER_RE.match(after)
+    )
 
 
 def _short(text: str) -> str:
@@ -841,7 +1117,8 @@ def _quotations_key(memo: AnalysisMemo, story: Story, entities: EntityIndex) -> 
     """What :func:`extract_quotes` reads: the story's text and, of every entity it names, the
     mention and the entity's kind, name and roles (roles come from the whole archive)."""
     named = [
-        (e.kind, e.name, e.roles, m.paragraph, m.start, m.end, m.text, m.possessive)
+        (e.kind, e.name, e.roles, e.kind == "person" and entities.title_gender(e), m.paragraph, m.start, m.end, m.text)
+        + (m.possessive,)
         for e, m in entities.mentions_in(story.slug)
     ]
     return memo_key("quotations and their sentences", memo.story_key(story), named)

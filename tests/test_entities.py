@@ -257,3 +257,47 @@ def test_the_people_of_an_organization_are_not_its_name():
     index = find_entities([a])
     assert sorted(o.name for o in index.organizations) == ["Civil Liberties Project", "Northfield School Committee"]
     assert [m.text for _, m in index.mentions_in("a")] == ["Civil Liberties Project", "Northfield School Committee"]
+
+
+def test_inverted_attribution_with_a_lowercase_role_or_an_affiliation_names_a_person():
+    a = story('"We will appeal," said spokesman Tom Reyes.', "a")
+    b = story('"Rents keep rising," said Dana Ortiz of the Urban Institute in Washington.', "b")
+    c = story('"It is over," said Democratic pollster Ana Ruiz.', "c")
+    index = find_entities([a, b, c])
+    assert {p.name for p in index.people} == {"Tom Reyes", "Dana Ortiz", "Ana Ruiz"}
+    assert [extract_quotes(s, index)[0][0].speaker for s in (a, b, c)] == ["tom-reyes", "dana-ortiz", "ana-ruiz"]
+
+
+def test_a_surname_in_a_phrase_does_not_become_an_organization_everywhere():
+    a = story("Jane Roe, a spokeswoman for the Smith campaign, declined to comment.", "a")
+    b = story('"We won," Tom Smith said.', "b")
+    index = find_entities([a, b])
+    assert "Smith" not in {o.name for o in index.organizations}
+    assert extract_quotes(b, index)[0][0].speaker == "tom-smith"
+
+
+def test_an_adviser_to_a_group_is_a_person_not_the_group():
+    a = story('"It is a vulnerability," said Dan Carter, a senior adviser to the group.', "a")
+    index = find_entities([a])
+    assert [p.name for p in index.people] == ["Dan Carter"] and index.organizations == []
+
+
+def test_a_bare_surname_is_the_far_better_known_namesake():
+    named = [story(f'"Vote {n}," Gov. Jane Roe said. Jane Roe said it again.', f"a{n}") for n in range(3)]
+    other = story("Her cousin Mark Roe, a teacher, was there.", "b")
+    bare = story('"We will win," Roe said.', "c")
+    index = find_entities([*named, other, bare])
+    assert extract_quotes(bare, index)[0][0].speaker == "jane-roe"
+
+
+def test_titles_before_long_names_are_not_part_of_the_name():
+    a = story('"We are ready," Malaysian Defence Minister Ali Hassan told the forum.', "a")
+    b = story('"No," said Senate Minority Leader Harry M. Reed (D-Nev.).', "b")
+    index = find_entities([a, b])
+    assert [extract_quotes(s, index)[0][0].speaker for s in (a, b)] == ["ali-hassan", "harry-m-reed"]
+
+
+def test_a_secretary_of_a_department_is_a_title():
+    a = story('"We gave up little," said Secretary of State John Kerrigan.', "a")
+    index = find_entities([a])
+    assert [(p.name, p.roles) for p in index.people] == [("John Kerrigan", ["Secretary of State"])]

@@ -362,3 +362,153 @@ def test_candidates_follow_the_rule(monkeypatch, cap, rarest, shared):
             for _ in range(rng.randint(1, 30))
         ]
         assert quotes._candidates(printings) == _candidates_by_the_rule(printings), printings
+
+
+def _quotes_of(body: str) -> list[tuple[str, str | None]]:
+    """(text, speaker) of each quotation of a one-story archive whose body is ``body``."""
+    story = parse_story(f"Title: T\nDate: 2012-01-01\n\n{body}\n", "t.md")
+    return [(o.text, o.speaker) for o in extract_quotes(story)[0]]
+
+
+def test_double_apostrophes_as_news_databases_print_them_are_quotation_marks():
+    body = (
+        "Mayor Dana Ortiz spoke on Monday.\n\n"
+        "''We will not stop,'' Ms. Ortiz said. ''The 'green line' runs on time.''\n\n"
+        "She called the plan ''reckless.''"
+    )
+    assert _quotes_of(body) == [
+        ("We will not stop, The 'green line' runs on time.", "dana-ortiz"),
+        ("reckless.", "dana-ortiz"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "marked",
+    ["„Wir schaffen das nicht mehr“", "«Wir schaffen das nicht mehr»", "»Wir schaffen das nicht mehr«"],
+)
+def test_low_high_marks_and_guillemets_pair_by_shape(marked):
+    assert _quotes_of(f"{marked}, said Jane Roe.") == [("Wir schaffen das nicht mehr", "jane-roe")]
+
+
+def test_short_partial_quotations_in_an_attributed_sentence_are_quotations():
+    body = 'Mayor Dana Ortiz said the plan was "reckless" and "unfair." Council member Tom Reyes called it "bold."'
+    assert _quotes_of(body) == [("reckless", "dana-ortiz"), ("unfair.", "dana-ortiz"), ("bold.", "tom-reyes")]
+
+
+def test_quoted_names_titles_and_words_cited_as_words_are_not_quotations():
+    body = (
+        'Mayor Dana Ortiz said she watched "The Late Show" and "Good Morning Riverton" on Monday. '
+        'Critics dubbed the levy the "harbor tax." The phrase "fiscal cliff" was never used.'
+    )
+    assert _quotes_of(body) == []
+
+
+def test_markup_addresses_bylines_and_captions_in_quotes_are_not_quotations():
+    body = (
+        'Watch it at <a href="http://video.example.com">the site</a>. '
+        'Her handle is "@janeroe" and the link "example.com/x9".\n\n'
+        'MUSEUMS—"Harbor museum to close at the end of May," by the Gazette\'s Tom Reyes: '
+        '"The museum, which opened in 1961, will close its doors for good."\n\n'
+        "“Stop the tolls now, vote no on the bridge” (2005) — “Our harbor, our money” (2009)."
+    )
+    assert _quotes_of(body) == []
+
+
+def test_a_closing_mark_after_a_bidirectional_mark_opens_a_quotation():
+    assert _quotes_of("\u202a”We will keep the harbor open,” said Jane Roe.") == [
+        ("We will keep the harbor open,", "jane-roe")
+    ]
+
+
+def test_she_said_goes_to_the_woman_named_before_not_the_nearer_man():
+    body = (
+        "Mayor Dana Ortiz met Mr. Tom Reyes on Monday. She asked about the harbor.\n\n"
+        "Mr. Reyes spoke first about the budget.\n\n"
+        '"We will not back down," she said.'
+    )
+    assert _quotes_of(body) == [("We will not back down,", "dana-ortiz")]
+
+
+def test_a_name_modifying_another_is_not_the_subject():
+    body = (
+        "Ortiz campaign manager Tom Reyes, a veteran strategist, spoke after Mayor Dana Ortiz left.\n\n"
+        '"We expected this," he said.'
+    )
+    assert _quotes_of(body) == [("We expected this,", "tom-reyes")]
+
+
+def test_party_and_group_words_are_not_people():
+    body = 'The vote split the Democrats. "We lost," Democrats said. "It is over," Jane Roe said.'
+    assert _quotes_of(body) == [("We lost,", None), ("It is over,", "jane-roe")]
+
+
+def test_the_subject_before_a_relative_clause_or_appositive_speaks():
+    body = (
+        'Jane Roe, who called Tom Reyes after the vote, told supporters, "I still love this town." '
+        '"We lost," Ana Ruiz, an aide to Mayor Dana Ortiz, said.'
+    )
+    assert _quotes_of(body) == [("I still love this town.", "jane-roe"), ("We lost,", "ana-ruiz")]
+
+
+def test_more_reporting_verbs_and_names_with_a_first_initial():
+    body = (
+        'Jane Roe proclaimed at a press conference, "The harbor stays open." '
+        '"And it will," Roe went on. "It is settled," J. Gerald Hobart said.'
+    )
+    assert _quotes_of(body) == [
+        ("The harbor stays open.", "jane-roe"),
+        ("And it will,", "jane-roe"),
+        ("It is settled,", "j-gerald-hobart"),
+    ]
+
+
+def test_titles_across_the_archive_give_a_person_a_gender():
+    from newsarchive.entities import find_entities
+
+    other = parse_story(
+        "Title: O\nDate: 2012-01-01\n\nMs. Dana Ortiz and Mr. Tom Reyes voted. Ms. Ortiz left, Mr. Reyes stayed.\n",
+        "o.md",
+    )
+    story = parse_story(
+        "Title: T\nDate: 2012-01-02\n\nDana Ortiz met Tom Reyes and Mark Hale.\n\n"
+        "Tom Reyes said little.\n\n"
+        '"We will win," she said.\n',
+        "t.md",
+    )
+    index = find_entities([other, story])
+    assert [o.speaker for o in extract_quotes(story, index)[0]] == ["dana-ortiz"]
+
+
+def test_a_clause_ending_in_a_colon_introduces_the_next_quotation():
+    body = 'At a press conference, Jane Roe proclaimed, "The harbor stays open." The mayor added: "We will pay for it."'
+    assert [speaker for _, speaker in _quotes_of(body)] == ["jane-roe"]
+
+
+def test_a_day_or_a_passive_clause_after_a_quotation_is_not_its_attribution():
+    body = 'Mayor Jane Roe called the plan a "very good idea" Tuesday, hours after the clerk was charged with fraud.'
+    assert _quotes_of(body) == [("very good idea", "jane-roe")]
+
+
+def test_the_one_spoken_to_is_not_the_subject_and_a_quoted_clause_may_run_on():
+    body = (
+        'Mayor Jane Roe spoke to reporters. "We will win," she told Channel Five. '
+        '"Most of the cost comes from efforts to measure" income, she said, not from the rates.'
+    )
+    assert _quotes_of(body) == [
+        ("We will win,", "jane-roe"),
+        ("Most of the cost comes from efforts to measure", "jane-roe"),
+    ]
+
+
+def test_a_pronoun_that_opens_the_clause_is_its_subject():
+    body = (
+        "Rev. Tom Reyes spoke Monday.\n\n"
+        'Years ago, he backed Mayor Dana Ortiz over Jane Roe and said, "Roe never did anything for us."\n\n'
+        'Flying home, he told his wife, Ana Reyes, that the vote would be "a fight."'
+    )
+    assert [speaker for _, speaker in _quotes_of(body)] == ["tom-reyes", "tom-reyes"]
+
+
+def test_a_link_is_no_quotation_even_after_a_speech_verb():
+    body = 'According to the Gazette, "http://example.com/story" has it. Jane Roe wrote, "@janeroe_news".'
+    assert _quotes_of(body) == []
