@@ -33,7 +33,9 @@ def story_json(story: Story) -> dict[str, Any]:
     data = {
         "slug": story.slug,
         "title": story.title,
-        "date": story.date.date().isoformat() if story.date.time() == story.date.min.time() else story.date.isoformat(),
+        "date": story.date.date().isoformat()
+        if story.date.time() == story.date.min.time() and not story.date_offset
+        else story.date.isoformat() + story.date_offset,
         "url": story.url,
         "source_url": story.source_url or None,
         "publisher": story.publisher or None,
@@ -41,13 +43,27 @@ def story_json(story: Story) -> dict[str, Any]:
         "credit": story.credit or None,
         "rights": story.rights or None,
         "event": story.event or None,
-        "capture": {"path": story.capture.path, "sha256": story.capture.sha256} if story.capture else None,
+        "capture": capture_json(story),
+        "byline": story.byline or None,
+        "language": story.language or None,
+        "modified": story.modified or None,
+        "captured": story.captured or None,
         "sources": dict(sorted(story.sources.items())),
         "paragraphs": [{"id": p.id, "text": p.text} for p in story.paragraphs],
         "media": [{"text": m.text, "after": m.after} for m in story.media],
         "dropped_boilerplate": list(story.dropped),
     }
     data.update(sorted(story.data.items()))  # plugin data: JSON-ready or with to_json()
+    return data
+
+
+def capture_json(story: Story) -> dict[str, str] | None:
+    """The story's capture: its path and sha256, and the web archive record it is, if one."""
+    if not story.capture:
+        return None
+    data = {"path": story.capture.path, "sha256": story.capture.sha256}
+    if story.capture_record:
+        data["record"] = story.capture_record
     return data
 
 

@@ -103,17 +103,27 @@ CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 METADATA_ORDER = (
     ("title", "Title"),
     ("date", "Date"),
+    ("modified", "Modified"),
     ("slug", "Slug"),
     ("publisher", "Publisher"),
+    ("byline", "Byline"),
     ("source_url", "Source_url"),
+    ("language", "Language"),
     ("dateline", "Dateline"),
     ("credit", "Credit"),
     ("rights", "Rights"),
     ("event", "Event"),
     ("capture", "Capture"),
     ("capture_sha256", "Capture_sha256"),
+    ("captured", "Captured"),
+    ("capture_record", "Capture_record"),
 )
-SOURCE_ORDER = ("title", "date", "publisher", "source_url", "event", "dateline", "credit", "rights", "comments")
+SOURCE_ORDER = (
+    "title", "date", "modified", "publisher", "byline", "source_url", "language", "event", "dateline", "credit",
+    "rights", "captured", "capture_record", "comments",
+)  # fmt: skip
+# fields a saved page or web archive may give (CaptureReading.found), besides title and date
+FOUND_FIELDS = ("modified", "byline", "language", "captured", "capture_record")
 
 
 @dataclass(frozen=True)
@@ -124,9 +134,14 @@ class LinePlace:
     line: int
     place: str
     note: str = ""
+    text: str = ""  # the line itself, for captures whose lines are a rendering (saved web pages)
 
     def __str__(self) -> str:
-        return f"line {self.line} -> {self.place}" + (f" ({self.note})" if self.note else "")
+        return (
+            f"line {self.line} -> {self.place}"
+            + (f" ({self.note})" if self.note else "")
+            + (f" | {self.text}" if self.text else "")
+        )
 
 
 @dataclass
@@ -150,6 +165,8 @@ class CaptureReading:
     dropped: list[str] = field(default_factory=list)
     places: list[LinePlace] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    # metadata a saved page or web archive gives: field -> (value, how it was found, e.g. json-ld)
+    found: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -534,24 +551,35 @@ def build_story(reading: CaptureReading, given: ArchivistMetadata, capture_name:
     sources: dict[str, str] = {}
 
     def take(key: str, archivist: str | None, captured: str) -> None:
+        how = reading.found.get(key, ("", ""))[1]
         if archivist is not None and archivist.strip():
             metadata[key], sources[key] = archivist.strip(), "archivist"
         elif captured:
-            metadata[key], sources[key] = captured, "capture"
+            metadata[key], sources[key] = captured, f"capture:{how}" if how else "capture"
 
     take("title", given.title, reading.headline)
     if "title" not in metadata:
+        if reading.found or reading.not_headline_reason == "the page declares no title":
+            raise ArchiveError(path, None, "no title: the page declares none; give the title with --title")
         reason = reading.not_headline_reason or "the capture has no headline"
         raise ArchiveError(path, 1, f"no headline: line 1 is not a headline ({reason}); give the title with --title")
     take("date", given.date, reading.date)
     if "date" not in metadata:
+        if reading.found:
+            raise ArchiveError(
+                path,
+                None,
+                "no publication date found in the page; give it with --date YYYY-MM-DD (or YYYY-MM-DD HH:MM)",
+            )
         raise ArchiveError(path, 1, "no date line in the capture; give the publication date with --date YYYY-MM-DD")
     parse_date(metadata["date"], path, 1)
     metadata["slug"] = given.slug.strip() if given.slug and given.slug.strip() else slugify(metadata["title"])
     if not metadata["slug"]:
         raise ArchiveError(path, 1, f"cannot make a slug from the title {metadata['title']!r}; give one with --slug")
-    take("publisher", given.publisher, "")
-    take("source_url", given.source_url, "")
+    take("publisher", given.publisher, reading.found.get("publisher", ("", ""))[0])
+    take("source_url", given.source_url, reading.found.get("source_url", ("", ""))[0])
+    for key in FOUND_FIELDS:
+        take(key, None, reading.found.get(key, ("", ""))[0])
     take("dateline", None, reading.dateline)
     take("credit", None, reading.credit)
     take("rights", None, reading.rights)
@@ -579,13 +607,27 @@ def build_story(reading: CaptureReading, given: ArchivistMetadata, capture_name:
 
 
 def capture_name_for(path: str) -> str:
-    """Where a capture is kept, relative to content/: ``captures/<its file name>``."""
+    """Where a capture is kept, relative to content/: ``captures/<its file name>``; a saved web
+    page under a name no web server serves as a live page (``page.html.txt``)."""
+    from .formats import html_page
+
+    if html_page.is_html_page(path):
+        return f"captures/{html_page.kept_name(path)}"
     return f"captures/{PurePath(path).name}"
+
+
+def read_any(data: bytes, path: str) -> CaptureReading:
+    """Read a capture of any kind: a saved web page by its extension, else a text capture."""
+    from .formats import html_page
+
+    if html_page.is_html_page(path):
+        return html_page.read_page(data, path)
+    return read_capture(data, path)
 
 
 def import_capture(
     data: bytes, path: str, given: ArchivistMetadata | None = None, capture_name: str | None = None
 ) -> ImportedStory:
-    """Capture bytes -> story file: :func:`read_capture` then :func:`build_story`."""
-    reading = read_capture(data, path)
+    """Capture bytes -> story file: :func:`read_any` then :func:`build_story`."""
+    reading = read_any(data, path)
     return build_story(reading, given or ArchivistMetadata(), capture_name or capture_name_for(path))

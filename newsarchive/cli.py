@@ -8,7 +8,6 @@ command line that makes no sense (argparse's own convention).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import hashlib
 import os
 import re
@@ -19,19 +18,18 @@ from pathlib import Path
 
 from slugify import slugify
 
-from .capture_import import ArchivistMetadata, ImportedStory, capture_name_for, import_capture, read_capture
+from .capture_import import ArchivistMetadata, ImportedStory, capture_name_for, import_capture, read_any
 from .comment_thread import parse_story_thread
 from .content_loader import CAPTURES_DIR, STORIES_DIR, load_content, story_files
 from .errors import ArchiveError, Problem
-from .quotes import analyze as analyze_quotes
 from .story import Archive, Story
-from .story_file import META_RE
-from .wire_text import find_wire_passages
+from .story_file import META_RE, parse_date
 
 # metadata keys a story file may carry: the story model's own, plus Pelican's that the site reads
 KNOWN_METADATA = {
     "title", "date", "slug", "publisher", "source_url", "dateline", "credit", "rights", "event",
     "capture", "capture_sha256", "sources", "tags", "summary", "modified", "status",
+    "byline", "language", "captured", "capture_record",
 }  # fmt: skip
 NOTE = "note: "
 
@@ -198,7 +196,7 @@ def explain(captures: list[Path], quiet: bool) -> int:
     status = 0
     for path in captures:
         try:
-            reading = read_capture(path.read_bytes(), str(path))
+            reading = read_any(path.read_bytes(), str(path))
         except OSError as err:
             print(Problem(str(path), None, f"cannot read the capture: {err.strerror}"), file=sys.stderr)
             status = 1
@@ -338,7 +336,10 @@ def stats(content: Path) -> tuple[list[tuple[str, str]], list[Problem]]:
 
 def _analysis_rows(stories: list[Story]) -> list[tuple[str, str]]:
     """Quotes, people, organizations and wire passages: the same analysis the build runs
-    (``stories`` carry their parsed comments)."""
+    (``stories`` carry their parsed comments). Imported here: ``archive import`` never needs them."""
+    from .quotes import analyze as analyze_quotes
+    from .wire_text import find_wire_passages
+
     result = analyze_quotes(Archive(list(stories)))
     wire = find_wire_passages(stories)
     rows = [
@@ -384,13 +385,13 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def _date(value: str) -> str:
-    for fmt in ("%Y-%m-%d", "%Y-%m-%d %H:%M"):
-        try:
-            dt.datetime.strptime(value.strip(), fmt)
-            return value.strip()
-        except ValueError:
-            continue
-    raise argparse.ArgumentTypeError(f"{value!r} is not a date: write YYYY-MM-DD (or YYYY-MM-DD HH:MM)")
+    try:
+        parse_date(value, "", 0)
+    except ArchiveError:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a date: write YYYY-MM-DD (or YYYY-MM-DD HH:MM, or YYYY-MM-DD HH:MM +HH:MM)"
+        ) from None
+    return value.strip()
 
 
 def _slug(value: str) -> str:

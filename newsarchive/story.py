@@ -160,6 +160,13 @@ class Story:
     notes: dict[str, list[Note]] = field(default_factory=dict)  # paragraph id -> notes
     data: dict[str, Any] = field(default_factory=dict)  # plugin additions for archive.json
     source_digest: str = ""  # what the file says, hashed as it was read (page_reuse.source_digest)
+    # from saved web pages and web archives (docs/ARCHIVING.md)
+    byline: str = ""  # the authors, as the page names them ("A; B")
+    language: str = ""  # the page's language tag (en, ru, pt-BR)
+    date_offset: str = ""  # the UTC offset of ``date`` when the source gives one, "+HH:MM"
+    modified: str = ""  # last modified, as written in the file (YYYY-MM-DD HH:MM +HH:MM)
+    captured: str = ""  # when the capture was made (a web archive record's date)
+    capture_record: str = ""  # the web archive record the capture is (WARC-Record-ID)
 
     @property
     def url(self) -> str:

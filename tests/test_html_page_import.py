@@ -1,0 +1,177 @@
+"""Saved web pages as archivists hold them (newsarchive.formats.html_page), imported with no option."""
+
+from __future__ import annotations
+
+import email.mime.multipart
+import email.mime.text
+import gzip
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from newsarchive import archive_json, cli
+from newsarchive.capture_import import ArchivistMetadata, capture_name_for, import_capture
+from newsarchive.errors import ArchiveError
+from newsarchive.formats.html_page import read_page, render_lines
+from newsarchive.story_file import parse_story
+
+NAV = "<nav><ul><li><a href='/'>Home</a></li><li><a href='/world'>World</a></li><li>Sign in</li></ul></nav>"
+FOOTER = "<footer><p>Subscribe to our newsletter for the latest updates.</p><p>Privacy policy</p></footer>"
+SCRIPT = "<script>document.write('tracking pixel ' + window.location)</script><style>p{color:red}</style>"
+
+ENGLISH = [
+    "The city council of Lowell voted seven to two on Tuesday night to approve a budget of three hundred million dollars for the coming fiscal year.",
+    "“We made hard choices, and we made them together,” said Mayor Jane Doe after the vote, which followed four hours of public comment.",
+    "The budget cuts funding for two libraries but adds six police officers and a new program for school nurses in every elementary school.",
+    "Councilor John Roe, who voted against it, said the plan relied on optimistic revenue estimates that the state had not yet confirmed.",
+]
+RUSSIAN = [
+    "В среду городской совет Новосибирска утвердил новый бюджет на следующий год после долгого обсуждения с жителями города.",
+    "Мэр города заявил журналистам, что расходы на школы и больницы вырастут, а расходы на администрацию будут сокращены.",
+    "Оппозиция в совете проголосовала против, назвав прогноз доходов слишком оптимистичным для нынешней экономической ситуации.",
+]
+
+
+def page(paragraphs, head="", lang="en", h1="Lowell council approves budget", extra=""):
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return (
+        f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'><title>{h1} | Lowell Sun</title>{head}</head>"
+        f"<body>{NAV}{SCRIPT}<main><article><h1>{h1}</h1><p class='byline'>By Jane Reporter</p>{body}</article></main>"
+        f"{extra}{FOOTER}</body></html>"
+    ).encode()
+
+
+JSON_LD = json.dumps(
+    {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": "Lowell council approves budget",
+        "datePublished": "2011-06-14T21:05:00-04:00",
+        "dateModified": "2011-06-15T08:00:00-04:00",
+        "author": [{"@type": "Person", "name": "Jane Reporter"}],
+        "publisher": {"@type": "Organization", "name": "Lowell Sun"},
+    }
+)
+JSON_LD_PAGE = page(
+    ENGLISH,
+    head=f"<script type='application/ld+json'>{JSON_LD}</script>"
+    "<link rel='canonical' href='https://www.lowellsun.example/2011/06/14/budget/'>",
+)
+OPEN_GRAPH_PAGE = page(
+    RUSSIAN,
+    lang="ru",
+    h1="Совет утвердил бюджет",
+    head="<meta property='og:title' content='Совет утвердил бюджет'>"
+    "<meta property='og:site_name' content='Новости Сибири'>"
+    "<meta property='og:url' content='https://news.example/ru/budget'>"
+    "<meta property='article:published_time' content='2021-03-03T10:30:00+07:00'>",
+)
+
+
+def imported(data: bytes, name: str = "lowell.html", given: ArchivistMetadata | None = None):
+    story = import_capture(data, name, given)
+    return story, parse_story(story.text, f"stories/{story.slug}.md")
+
+
+def test_a_page_with_json_ld_imports_with_no_option_and_says_where_each_value_came_from():
+    story, parsed = imported(JSON_LD_PAGE)
+    assert parsed.title == "Lowell council approves budget"
+    assert parsed.date.isoformat() == "2011-06-14T21:05:00" and parsed.date_offset == "-04:00"
+    assert parsed.publisher == "Lowell Sun"
+    assert parsed.byline == "Jane Reporter"
+    assert parsed.source_url == "https://www.lowellsun.example/2011/06/14/budget/"
+    assert parsed.language == "en"
+    assert parsed.sources["title"] == "capture:json-ld"
+    assert parsed.sources["date"] == "capture:json-ld"
+    assert parsed.sources["source_url"] == "capture:link-canonical"
+    assert [p.text for p in parsed.paragraphs] == ENGLISH  # exactly as extracted, one per paragraph
+    assert "tracking pixel" not in story.text  # scripts are not text of the page
+
+
+def test_archive_json_keeps_the_time_zone_and_the_new_fields():
+    _, parsed = imported(JSON_LD_PAGE)
+    data = archive_json.story_json(parsed)
+    assert data["date"] == "2011-06-14T21:05:00-04:00"
+    assert data["byline"] == "Jane Reporter" and data["language"] == "en"
+    assert data["modified"] == "2011-06-15 08:00 -04:00"
+
+
+def test_a_page_in_russian_with_open_graph_only_imports_too():
+    _, parsed = imported(OPEN_GRAPH_PAGE, "budget.htm")
+    assert parsed.title == "Совет утвердил бюджет"
+    assert (parsed.date.isoformat(), parsed.date_offset) == ("2021-03-03T10:30:00", "+07:00")
+    assert parsed.publisher == "Новости Сибири" and parsed.sources["publisher"] == "capture:open-graph"
+    assert parsed.source_url == "https://news.example/ru/budget"
+    assert parsed.language == "ru"
+    assert [p.text for p in parsed.paragraphs] == RUSSIAN
+
+
+def test_archivist_options_override_what_the_page_says():
+    _, parsed = imported(JSON_LD_PAGE, given=ArchivistMetadata(title="Budget passes", publisher="The Sun"))
+    assert (parsed.title, parsed.sources["title"]) == ("Budget passes", "archivist")
+    assert (parsed.publisher, parsed.sources["publisher"]) == ("The Sun", "archivist")
+
+
+def test_a_page_with_no_date_is_one_error_asking_for_the_option():
+    bare = page(ENGLISH, head="<meta property='og:title' content='Lowell council approves budget'>")
+    with pytest.raises(ArchiveError, match="--date"):
+        import_capture(bare, "bare.html")
+    _, parsed = imported(bare, "bare.html", ArchivistMetadata(date="2011-06-14"))
+    assert parsed.sources["date"] == "archivist"
+
+
+def test_every_line_of_the_rendering_is_accounted_for_once():
+    reading = read_page(JSON_LD_PAGE, "lowell.html")
+    lines = render_lines(__import__("lxml.html").html.fromstring(JSON_LD_PAGE))
+    assert [spot.line for spot in reading.places] == list(range(1, len(lines) + 1))
+    where = {spot.text: spot.place for spot in reading.places}
+    assert where[ENGLISH[1]] == "body p2"
+    assert where["Lowell council approves budget"] == "metadata Title"
+    assert where["Subscribe to our newsletter for the latest updates."] == "dropped"
+    assert where["Home"] == "dropped"
+    assert reading.dropped == [spot.text for spot in reading.places if spot.place == "dropped"]
+    assert not any("tracking pixel" in line for line in lines)
+
+
+def test_gzipped_and_mhtml_pages_are_read_and_kept_under_names_that_never_serve_as_html():
+    _, from_gzip = imported(gzip.compress(JSON_LD_PAGE), "lowell.html.gz")
+    assert [p.text for p in from_gzip.paragraphs] == ENGLISH
+    message = email.mime.multipart.MIMEMultipart("related")
+    message.attach(email.mime.text.MIMEText(JSON_LD_PAGE.decode(), "html", "utf-8"))
+    _, from_mhtml = imported(message.as_bytes(), "lowell.mhtml")
+    assert [p.text for p in from_mhtml.paragraphs] == ENGLISH
+    assert capture_name_for("x/lowell.html") == "captures/lowell.html.txt"
+    assert capture_name_for("lowell.HTM") == "captures/lowell.HTM.txt"
+    assert capture_name_for("lowell.mhtml") == "captures/lowell.mhtml.txt"
+    assert capture_name_for("lowell.html.gz") == "captures/lowell.html.gz"
+
+
+def test_a_page_with_no_article_text_is_refused():
+    with pytest.raises(ArchiveError, match="no story body"):
+        import_capture(b"<html><head><title>Empty</title></head><body><script>x()</script></body></html>", "empty.html")
+
+
+def test_archive_import_keeps_the_page_byte_identical_as_text_and_writes_the_story(tmp_path, capsys):
+    saved = tmp_path / "lowell.html"
+    saved.write_bytes(JSON_LD_PAGE)
+    content = tmp_path / "content"
+    assert cli.main(["import", "-q", str(saved), "--content", str(content)]) == 0
+    kept = content / "captures" / "lowell.html.txt"
+    assert kept.read_bytes() == JSON_LD_PAGE
+    story = (content / "stories" / "lowell-council-approves-budget.md").read_text(encoding="utf-8")
+    assert f"Capture_sha256: {hashlib.sha256(JSON_LD_PAGE).hexdigest()}" in story
+    assert "Capture: captures/lowell.html.txt" in story
+    capsys.readouterr()
+    assert cli.main(["lint", "--content", str(content)]) == 0, capsys.readouterr().out
+
+
+def test_archive_import_explain_maps_each_rendered_line(tmp_path, capsys):
+    saved = tmp_path / "lowell.html"
+    saved.write_bytes(JSON_LD_PAGE)
+    assert cli.main(["import", "--explain", str(saved)]) == 0
+    out = capsys.readouterr().out
+    assert "-> body p1 | The city council of Lowell" in out
+    assert "-> dropped | Privacy policy" in out
+    assert not (Path.cwd() / "content" / "captures" / "lowell.html.txt").exists()
