@@ -6,7 +6,7 @@ Pure functions: the page's bytes in, a :class:`~newsarchive.capture_import.Captu
   output, each kept exactly as extracted.
 * **Metadata**: from the page itself, in this order of trust: JSON-LD (``json-ld``), Open Graph
   and other ``<meta>`` tags (``open-graph``, ``meta``), ``<link rel=canonical>``
-  (``link-canonical``), ``<time datetime>`` (``time``), htmldate (``htmldate``), trafilatura's
+  (``link-canonical``), ``<time datetime>`` (``time``), htmldate as trafilatura runs it (``htmldate``), trafilatura's
   own metadata (``trafilatura``), the page's address (``url``). Each value is recorded with how
   it was found (``Sources: title=capture:json-ld``).
 * **Nothing lost**: the page is rendered to text (:func:`render_lines`, deterministic: one line
@@ -42,6 +42,7 @@ BLOCK = set(
     "br option caption label legend".split()
 )
 MATCH_WORDS = 4  # a rendered line shorter than this must be a whole body paragraph to count as body
+PRECISE_SHARE = 0.5  # see extract_body
 LOOKAHEAD = 3  # how many paragraphs past the current one a rendered line may be found in
 
 
@@ -235,7 +236,7 @@ def read_metadata(tree, html: bytes, extracted) -> dict[str, tuple[str, str]]:
             (_iso_date(meta.get("article:published_time", "")), "open-graph"),
             *((_iso_date(meta.get(key, "")), "meta") for key in DATE_META),
             (_iso_date(times[0]) if times else "", "time"),
-            (_htmldate(tree), "htmldate"),
+            (_iso_date(getattr(extracted, "date", "") or ""), "htmldate"),  # trafilatura runs htmldate
         ),
         "modified": _first(
             (_iso_date(str(article.get("dateModified") or "")), "json-ld"),
@@ -280,26 +281,26 @@ def _http(url: str) -> str:
     return url if re.match(r"^https?://[^\s\"'<>`]+$", url, re.I) else ""
 
 
-def _htmldate(tree) -> str:
-    from htmldate import find_date
-
-    try:
-        found = find_date(tree, outputformat="%Y-%m-%d", original_date=True, extensive_search=True)
-    except (ValueError, TypeError):
-        return ""
-    return found or ""
-
-
 # --- the body ---------------------------------------------------------------------------------
 
 
 def extract_body(html: bytes):
-    """trafilatura's extraction of the page: a Document (text and metadata), or None."""
+    """trafilatura's extraction of the page: a Document (text and metadata), or None.
+
+    Its precise extraction, unless that keeps less than :data:`PRECISE_SHARE` of the text its
+    default extraction finds: then the precise one has missed part of the article, and the
+    default one is taken."""
     from trafilatura import bare_extraction
 
-    return bare_extraction(
-        html, with_metadata=True, include_comments=False, include_tables=True, favor_precision=True, deduplicate=False
-    )
+    def extraction(**favor):
+        return bare_extraction(
+            html, with_metadata=True, include_comments=False, include_tables=True, deduplicate=False, **favor
+        )
+
+    precise, default = extraction(favor_precision=True), extraction()
+    if default is None or (precise is not None and len(precise.text or "") >= PRECISE_SHARE * len(default.text or "")):
+        return precise
+    return default
 
 
 def body_paragraphs(extracted, title: str) -> list[str]:
