@@ -58,6 +58,8 @@ META_RE = re.compile(r"^(?P<key>[A-Za-z][A-Za-z0-9_-]*):\s*(?P<value>.*)$")
 SOURCE_URL_RE = re.compile(r"https?://[^\s\"'<>`]+", re.I)
 MEDIA_RE = re.compile(r"^-\s+(?:after\s+(?P<after>p\d+)|(?P<first>before p1)):\s*(?P<text>.+)$")
 SECTIONS = ("media", "comments", "dropped boilerplate")
+# captures are published as static files: these names a browser would run as a page of the site
+LIVE_PAGE_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml", ".mhtml", ".mht", ".svg", ".xml", ".xht")
 
 
 def parse_date(value: str, path: str, line: int) -> dt.datetime:
@@ -240,6 +242,13 @@ def _capture(metadata: dict[str, str], meta_lines: dict[str, int], path: str, co
             "Capture needs Capture_sha256: the 64-hex-digit sha256 of the capture file",
         )
     capture = Capture(metadata["capture"], recorded)
+    if capture.path.lower().endswith(LIVE_PAGE_SUFFIXES):
+        raise ArchiveError(
+            path,
+            line,
+            f"capture {capture.path!r} would be served as a live web page of the archive; keep it as "
+            f"{capture.path.rsplit('/', 1)[-1]}.txt (archive import does) and name that here",
+        )
     if content_root is not None:
         file = content_root / capture.path
         if not file.is_file():

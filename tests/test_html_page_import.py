@@ -175,3 +175,10 @@ def test_archive_import_explain_maps_each_rendered_line(tmp_path, capsys):
     assert "-> body p1 | The city council of Lowell" in out
     assert "-> dropped | Privacy policy" in out
     assert not (Path.cwd() / "content" / "captures" / "lowell.html.txt").exists()
+
+
+def test_a_story_whose_capture_would_be_served_as_a_live_page_is_refused():
+    story, _ = imported(JSON_LD_PAGE)
+    text = story.text.replace("Capture: captures/lowell.html.txt", "Capture: captures/lowell.html")
+    with pytest.raises(ArchiveError, match="live web page"):
+        parse_story(text, "stories/x.md")
