@@ -13,15 +13,23 @@ import os
 import re
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from slugify import slugify
 
-from .capture_import import ArchivistMetadata, ImportedStory, capture_name_for, import_capture, read_any
+from .capture_import import (
+    ArchivistMetadata,
+    ImportedStory,
+    build_story,
+    capture_name_for,
+    import_capture,
+    read_any,
+)
 from .comment_thread import parse_story_thread
 from .content_loader import CAPTURES_DIR, STORIES_DIR, load_content, story_files
 from .errors import ArchiveError, Problem
+from .formats.web_archive import is_web_archive, read_web_archive
 from .story import Archive, Story
 from .story_file import META_RE, parse_date
 
@@ -86,6 +94,8 @@ def conflicts(story: ImportedStory, capture_path: Path, content: Path, force: bo
                     f"already has slug {story.slug!r}; give the new story another --slug",
                 )
             )
+        if header.values.get("capture_record", "") != _record(story):
+            continue  # another record of the same web archive
         if header.values.get("capture") == story.capture_name:
             where = f"{header.path}:{header.lines['capture']}"
             problems.append(
@@ -108,6 +118,11 @@ def conflicts(story: ImportedStory, capture_path: Path, content: Path, force: bo
                 )
             )
     return problems
+
+
+def _record(story: ImportedStory) -> str:
+    """The web archive record a story is read from ("" for other captures)."""
+    return story.reading.found.get("capture_record", ("", ""))[0]
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -155,18 +170,19 @@ def cmd_import(args: argparse.Namespace) -> int:
     for path in _progress(captures, args.quiet, "reading"):
         try:
             data = path.read_bytes()
-            story = import_capture(data, str(path), given, capture_name_for(str(path)))
+            stories = _stories_of(data, path, given, args)
         except OSError as err:
             problems.append(Problem(str(path), None, f"cannot read the capture: {err.strerror}"))
             continue
         except ArchiveError as err:
             problems.append(err.problem)
             continue
-        problems += conflicts(story, path, args.content, args.force)
-        problems += _batch_clashes(story, path, planned)
-        for warning in story.reading.warnings:
-            print(warning, file=sys.stderr)
-        planned.append((story, data, path))
+        for story in stories:
+            problems += conflicts(story, path, args.content, args.force)
+            problems += _batch_clashes(story, path, planned)
+            for warning in story.reading.warnings:
+                print(warning, file=sys.stderr)
+            planned.append((story, data, path))
     if problems:
         for problem in problems:
             print(problem, file=sys.stderr)
@@ -177,6 +193,23 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _stories_of(data: bytes, path: Path, given: ArchivistMetadata, args: argparse.Namespace) -> list[ImportedStory]:
+    """The stories one capture file holds: one, or one per HTML record of a web archive (only the
+    record captured from ``--url`` when given). A web archive's other records are reported."""
+    if not is_web_archive(str(path)):
+        return [import_capture(data, str(path), given, capture_name_for(str(path)))]
+    archive = read_web_archive(data, str(path), args.url)
+    if not args.quiet:
+        for note in archive.skipped:
+            print(f"{path}: {NOTE}{note}", file=sys.stderr)
+    if len(archive.stories) > 1 and (args.title or args.slug):
+        raise ArchiveError(
+            str(path), None, f"{len(archive.stories)} HTML records: pick one with --url to give it --title or --slug"
+        )
+    given = replace(given, source_url=None)  # --url picked the record; its address is the record's
+    return [build_story(reading, given, capture_name_for(str(path))) for reading in archive.stories]
+
+
 def _batch_clashes(story: ImportedStory, path: Path, planned: list[tuple[ImportedStory, bytes, Path]]) -> list[Problem]:
     problems = []
     for other, _, other_path in planned:
@@ -184,7 +217,7 @@ def _batch_clashes(story: ImportedStory, path: Path, planned: list[tuple[Importe
             problems.append(
                 Problem(str(path), 1, f"slug {story.slug!r} is also the slug of {other_path} in this import")
             )
-        if other.capture_name == story.capture_name:
+        if other.capture_name == story.capture_name and _record(other) == _record(story):
             problems.append(
                 Problem(str(path), 1, f"{story.capture_name} is also where {other_path} goes in this import")
             )
@@ -196,7 +229,12 @@ def explain(captures: list[Path], quiet: bool) -> int:
     status = 0
     for path in captures:
         try:
-            reading = read_any(path.read_bytes(), str(path))
+            data = path.read_bytes()
+            if is_web_archive(str(path)):
+                archive = read_web_archive(data, str(path))
+                readings = archive.stories
+            else:
+                readings = [read_any(data, str(path))]
         except OSError as err:
             print(Problem(str(path), None, f"cannot read the capture: {err.strerror}"), file=sys.stderr)
             status = 1
@@ -205,13 +243,15 @@ def explain(captures: list[Path], quiet: bool) -> int:
             print(err, file=sys.stderr)
             status = 1
             continue
-        if len(captures) > 1:
-            print(f"== {path}")
-        for spot in reading.places:
-            print(spot)
-        if not quiet:
-            for warning in reading.warnings:
-                print(warning, file=sys.stderr)
+        for reading in readings:
+            if len(captures) > 1 or len(readings) > 1:
+                record = reading.found.get("capture_record", ("", ""))[0]
+                print(f"== {path}" + (f" {record} {reading.found['source_url'][0]}" if record else ""))
+            for spot in reading.places:
+                print(spot)
+            if not quiet:
+                for warning in reading.warnings:
+                    print(warning, file=sys.stderr)
     return status
 
 
@@ -423,6 +463,8 @@ examples:
   archive import capture.txt --date 2010-12-17 --publisher "The Associated Press"
   archive import --explain capture.txt          # show where each line would go, write nothing
   archive import a.txt b.txt --date 2010-12-17   # several captures that have headlines
+  archive import page.html                      # a saved web page: metadata from the page itself
+  archive import crawl.warc.gz                  # every HTML page a web archive holds
 
 The first line is taken as the headline when it is short, does not end like a sentence and is
 followed by the story's first paragraph; otherwise give --title. Options override what the
@@ -457,11 +499,16 @@ def make_parser() -> argparse.ArgumentParser:
         epilog=IMPORT_EPILOG,
         formatter_class=formatter,
     )
-    p.add_argument("captures", nargs="+", metavar="CAPTURE.txt", help="raw capture(s), UTF-8 text")
+    p.add_argument(
+        "captures",
+        nargs="+",
+        metavar="CAPTURE",
+        help="raw capture(s): UTF-8 text, a saved web page (.html, .htm, .html.gz, .mhtml) or a web archive (.warc, .warc.gz, .wacz)",
+    )
     p.add_argument("--title", type=_one_line, help="headline, when the capture does not start with one")
     p.add_argument("--date", type=_date, help="publication date, YYYY-MM-DD")
     p.add_argument("--publisher", type=_one_line, help="who published the story")
-    p.add_argument("--url", type=_url, help="where the story was published")
+    p.add_argument("--url", type=_url, help="where the story was published; in a web archive, the record to import")
     p.add_argument("--slug", type=_slug, help="URL slug (default: from the title)")
     p.add_argument("--event", type=_one_line, help="the news event the story belongs to")
     p.add_argument("--force", action="store_true", help="replace a story with the same slug")
