@@ -80,7 +80,7 @@ MEDIA_VERB_RE = re.compile(
     r"|talks|talked|speaks|spoke|chats|chatted)\b(?P<rest>.*)$"
 )
 MEDIA_LABEL_RE = re.compile(r"^[\[(]?(?:watch|listen|video|audio)\b\s*[:\])|-]", re.IGNORECASE)
-SENTENCE_START_RE = re.compile(r"^[\"“‘'(\[0-9A-Z]")
+SENTENCE_START_RE = re.compile(r"^[\"“‘'«„(\[0-9]")  # or a capital letter of any script
 ABBREVIATION_END_RE = re.compile(r"(?:^|\s)(?:(?:[A-Za-z]\.){2,}|[A-Z][a-z]{0,4}\.)$")
 MONTHS = "january february march april may june july august september october november december".split()
 DATE_LINE_RE = re.compile(
@@ -92,12 +92,15 @@ DATE_LINE_RE = re.compile(
     re.IGNORECASE,
 )
 NOTHING_AFTER_HEADLINE = "no story text follows it"
-HEADLINE_MAX_WORDS = 20
-HEADLINE_MAX_CHARS = 150
+HEADLINE_MAX_WORDS = 40
+HEADLINE_MAX_CHARS = 300
 MEDIA_MAX_WORDS = 25
 CREDIT_MAX_WORDS = 30
 # C0 control characters that never occur in captured text (tab, newline, CR, FF are fine)
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+# a text with more control characters than this share of its characters is binary data; fewer are
+# strays (an ESC from a terminal, a BEL from an old system): left out of the story, kept in the capture
+STRAY_CONTROLS = 0.01
 
 # story-file header order, and the order of the Sources entries
 METADATA_ORDER = (
@@ -208,13 +211,14 @@ def decode_capture(data: bytes, path: str) -> str:
         byte = data[err.start]
         raise ArchiveError(path, line, f"not valid UTF-8 (byte 0x{byte:02X}); {_encoding_hint(data)}") from None
     text = text.removeprefix("\ufeff")
-    control = CONTROL_RE.search(text)
-    if control:
+    controls = CONTROL_RE.findall(text)
+    if len(controls) > max(2, len(text) * STRAY_CONTROLS):
+        control = CONTROL_RE.search(text)
         line = text[: control.start()].count("\n") + 1
         raise ArchiveError(
             path, line, f"control character U+{ord(control.group()):04X}: binary data, not a text capture"
         )
-    if not text.strip():
+    if not CONTROL_RE.sub("", text).strip():
         raise ArchiveError(path, 1, "empty capture: the file has no text")
     return text
 
@@ -237,6 +241,12 @@ def find_dateline(text: str) -> str:
     """The dateline a paragraph opens with (``BOSTON (CBS/AP)``), or ""."""
     m = DATELINE_RE.match(text)
     return m["dateline"].strip() if m else ""
+
+
+def starts_like_sentence(text: str) -> bool:
+    """True when ``text`` opens with a capital letter (of any script), a digit, a quotation mark
+    or a parenthesis."""
+    return bool(text) and (text[0].isupper() or bool(SENTENCE_START_RE.match(text)))
 
 
 def ends_like_sentence(text: str) -> bool:
@@ -342,13 +352,14 @@ class _Block:
         return self.lines[0].strip()
 
 
-def _blocks(lines: list[str], first: int, last: int) -> list[_Block]:
-    """Runs of non-blank lines among capture lines ``first..last`` (1-based, inclusive)."""
+def _blocks(lines: list[str], first: int, last: int, one_per_line: bool = False) -> list[_Block]:
+    """Runs of non-blank lines among capture lines ``first..last`` (1-based, inclusive); with
+    ``one_per_line``, each non-blank line is a block of its own."""
     blocks: list[_Block] = []
     current: _Block | None = None
     for n in range(first, last + 1):
         if lines[n - 1].strip():
-            if current is None:
+            if current is None or one_per_line:
                 current = _Block(n, [])
                 blocks.append(current)
             current.lines.append(lines[n - 1])
@@ -366,7 +377,8 @@ def read_capture(data: bytes, path: str) -> CaptureReading:
     """
     text = decode_capture(data, path)
     reading = CaptureReading(path=path, sha256=hashlib.sha256(data).hexdigest())
-    lines = text.splitlines()
+    captured_lines = text.splitlines()
+    lines = [CONTROL_RE.sub("", line) for line in captured_lines]
     places: dict[int, LinePlace] = {}
 
     def place(n: int, where: str, note: str = "") -> None:
@@ -396,7 +408,9 @@ def read_capture(data: bytes, path: str) -> CaptureReading:
             article_end = n - 1
             break
 
-    _read_article(reading, _blocks(lines, 1, article_end), place)
+    texts = [n for n in range(1, article_end + 1) if lines[n - 1].strip()]
+    one_per_line = len(texts) > 1 and texts[-1] - texts[0] + 1 == len(texts)  # no blank line between
+    _read_article(reading, _blocks(lines, 1, article_end, one_per_line), place)
     if not reading.paragraphs:
         raise ArchiveError(path, first_text, "no story body: the capture has no paragraph of story text")
     if reading.not_headline_reason == NOTHING_AFTER_HEADLINE and not headline_problem(reading.paragraphs[0][0]):
@@ -404,6 +418,10 @@ def read_capture(data: bytes, path: str) -> CaptureReading:
     reading.warnings.extend(unclosed_quotes(reading, path))
     for n in range(1, len(lines) + 1):
         places.setdefault(n, LinePlace(n, "blank"))
+        if lines[n - 1] != captured_lines[n - 1]:
+            spot = places[n]
+            note = "control character left out" + (f"; {spot.note}" if spot.note else "")
+            places[n] = LinePlace(n, spot.place, note)
     reading.places = [places[n] for n in sorted(places)]
     _check_storable(reading, lines)
     return reading
@@ -480,7 +498,7 @@ def _headline_reason(blocks: list[_Block]) -> str:
         text = block.first
         if len(block.lines) == 1 and (is_credit(text) or read_date_line(text)):
             continue
-        if find_dateline(text) or SENTENCE_START_RE.match(text):
+        if find_dateline(text) or starts_like_sentence(text):
             return ""
         return "the text after it does not start like a story paragraph"
     return NOTHING_AFTER_HEADLINE
