@@ -605,7 +605,8 @@ def build_story(reading: CaptureReading, given: ArchivistMetadata, capture_name:
     metadata["capture"] = capture_name
     metadata["capture_sha256"] = reading.sha256
     if reading.comments_heading is not None:
-        sources["comments"] = "capture"
+        how = reading.found.get("comments", ("", ""))[1]
+        sources["comments"] = f"capture:{how}" if how else "capture"
 
     out = [f"{label}: {metadata[key]}" for key, label in METADATA_ORDER if key in metadata]
     out.append("Sources: " + ", ".join(f"{key}={sources[key]}" for key in SOURCE_ORDER if key in sources))

@@ -182,3 +182,51 @@ def test_a_story_whose_capture_would_be_served_as_a_live_page_is_refused():
     text = story.text.replace("Capture: captures/lowell.html.txt", "Capture: captures/lowell.html")
     with pytest.raises(ArchiveError, match="live web page"):
         parse_story(text, "stories/x.md")
+
+
+WORDPRESS_COMMENTS = """
+<div id="comments"><h2 class="comments-title">3 thoughts on “Lowell council approves budget”</h2>
+<ol class="comment-list">
+ <li id="comment-11" class="comment even depth-1">
+  <article class="comment-body">
+   <footer class="comment-meta"><div class="comment-author vcard"><b class="fn">Pat Reader</b> <span class="says">says:</span></div>
+    <div class="comment-metadata"><a href="#comment-11"><time datetime="2011-06-15T07:12:00-04:00">June 15, 2011 at 7:12 am</time></a></div></footer>
+   <div class="comment-content"><p>Six more officers is a good start.</p><p>But the libraries matter too.</p></div>
+   <div class="reply"><a class="comment-reply-link" href="#">Reply</a></div>
+  </article>
+  <ol class="children">
+   <li id="comment-12" class="comment odd depth-2">
+    <article class="comment-body">
+     <footer class="comment-meta"><div class="comment-author vcard"><b class="fn">Sam Neighbor</b> <span class="says">says:</span></div></footer>
+     <div class="comment-content"><p>Agreed about the libraries.</p></div>
+    </article>
+   </li>
+  </ol>
+ </li>
+ <li id="comment-13" class="comment even depth-1">
+  <article class="comment-body">
+   <footer class="comment-meta"><div class="comment-author vcard"><b class="fn">Lee</b> <span class="says">says:</span></div></footer>
+   <div class="comment-content"><p>Who checked the revenue numbers?</p></div>
+  </article>
+ </li>
+</ol>
+<div id="respond"><h3>Leave a Reply</h3></div></div>
+"""
+
+
+def test_wordpress_comments_in_the_page_become_the_thread_with_authors_and_nesting():
+    from newsarchive.comment_thread import parse_story_thread
+
+    data = page(ENGLISH, head=f"<script type='application/ld+json'>{JSON_LD}</script>", extra=WORDPRESS_COMMENTS)
+    story, parsed = imported(data)
+    assert parsed.sources["comments"] == "capture:html"
+    thread = parse_story_thread(parsed)
+    assert [(c.id, c.parent, c.author, c.paragraphs) for c in thread.comments] == [
+        ("1", None, "Pat Reader", ["Six more officers is a good start.", "But the libraries matter too."]),
+        ("1.1", "1", "Sam Neighbor", ["Agreed about the libraries."]),
+        ("2", None, "Lee", ["Who checked the revenue numbers?"]),
+    ]
+    assert [p.text for p in parsed.paragraphs] == ENGLISH
+    where = {spot.text: spot.place for spot in story.reading.places}
+    assert where["Agreed about the libraries."] == "comments"
+    assert where["Leave a Reply"] == "dropped"

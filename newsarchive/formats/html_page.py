@@ -24,6 +24,7 @@ import gzip
 import hashlib
 import json
 import re
+from dataclasses import dataclass, field
 from pathlib import PurePath
 from urllib.parse import urlsplit
 
@@ -88,6 +89,16 @@ def render_lines(tree: lxml.html.HtmlElement) -> list[str]:
     body in document order; scripts, styles and other invisible elements are left out.
     """
     lines: list[str] = []
+    title = tree.find(".//title")
+    if title is not None and title.text_content().strip():
+        lines.append(" ".join(title.text_content().split()))
+    body = tree.find(".//body")
+    return lines + _render(body if body is not None else tree)
+
+
+def _render(root) -> list[str]:
+    """The visible text of the element ``root`` (not its tail), one line per block."""
+    lines: list[str] = []
     current: list[str] = []
 
     def flush() -> None:
@@ -99,27 +110,20 @@ def render_lines(tree: lxml.html.HtmlElement) -> list[str]:
     def walk(element) -> None:
         tag = element.tag if isinstance(element.tag, str) else ""
         tag = tag.lower().rpartition("}")[2]
-        if tag in INVISIBLE or not tag:
-            if element.tail:
-                current.append(element.tail)
-            return
-        block = tag in BLOCK
-        if block:
-            flush()
-        if element.text:
-            current.append(element.text)
-        for child in element:
-            walk(child)
-        if block:
-            flush()
-        if element.tail:
+        if tag and tag not in INVISIBLE:
+            block = tag in BLOCK
+            if block:
+                flush()
+            if element.text:
+                current.append(element.text)
+            for child in element:
+                walk(child)
+            if block:
+                flush()
+        if element.tail and element is not root:
             current.append(element.tail)
 
-    title = tree.find(".//title")
-    if title is not None and title.text_content().strip():
-        lines.append(" ".join(title.text_content().split()))
-    body = tree.find(".//body")
-    walk(body if body is not None else tree)
+    walk(root)
     flush()
     return lines
 
@@ -281,6 +285,93 @@ def _http(url: str) -> str:
     return url if re.match(r"^https?://[^\s\"'<>`]+$", url, re.I) else ""
 
 
+# --- reader comments ------------------------------------------------------------------------------
+
+COMMENT_LISTS = (
+    '//ol[contains(concat(" ", normalize-space(@class), " "), " commentlist ")'
+    ' or contains(concat(" ", normalize-space(@class), " "), " comment-list ")]'
+    '|//ul[contains(concat(" ", normalize-space(@class), " "), " commentlist ")'
+    ' or contains(concat(" ", normalize-space(@class), " "), " comment-list ")]'
+)
+SAYS_RE = re.compile(r"\s*says:?\s*$", re.I)
+
+
+@dataclass
+class PageComment:
+    """A reader comment rendered into the saved page: author, date as shown, paragraphs, replies."""
+
+    author: str
+    date: str
+    paragraphs: list[str]
+    replies: list[PageComment] = field(default_factory=list)
+
+
+def _has_class(element, name: str) -> bool:
+    return name in (element.get("class") or "").split()
+
+
+def _first_with_class(element, *names: str):
+    for name in names:
+        found = element.xpath(f'.//*[contains(concat(" ", normalize-space(@class), " "), " {name} ")]')
+        if found:
+            return found[0]
+    return None
+
+
+def _text(element) -> str:
+    return " ".join(element.text_content().split()) if element is not None else ""
+
+
+def read_comments(tree) -> tuple[list[PageComment], list]:
+    """The comment threads in WordPress-style markup (``ol.commentlist`` / ``ol.comment-list`` of
+    ``li.comment`` items, replies in ``ul.children``), and the list elements they were read from."""
+    lists = [
+        el for el in tree.xpath(COMMENT_LISTS) if not any(a in tree.xpath(COMMENT_LISTS) for a in el.iterancestors())
+    ]
+    return [c for el in lists for c in _comment_items(el)], lists
+
+
+def _comment_items(container) -> list[PageComment]:
+    comments = []
+    for item in container:
+        if not isinstance(item.tag, str) or item.tag.lower() != "li":
+            continue
+        body = _first_with_class(item, "comment-content", "comment-text", "comment-body")
+        body = item if body is None else body
+        author = SAYS_RE.sub("", _text(_first_with_class(item, "fn", "comment-author", "author")))
+        when = item.xpath(".//time/@datetime")
+        date = (
+            when[0].strip()
+            if when
+            else _text(_first_with_class(item, "comment-metadata", "comment-meta", "commentmetadata"))
+        )
+        replies_list = next((c for c in item if isinstance(c.tag, str) and _has_class(c, "children")), None)
+        paragraphs = [_text(p) for p in body.iter("p") if _text(p) and not _inside(p, replies_list)]
+        if not paragraphs:
+            continue
+        replies = _comment_items(replies_list) if replies_list is not None else []
+        comments.append(PageComment(author or "Anonymous", date, paragraphs, replies))
+    return comments
+
+
+def _inside(element, container) -> bool:
+    return container is not None and any(a is container for a in element.iterancestors())
+
+
+def thread_lines(comments: list[PageComment], depth: int = 0) -> list[str]:
+    """The thread as a story file's ``## Comments`` section holds it: ``N. Author says:`` headers,
+    bodies indented below, replies indented under their comment with their own numbering."""
+    lines: list[str] = []
+    header, body = "  " * (depth + 1), "  " * (depth + 2)
+    for number, comment in enumerate(comments, 1):
+        lines += [f"{header}{number}. {comment.author} says:", ""]
+        for paragraph in comment.paragraphs:
+            lines += [f"{body}{paragraph}", ""]
+        if comment.replies:
+            lines += thread_lines(comment.replies, depth + 1)
+    return lines
+
+
 # --- the body ---------------------------------------------------------------------------------
 
 
@@ -317,9 +408,12 @@ def _norm(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def place_lines(lines: list[str], paragraphs: list[str], metadata: dict[str, str]) -> list[LinePlace]:
+def place_lines(
+    lines: list[str], paragraphs: list[str], metadata: dict[str, str], comment_lines: frozenset[str] = frozenset()
+) -> list[LinePlace]:
     """Where each rendered line went: a body paragraph that holds it (in order, looking at most
-    :data:`LOOKAHEAD` paragraphs ahead), a metadata value it equals, else dropped."""
+    :data:`LOOKAHEAD` paragraphs ahead), a metadata value it equals, the comment thread it was
+    rendered from, else dropped."""
     body = [_norm(p) for p in paragraphs]
     values = {_norm(v): key for key, v in metadata.items() if v}
     places: list[LinePlace] = []
@@ -336,6 +430,8 @@ def place_lines(lines: list[str], paragraphs: list[str], metadata: dict[str, str
             places.append(LinePlace(n, f"body p{where + 1}", text=line))
         elif text in values:
             places.append(LinePlace(n, f"metadata {values[text].title()}", text=line))
+        elif line in comment_lines:
+            places.append(LinePlace(n, "comments", text=line))
         else:
             places.append(LinePlace(n, "dropped", text=line))
     return places
@@ -361,8 +457,14 @@ def read_page(data: bytes, path: str) -> CaptureReading:
         reading.not_headline_reason = "the page declares no title"
     reading.date = found.get("date", ("", ""))[0]
     reading.paragraphs = [[p] for p in paragraphs]
+    comments, comment_lists = read_comments(tree)
+    rendered_comments = frozenset(line for element in comment_lists for line in _render(element))
+    if comments:
+        reading.comments_heading = "Comments"
+        reading.comment_lines = thread_lines(comments)[:-1]
+        found["comments"] = (str(len(comments)), "html")
     lines = render_lines(tree)
-    reading.places = place_lines(lines, paragraphs, {k: v for k, (v, _) in found.items()})
+    reading.places = place_lines(lines, paragraphs, {k: v for k, (v, _) in found.items()}, rendered_comments)
     reading.dropped = [spot.text for spot in reading.places if spot.place == "dropped"]
     reading.paragraph_lines = [1] * len(paragraphs)
     return reading
