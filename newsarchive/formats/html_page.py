@@ -354,6 +354,12 @@ def _comment_items(container) -> list[PageComment]:
     return comments
 
 
+def _all_comments(comments: list[PageComment]):
+    for comment in comments:
+        yield comment
+        yield from _all_comments(comment.replies)
+
+
 def _inside(element, container) -> bool:
     return container is not None and any(a is container for a in element.iterancestors())
 
@@ -412,10 +418,11 @@ def place_lines(
     lines: list[str], paragraphs: list[str], metadata: dict[str, str], comment_lines: frozenset[str] = frozenset()
 ) -> list[LinePlace]:
     """Where each rendered line went: a body paragraph that holds it (in order, looking at most
-    :data:`LOOKAHEAD` paragraphs ahead), a metadata value it equals, the comment thread it was
-    rendered from, else dropped."""
+    :data:`LOOKAHEAD` paragraphs ahead), a metadata value it equals, a line of the comment thread
+    (an author or a paragraph of a comment, rendered from the comment list), else dropped."""
     body = [_norm(p) for p in paragraphs]
     values = {_norm(v): key for key, v in metadata.items() if v}
+    values |= {"by " + _norm(v): key for key, v in metadata.items() if v and key == "byline"}
     places: list[LinePlace] = []
     at = 0  # the paragraph the last body line was found in
     for n, line in enumerate(lines, 1):
@@ -458,7 +465,8 @@ def read_page(data: bytes, path: str) -> CaptureReading:
     reading.date = found.get("date", ("", ""))[0]
     reading.paragraphs = [[p] for p in paragraphs]
     comments, comment_lists = read_comments(tree)
-    rendered_comments = frozenset(line for element in comment_lists for line in _render(element))
+    kept = {_norm(text) for c in _all_comments(comments) for text in (c.author, f"{c.author} says:", *c.paragraphs)}
+    rendered_comments = frozenset(line for element in comment_lists for line in _render(element) if _norm(line) in kept)
     if comments:
         reading.comments_heading = "Comments"
         reading.comment_lines = thread_lines(comments)[:-1]
