@@ -29,6 +29,7 @@ from .capture_import import (
 from .comment_thread import parse_story_thread
 from .content_loader import CAPTURES_DIR, STORIES_DIR, load_content, story_files
 from .errors import ArchiveError, Problem
+from .formats.html_page import is_html_page
 from .formats.web_archive import is_web_archive, read_web_archive
 from .story import Archive, Story
 from .story_file import META_RE, parse_date
@@ -159,15 +160,21 @@ def _temp_with(final: Path, data: bytes) -> Path:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    captures = [Path(p) for p in args.captures]
+    if not args.captures and not args.manifest:
+        args.parser.error("give the captures to import, a folder of them, or --manifest list.csv")
+    captures = [path for p in args.captures for path in _captures_in(Path(p))]
     if len(captures) > 1 and (args.title or args.slug or args.url):
         args.parser.error("--title, --slug and --url describe one story: import one capture at a time with them")
     if args.explain:
         return explain(captures, args.quiet)
     given = ArchivistMetadata(args.title, args.date, args.publisher, args.url, args.slug, args.event)
+    jobs = [(path, given) for path in captures]
     planned: list[tuple[ImportedStory, bytes, Path]] = []
     problems: list[Problem] = []
-    for path in _progress(captures, args.quiet, "reading"):
+    if args.manifest:
+        rows, problems = read_manifest(args.manifest, given)
+        jobs += rows
+    for path, given in _progress(jobs, args.quiet, "reading"):
         try:
             data = path.read_bytes()
             stories = _stories_of(data, path, given, args)
@@ -193,16 +200,72 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+CAPTURE_SUFFIXES = (".txt", ".text")
+
+
+def _captures_in(path: Path) -> list[Path]:
+    """``path`` itself, or for a folder the captures in it (text, saved pages, web archives), sorted
+    by name; hidden files and other kinds of file are left out."""
+    if not path.is_dir():
+        return [path]
+    return sorted(
+        p
+        for p in path.iterdir()
+        if p.is_file()
+        and not p.name.startswith(".")
+        and (p.name.lower().endswith(CAPTURE_SUFFIXES) or is_html_page(p.name) or is_web_archive(p.name))
+    )
+
+
+def read_manifest(
+    manifest: Path, defaults: ArchivistMetadata
+) -> tuple[list[tuple[Path, ArchivistMetadata]], list[Problem]]:
+    """The rows of a CSV manifest: a ``file`` column (relative to the manifest's folder) and any of
+    ``title``, ``date``, ``publisher``, ``url``, ``slug``, ``event``; an empty cell takes the
+    command line's value. Each bad row or value is a Problem at its line."""
+    import csv
+
+    checks = {"title": _one_line, "date": _date, "publisher": _one_line, "url": _url, "slug": _slug, "event": _one_line}
+    rows: list[tuple[Path, ArchivistMetadata]] = []
+    problems: list[Problem] = []
+    try:
+        text = manifest.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as err:
+        return [], [Problem(str(manifest), None, f"cannot read the manifest: {getattr(err, 'strerror', None) or err}")]
+    reader = csv.DictReader(text.splitlines())
+    columns = [c.strip().lower() for c in reader.fieldnames or []]
+    unknown = sorted(set(columns) - set(checks) - {"file"})
+    if "file" not in columns or unknown:
+        what = f"unknown column(s) {', '.join(unknown)}" if unknown else "no 'file' column"
+        return [], [Problem(str(manifest), 1, f"{what}; the columns are file, {', '.join(checks)}")]
+    for row in reader:
+        line = reader.line_num
+        values = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
+        if not values.get("file"):
+            problems.append(Problem(str(manifest), line, "no file named in this row"))
+            continue
+        given = {}
+        for key, check in checks.items():
+            if values.get(key):
+                try:
+                    given[key] = check(values[key])
+                except argparse.ArgumentTypeError as err:
+                    problems.append(Problem(str(manifest), line, f"{key}: {err}"))
+        metadata = replace(defaults, **{("source_url" if k == "url" else k): v for k, v in given.items()})
+        rows.append((manifest.parent / values["file"], metadata))
+    return rows, problems
+
+
 def _stories_of(data: bytes, path: Path, given: ArchivistMetadata, args: argparse.Namespace) -> list[ImportedStory]:
     """The stories one capture file holds: one, or one per HTML record of a web archive (only the
     record captured from ``--url`` when given). A web archive's other records are reported."""
     if not is_web_archive(str(path)):
         return [import_capture(data, str(path), given, capture_name_for(str(path)))]
-    archive = read_web_archive(data, str(path), args.url)
+    archive = read_web_archive(data, str(path), given.source_url)
     if not args.quiet:
         for note in archive.skipped:
             print(f"{path}: {NOTE}{note}", file=sys.stderr)
-    if len(archive.stories) > 1 and (args.title or args.slug):
+    if len(archive.stories) > 1 and (given.title or given.slug):
         raise ArchiveError(
             str(path), None, f"{len(archive.stories)} HTML records: pick one with --url to give it --title or --slug"
         )
@@ -501,9 +564,9 @@ def make_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "captures",
-        nargs="+",
+        nargs="*",
         metavar="CAPTURE",
-        help="raw capture(s): UTF-8 text, a saved web page (.html, .htm, .html.gz, .mhtml) or a web archive (.warc, .warc.gz, .wacz)",
+        help="raw capture(s): UTF-8 text, a saved web page (.html, .htm, .html.gz, .mhtml), a web archive (.warc, .warc.gz, .wacz), or a folder of them",
     )
     p.add_argument("--title", type=_one_line, help="headline, when the capture does not start with one")
     p.add_argument("--date", type=_date, help="publication date, YYYY-MM-DD")
@@ -511,6 +574,12 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--url", type=_url, help="where the story was published; in a web archive, the record to import")
     p.add_argument("--slug", type=_slug, help="URL slug (default: from the title)")
     p.add_argument("--event", type=_one_line, help="the news event the story belongs to")
+    p.add_argument(
+        "--manifest",
+        type=Path,
+        metavar="LIST.csv",
+        help="a CSV of captures to import: a 'file' column and any of title, date, publisher, url, slug, event",
+    )
     p.add_argument("--force", action="store_true", help="replace a story with the same slug")
     p.add_argument("--explain", action="store_true", help="print where each capture line goes; write nothing")
     p.set_defaults(func=cmd_import, parser=p)
