@@ -19,12 +19,16 @@ def news_article(story: Story, site_url: str) -> dict[str, Any]:
         "@type": "NewsArticle",
         "@id": absolute(site_url, story.url),
         "headline": story.title,
-        "datePublished": story.date.date().isoformat(),
+        "datePublished": story.date.isoformat() + story.date_offset
+        if story.date_offset
+        else story.date.date().isoformat(),
         "url": absolute(site_url, story.url),
         "articleBody": story.body_text,
     }
     if story.publisher:
         data["publisher"] = {"@type": "Organization", "name": story.publisher}
+    if story.byline:
+        data["author"] = [{"@type": "Person", "name": name.strip()} for name in story.byline.split(";") if name.strip()]
     if story.dateline:
         data["dateline"] = story.dateline
     if story.credit:

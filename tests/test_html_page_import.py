@@ -230,3 +230,12 @@ def test_wordpress_comments_in_the_page_become_the_thread_with_authors_and_nesti
     where = {spot.text: spot.place for spot in story.reading.places}
     assert where["Agreed about the libraries."] == "comments"
     assert where["Leave a Reply"] == "dropped"
+
+
+def test_the_story_pages_json_ld_names_the_authors_and_the_time_with_its_zone():
+    from newsarchive.structured_data import news_article
+
+    _, parsed = imported(JSON_LD_PAGE)
+    data = news_article(parsed, "https://archive.example")
+    assert data["author"] == [{"@type": "Person", "name": "Jane Reporter"}]
+    assert data["datePublished"] == "2011-06-14T21:05:00-04:00"
