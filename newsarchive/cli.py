@@ -29,16 +29,17 @@ from .capture_import import (
 from .comment_thread import parse_story_thread
 from .content_loader import CAPTURES_DIR, STORIES_DIR, load_content, story_files
 from .errors import ArchiveError, Problem
-from .formats.html_page import is_html_page
+from .formats.comment_export import ExportThread, read_comment_export
+from .formats.html_page import is_html_page, thread_lines
 from .formats.web_archive import is_web_archive, read_web_archive
 from .story import Archive, Story
-from .story_file import META_RE, parse_date
+from .story_file import META_RE, SECTION_RE, parse_date, parse_story
 
 # metadata keys a story file may carry: the story model's own, plus Pelican's that the site reads
 KNOWN_METADATA = {
     "title", "date", "slug", "publisher", "source_url", "dateline", "credit", "rights", "event",
     "capture", "capture_sha256", "sources", "tags", "summary", "modified", "status",
-    "byline", "language", "captured", "capture_record",
+    "byline", "language", "captured", "capture_record", "comments_capture", "comments_capture_sha256",
 }  # fmt: skip
 NOTE = "note: "
 
@@ -327,6 +328,95 @@ def _progress(items: list, quiet: bool, what: str):
     return tqdm(items, desc=what, unit="capture", file=sys.stderr)
 
 
+# --- archive import-comments -------------------------------------------------------------
+
+
+def attach_comments(story_text: str, thread: ExportThread, how: str, capture_name: str, sha256: str, path: str) -> str:
+    """``story_text`` with ``thread`` as its ``## Comments`` section (before ``## Dropped
+    boilerplate``), the export's dropped comments added to the dropped lines, and the export
+    recorded in the header (``Comments_capture``, its sha256, ``Sources: comments=capture:HOW``).
+
+    Raises :class:`ArchiveError` when the story already has a comment thread."""
+    lines = story_text.splitlines()
+    header_end = next((n for n, line in enumerate(lines) if not line.strip()), len(lines))
+    sections = {}
+    for n, line in enumerate(lines[header_end:], header_end):
+        m = SECTION_RE.match(line.rstrip())
+        if m:
+            sections[m["name"].strip().lower()] = n
+    if "comments" in sections:
+        raise ArchiveError(path, sections["comments"] + 1, "the story already has a comment thread")
+    header = lines[:header_end]
+    sources = next((n for n, line in enumerate(header) if line.lower().startswith("sources:")), None)
+    entry = f"comments=capture:{how}"
+    if sources is None:
+        header.append(f"Sources: {entry}")
+    else:
+        header[sources] += f", {entry}" if header[sources].split(":", 1)[1].strip() else f" {entry}"
+    at = sources if sources is not None else len(header) - 1
+    header[at:at] = [f"Comments_capture: {capture_name}", f"Comments_capture_sha256: {sha256}"]
+    thread_section = ["## Comments", "", *thread_lines(thread.comments)[:-1], ""]
+    rest = lines[header_end:]
+    dropped_at = sections.get("dropped boilerplate")
+    if dropped_at is None:
+        rest = [*rest, "", *thread_section[:-1]]
+        if thread.dropped:
+            rest += ["", "## Dropped boilerplate", "", *thread.dropped]
+    else:
+        cut = dropped_at - header_end
+        rest = [*rest[:cut], *thread_section, *rest[cut:], *thread.dropped]
+    return "\n".join(header + rest).rstrip("\n") + "\n"
+
+
+def _same_address(a: str, b: str) -> bool:
+    def address(url: str) -> str:
+        url = re.sub(r"^[a-z]+://", "", url.strip().lower())
+        return re.sub(r"^www\.", "", url).split("#")[0].rstrip("/")
+
+    return bool(a) and address(a) == address(b)
+
+
+def cmd_import_comments(args: argparse.Namespace) -> int:
+    export, content = Path(args.export), args.content
+    target = content / STORIES_DIR / f"{args.story}.md"
+    try:
+        data = export.read_bytes()
+        story_text = target.read_text(encoding="utf-8")
+    except OSError as err:
+        print(Problem(err.filename or str(export), None, f"cannot read: {err.strerror}"), file=sys.stderr)
+        return 1
+    threads = read_comment_export(data, str(export))
+    source_url = next(
+        (line.split(":", 1)[1].strip() for line in story_text.splitlines() if line.lower().startswith("source_url:")),
+        "",
+    )
+    wanted = args.thread or source_url
+    chosen = [t for t in threads if _same_address(wanted, t.link)] if wanted else []
+    if not chosen and len(threads) == 1 and not args.thread:
+        chosen = threads
+    if len(chosen) != 1:
+        links = ", ".join(t.link or t.title or "?" for t in threads[:5])
+        raise ArchiveError(
+            str(export), None, f"{len(threads)} thread(s) in the export ({links}); name the story's with --thread URL"
+        )
+    how = "disqus" if data.lstrip()[:200].find(b"<disqus") >= 0 else "wxr"
+    name = f"captures/{export.name}" + ("" if export.name.lower().endswith(".txt") else ".txt")
+    digest = hashlib.sha256(data).hexdigest()
+    if (content / name).exists() and hashlib.sha256((content / name).read_bytes()).hexdigest() != digest:
+        raise ArchiveError(str(export), None, f"a different file already exists at {content / name}; rename the export")
+    text = attach_comments(story_text, chosen[0], how, name, digest, str(target))
+    parse_story(text, str(target))  # what is written must read back
+    story = ImportedStory(args.story, text, name, None)
+    print(write_story(story, data, export, content))
+    dropped = len(chosen[0].dropped)
+    if dropped and not args.quiet:
+        print(
+            f"{export}: {NOTE}{_plural(dropped, 'comment')} not approved (pending, spam, deleted): listed as dropped",
+            file=sys.stderr,
+        )
+    return 0
+
+
 # --- archive lint ------------------------------------------------------------------------
 
 
@@ -343,9 +433,10 @@ def lint(content: Path) -> tuple[list[Story], list[Problem], list[Problem]]:
     notes: list[Problem] = []
     # read leniently, so that a story that fails to load still counts as using its capture
     used = {
-        os.path.normpath(h.values["capture"]).replace(os.sep, "/")
+        os.path.normpath(h.values[key]).replace(os.sep, "/")
         for h in read_headers(content)
-        if "capture" in h.values
+        for key in ("capture", "comments_capture")
+        if key in h.values
     }
     for story in loaded.stories:
         problems += check_metadata(story)
@@ -583,6 +674,20 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="replace a story with the same slug")
     p.add_argument("--explain", action="store_true", help="print where each capture line goes; write nothing")
     p.set_defaults(func=cmd_import, parser=p)
+
+    p = commands.add_parser(
+        "import-comments",
+        parents=[quiet, content],
+        help="attach a comment export (WordPress WXR, Disqus XML) to a story",
+        description="Add the thread of a WordPress (WXR) or Disqus export to DIR/stories/SLUG.md as its ## Comments section; "
+        "keep the export in DIR/captures/ with its sha256.",
+        epilog="example:\n  archive import-comments wordpress.xml --story lowell-council-approves-budget",
+        formatter_class=formatter,
+    )
+    p.add_argument("export", metavar="EXPORT.xml", help="a WordPress export (WXR) or a Disqus export")
+    p.add_argument("--story", required=True, type=_slug, help="the slug of the story the thread belongs to")
+    p.add_argument("--thread", type=_url, help="the post's address in the export (default: the story's Source_url)")
+    p.set_defaults(func=cmd_import_comments)
 
     p = commands.add_parser(
         "lint",
