@@ -440,6 +440,7 @@ def lint(content: Path) -> tuple[list[Story], list[Problem], list[Problem]]:
     }
     for story in loaded.stories:
         problems += check_metadata(story)
+        problems += comments_capture_problems(story, content)
         if story.comment_lines or story.comments_line:
             thread_problems = comment_problems(story)
             for problem in thread_problems:
@@ -488,6 +489,29 @@ def check_metadata(story: Story) -> list[Problem]:
     if story.capture and not story.capture.path.startswith(f"{CAPTURES_DIR}/"):
         problem("capture", f"capture {story.capture.path!r} is not under {CAPTURES_DIR}/")
     return problems
+
+
+def comments_capture_problems(story: Story, content: Path) -> list[Problem]:
+    """A ``Comments_capture`` (a comment export) that is missing or whose sha256 is not the one recorded."""
+    name = story.metadata.get("comments_capture")
+    if not name:
+        return []
+    line = story.metadata_lines["comments_capture"]
+    file = content / name
+    if not name.startswith(f"{CAPTURES_DIR}/") or ".." in name.split("/") or not file.is_file():
+        return [Problem(story.path, line, f"comments capture {name!r} is not a file under {content / CAPTURES_DIR}")]
+    recorded = story.metadata.get("comments_capture_sha256", "").lower()
+    actual = hashlib.sha256(file.read_bytes()).hexdigest()
+    if actual != recorded:
+        where = story.metadata_lines.get("comments_capture_sha256", line)
+        return [
+            Problem(
+                story.path,
+                where,
+                f"comments capture {name} has sha256 {actual}, but the story records {recorded or 'none'}",
+            )
+        ]
+    return []
 
 
 def comment_problems(story: Story) -> list[Problem]:

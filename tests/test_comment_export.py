@@ -103,6 +103,12 @@ def test_import_comments_attaches_the_thread_of_the_story_and_keeps_the_export(t
     assert any("(spam)" in line or "(deleted)" in line for line in story.dropped)
     capsys.readouterr()
     assert cli.main(["lint", "--content", str(content)]) == 0, capsys.readouterr().out
+    # the export is checked like a capture
+    kept = content / "captures" / f"{name}.txt"
+    kept.write_bytes(export + b"\n")
+    assert cli.main(["lint", "--content", str(content)]) == 1
+    assert "comments capture" in capsys.readouterr().out
+    kept.write_bytes(export)
     # a second thread for the same story is refused
     assert cli.main(["import-comments", str(tmp_path / name), "--story", slug, "--content", str(content)]) == 1
     assert "already has a comment thread" in capsys.readouterr().err
