@@ -45,7 +45,7 @@ from pathlib import PurePath
 from slugify import slugify
 
 from .errors import ArchiveError, Problem
-from .story_file import SECTION_RE, parse_date
+from .story_file import SECTION_RE, parse_date, parse_story
 
 # --- what the lines of a capture can be -------------------------------------------------
 
@@ -622,7 +622,14 @@ def build_story(reading: CaptureReading, given: ArchivistMetadata, capture_name:
             out += ["", *reading.comment_lines]
     if reading.dropped:
         out += ["", "## Dropped boilerplate", "", *reading.dropped]
-    return ImportedStory(metadata["slug"], "\n".join(out) + "\n", capture_name, reading)
+    text = "\n".join(out) + "\n"
+    try:
+        parse_story(text, f"stories/{metadata['slug']}.md")
+    except ArchiveError as err:  # a line of the capture the story file cannot hold as it is
+        raise ArchiveError(
+            path, None, f"the story made from this capture would not read back: {err.problem.message}"
+        ) from None
+    return ImportedStory(metadata["slug"], text, capture_name, reading)
 
 
 def capture_name_for(path: str) -> str:

@@ -239,3 +239,15 @@ def test_the_story_pages_json_ld_names_the_authors_and_the_time_with_its_zone():
     data = news_article(parsed, "https://archive.example")
     assert data["author"] == [{"@type": "Person", "name": "Jane Reporter"}]
     assert data["datePublished"] == "2011-06-14T21:05:00-04:00"
+
+
+def test_a_page_whose_text_the_story_file_could_not_hold_is_refused_not_written_broken():
+    tricky = page(
+        [*ENGLISH[:2], "## Media", *ENGLISH[2:]], head=f"<script type='application/ld+json'>{JSON_LD}</script>"
+    )
+    try:
+        story, parsed = imported(tricky)
+    except ArchiveError as err:
+        assert "would not read back" in err.message
+    else:  # the line was escaped by the story-file writer: it reads back as the paragraph it was
+        assert "## Media" in [p.text for p in parsed.paragraphs]
