@@ -519,8 +519,51 @@ def comment_problems(story: Story) -> list[Problem]:
     return parse_story_thread(story).problems
 
 
+def rederived_problems(story: Story, content: Path) -> list[Problem]:
+    """For a story imported from a saved web page or a web archive: read its capture again and
+    check that the body and the dropped lines are what the capture gives (every line of the
+    page's rendering still accounted for in the story)."""
+    if not story.capture:
+        return []
+    name = story.capture.path.rsplit("/", 1)[-1]
+    page_name = name[: -len(".txt")] if name.endswith(".txt") else name
+    if not (is_html_page(page_name) or is_web_archive(name)):
+        return []
+    line = story.metadata_lines.get("capture", 1)
+    try:
+        data = (content / story.capture.path).read_bytes()
+        if is_web_archive(name):
+            found = read_web_archive(data, name).stories
+            readings = [r for r in found if r.found["capture_record"][0] == story.capture_record]
+        else:
+            readings = [read_any(data, page_name)]
+    except (OSError, ArchiveError) as err:
+        return [Problem(story.path, line, f"capture {story.capture.path} cannot be read again: {err}")]
+    if not readings:
+        return [Problem(story.path, line, f"no record {story.capture_record} in {story.capture.path}")]
+    reading = readings[0]
+    problems = []
+    expected = [" ".join(lines) for lines in reading.paragraphs]
+    actual = [p.text for p in story.paragraphs]
+    if expected != actual:
+        at = next(
+            (i for i, (a, b) in enumerate(zip(expected, actual, strict=False)) if a != b),
+            min(len(expected), len(actual)),
+        )
+        where = story.paragraphs[at].line if at < len(story.paragraphs) else line
+        problems.append(
+            Problem(story.path, where, f"body differs from what {story.capture.path} gives from paragraph p{at + 1} on")
+        )
+    if list(reading.dropped) != list(story.dropped):
+        problems.append(Problem(story.path, line, f"dropped lines differ from what {story.capture.path} gives"))
+    return problems
+
+
 def cmd_lint(args: argparse.Namespace) -> int:
     stories, problems, notes = lint(args.content)
+    if args.captures:
+        for story in stories:
+            problems += rederived_problems(story, args.content)
     for problem in problems:
         print(problem)
     if not args.quiet:
@@ -720,6 +763,11 @@ def make_parser() -> argparse.ArgumentParser:
         description="Check all of DIR and print every problem as path:line: message. Exit 1 when anything is wrong.",
         epilog="example:\n  archive lint --content content\n\nLines starting 'note:' and comment-count differences are informational.",
         formatter_class=formatter,
+    )
+    p.add_argument(
+        "--captures",
+        action="store_true",
+        help="also read every saved page and web archive again and check the stories against them (slower)",
     )
     p.set_defaults(func=cmd_lint)
 

@@ -251,3 +251,17 @@ def test_a_page_whose_text_the_story_file_could_not_hold_is_refused_not_written_
         assert "would not read back" in err.message
     else:  # the line was escaped by the story-file writer: it reads back as the paragraph it was
         assert "## Media" in [p.text for p in parsed.paragraphs]
+
+
+def test_lint_captures_reads_the_page_again_and_finds_a_body_that_no_longer_matches(tmp_path, capsys):
+    saved = tmp_path / "lowell.html"
+    saved.write_bytes(JSON_LD_PAGE)
+    content = tmp_path / "content"
+    assert cli.main(["import", "-q", str(saved), "--content", str(content)]) == 0
+    assert cli.main(["lint", "--captures", "--content", str(content)]) == 0
+    story = content / "stories" / "lowell-council-approves-budget.md"
+    story.write_text(story.read_text(encoding="utf-8").replace("seven to two", "7-2"), encoding="utf-8")
+    capsys.readouterr()
+    assert cli.main(["lint", "--content", str(content)]) == 0
+    assert cli.main(["lint", "--captures", "--content", str(content)]) == 1
+    assert "body differs from what captures/lowell.html.txt gives from paragraph p1 on" in capsys.readouterr().out
