@@ -265,3 +265,19 @@ def test_lint_captures_reads_the_page_again_and_finds_a_body_that_no_longer_matc
     assert cli.main(["lint", "--content", str(content)]) == 0
     assert cli.main(["lint", "--captures", "--content", str(content)]) == 1
     assert "body differs from what captures/lowell.html.txt gives from paragraph p1 on" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "title, publisher, expected",
+    [
+        ("Budget passes | The Sun", "The Sun", "Budget passes"),
+        ("Budget passes - TheSun", "The Sun", "Budget passes"),
+        ("The Guardian view on the budget | Editorial", "The Guardian", "The Guardian view on the budget | Editorial"),
+        ("Budget passes - and the mayor is pleased", "The Sun", "Budget passes - and the mayor is pleased"),
+        ("The Sun", "The Sun", "The Sun"),
+    ],
+)
+def test_a_site_name_after_the_headline_is_left_out_of_the_title(title, publisher, expected):
+    from newsarchive.formats.html_page import without_site_name
+
+    assert without_site_name(title, publisher) == expected

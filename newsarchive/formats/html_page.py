@@ -274,7 +274,24 @@ def read_metadata(tree, html: bytes, extracted) -> dict[str, tuple[str, str]]:
     if not found["publisher"][0] and found["source_url"][0]:
         host = urlsplit(found["source_url"][0]).hostname or ""
         found["publisher"] = (host.removeprefix("www."), "url")
+    found["title"] = (without_site_name(found["title"][0], found["publisher"][0]), found["title"][1])
     return {key: (" ".join(value.split()), how) for key, (value, how) in found.items() if value.strip()}
+
+
+SITE_SUFFIX_RE = re.compile(r"\s+(?:\||-|–|—|::|·)\s+(?P<site>[^|–—]+?)\s*$")
+
+
+def _letters(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def without_site_name(title: str, publisher: str) -> str:
+    """``Budget passes | The Sun`` -> ``Budget passes`` when the words after the last separator
+    are the publisher's name (spaces, case and punctuation aside); any other title as it is."""
+    m = SITE_SUFFIX_RE.search(title)
+    if m and publisher and _letters(m["site"]) == _letters(publisher) and title[: m.start()].strip():
+        return title[: m.start()].strip()
+    return title
 
 
 DATE_META = ("date", "pubdate", "publishdate", "dc.date", "dc.date.issued", "dcterms.created", "sailthru.date")
