@@ -33,7 +33,9 @@ def story_json(story: Story) -> dict[str, Any]:
     data = {
         "slug": story.slug,
         "title": story.title,
-        "date": story.date.date().isoformat() if story.date.time() == story.date.min.time() else story.date.isoformat(),
+        "date": story.date.date().isoformat()
+        if story.date.time() == story.date.min.time() and not story.date_offset
+        else story.date.isoformat() + story.date_offset,
         "url": story.url,
         "source_url": story.source_url or None,
         "publisher": story.publisher or None,
@@ -41,7 +43,11 @@ def story_json(story: Story) -> dict[str, Any]:
         "credit": story.credit or None,
         "rights": story.rights or None,
         "event": story.event or None,
-        "capture": {"path": story.capture.path, "sha256": story.capture.sha256} if story.capture else None,
+        "capture": capture_json(story),
+        "authors": list(story.authors),
+        "lang": story.lang or None,
+        "modified": story.modified.isoformat() + story.modified_offset if story.modified else None,
+        "captured": story.captured or None,
         "sources": dict(sorted(story.sources.items())),
         "paragraphs": [_block(p) for p in story.paragraphs],
         "media": [{"text": m.text, "after": m.after} for m in story.media],
@@ -56,6 +62,16 @@ def _block(paragraph: Paragraph) -> dict[str, str]:
     if paragraph.html:
         return {"id": paragraph.id, "text": paragraph.text, "html": paragraph.html}
     return {"id": paragraph.id, "text": paragraph.text}
+
+
+def capture_json(story: Story) -> dict[str, str] | None:
+    """The story's capture: its path and sha256, and the web archive record it is, if one."""
+    if not story.capture:
+        return None
+    data = {"path": story.capture.path, "sha256": story.capture.sha256}
+    if story.capture_record:
+        data["record"] = story.capture_record
+    return data
 
 
 def story_part(story: Story) -> bytes:

@@ -42,11 +42,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
-from slugify import slugify
-
 from .errors import ArchiveError, Problem
 from .formats.markdown_body import escape_line
-from .story_file import SECTION_RE, parse_date, text_lines
+from .story import url_slug
+from .story_file import SECTION_RE, parse_date, parse_story, text_lines
 
 # --- what the lines of a capture can be -------------------------------------------------
 
@@ -81,7 +80,7 @@ MEDIA_VERB_RE = re.compile(
     r"|talks|talked|speaks|spoke|chats|chatted)\b(?P<rest>.*)$"
 )
 MEDIA_LABEL_RE = re.compile(r"^[\[(]?(?:watch|listen|video|audio)\b\s*[:\])|-]", re.IGNORECASE)
-SENTENCE_START_RE = re.compile(r"^[\"“‘'(\[0-9A-Z]")
+SENTENCE_START_RE = re.compile(r"^[\"“‘'«„(\[0-9]")  # or a capital letter of any script
 ABBREVIATION_END_RE = re.compile(r"(?:^|\s)(?:(?:[A-Za-z]\.){2,}|[A-Z][a-z]{0,4}\.)$")
 MONTHS = "january february march april may june july august september october november december".split()
 DATE_LINE_RE = re.compile(
@@ -93,28 +92,41 @@ DATE_LINE_RE = re.compile(
     re.IGNORECASE,
 )
 NOTHING_AFTER_HEADLINE = "no story text follows it"
-HEADLINE_MAX_WORDS = 20
-HEADLINE_MAX_CHARS = 150
+HEADLINE_MAX_WORDS = 40
+HEADLINE_MAX_CHARS = 300
 MEDIA_MAX_WORDS = 25
 CREDIT_MAX_WORDS = 30
 # C0 control characters that never occur in captured text (tab, newline, CR, FF are fine)
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+# a text with more control characters than this share of its characters is binary data; fewer are
+# strays (an ESC from a terminal, a BEL from an old system): left out of the story, kept in the capture
+STRAY_CONTROLS = 0.01
 
 # story-file header order, and the order of the Sources entries
 METADATA_ORDER = (
     ("title", "Title"),
     ("date", "Date"),
+    ("modified", "Modified"),
     ("slug", "Slug"),
     ("publisher", "Publisher"),
+    ("authors", "Authors"),
     ("source_url", "Source_url"),
+    ("lang", "Lang"),
     ("dateline", "Dateline"),
     ("credit", "Credit"),
     ("rights", "Rights"),
     ("event", "Event"),
     ("capture", "Capture"),
     ("capture_sha256", "Capture_sha256"),
+    ("captured", "Captured"),
+    ("capture_record", "Capture_record"),
 )
-SOURCE_ORDER = ("title", "date", "publisher", "source_url", "event", "dateline", "credit", "rights", "comments")
+SOURCE_ORDER = (
+    "title", "date", "modified", "publisher", "authors", "source_url", "lang", "event", "dateline", "credit",
+    "rights", "captured", "capture_record", "comments",
+)  # fmt: skip
+# fields a saved page or web archive may give (CaptureReading.found), besides title and date
+FOUND_FIELDS = ("modified", "authors", "lang", "captured", "capture_record")
 
 
 @dataclass(frozen=True)
@@ -125,9 +137,14 @@ class LinePlace:
     line: int
     place: str
     note: str = ""
+    text: str = ""  # the line itself, for captures whose lines are a rendering (saved web pages)
 
     def __str__(self) -> str:
-        return f"line {self.line} -> {self.place}" + (f" ({self.note})" if self.note else "")
+        return (
+            f"line {self.line} -> {self.place}"
+            + (f" ({self.note})" if self.note else "")
+            + (f" | {self.text}" if self.text else "")
+        )
 
 
 @dataclass
@@ -151,6 +168,8 @@ class CaptureReading:
     dropped: list[str] = field(default_factory=list)
     places: list[LinePlace] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    # metadata a saved page or web archive gives: field -> (value, how it was found, e.g. json-ld)
+    found: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -192,13 +211,14 @@ def decode_capture(data: bytes, path: str) -> str:
         byte = data[err.start]
         raise ArchiveError(path, line, f"not valid UTF-8 (byte 0x{byte:02X}); {_encoding_hint(data)}") from None
     text = text.removeprefix("\ufeff")
-    control = CONTROL_RE.search(text)
-    if control:
+    controls = CONTROL_RE.findall(text)
+    if len(controls) > max(2, len(text) * STRAY_CONTROLS):
+        control = CONTROL_RE.search(text)
         line = text[: control.start()].count("\n") + 1
         raise ArchiveError(
             path, line, f"control character U+{ord(control.group()):04X}: binary data, not a text capture"
         )
-    if not text.strip():
+    if not CONTROL_RE.sub("", text).strip():
         raise ArchiveError(path, 1, "empty capture: the file has no text")
     return text
 
@@ -221,6 +241,12 @@ def find_dateline(text: str) -> str:
     """The dateline a paragraph opens with (``BOSTON (CBS/AP)``), or ""."""
     m = DATELINE_RE.match(text)
     return m["dateline"].strip() if m else ""
+
+
+def starts_like_sentence(text: str) -> bool:
+    """True when ``text`` opens with a capital letter (of any script), a digit, a quotation mark
+    or a parenthesis."""
+    return bool(text) and (text[0].isupper() or bool(SENTENCE_START_RE.match(text)))
 
 
 def ends_like_sentence(text: str) -> bool:
@@ -331,13 +357,14 @@ class _Block:
         return self.lines[0].strip()
 
 
-def _blocks(lines: list[str], first: int, last: int) -> list[_Block]:
-    """Runs of non-blank lines among capture lines ``first..last`` (1-based, inclusive)."""
+def _blocks(lines: list[str], first: int, last: int, one_per_line: bool = False) -> list[_Block]:
+    """Runs of non-blank lines among capture lines ``first..last`` (1-based, inclusive); with
+    ``one_per_line``, each non-blank line is a block of its own."""
     blocks: list[_Block] = []
     current: _Block | None = None
     for n in range(first, last + 1):
         if lines[n - 1].strip():
-            if current is None:
+            if current is None or one_per_line:
                 current = _Block(n, [])
                 blocks.append(current)
             current.lines.append(lines[n - 1])
@@ -355,7 +382,8 @@ def read_capture(data: bytes, path: str) -> CaptureReading:
     """
     text = decode_capture(data, path)
     reading = CaptureReading(path=path, sha256=hashlib.sha256(data).hexdigest())
-    lines = text_lines(text)
+    captured_lines = text_lines(text)
+    lines = [CONTROL_RE.sub("", line) for line in captured_lines]
     places: dict[int, LinePlace] = {}
 
     def place(n: int, where: str, note: str = "") -> None:
@@ -385,7 +413,9 @@ def read_capture(data: bytes, path: str) -> CaptureReading:
             article_end = n - 1
             break
 
-    _read_article(reading, _blocks(lines, 1, article_end), place)
+    texts = [n for n in range(1, article_end + 1) if lines[n - 1].strip()]
+    one_per_line = len(texts) > 1 and texts[-1] - texts[0] + 1 == len(texts)  # no blank line between
+    _read_article(reading, _blocks(lines, 1, article_end, one_per_line), place)
     if not reading.paragraphs:
         raise ArchiveError(path, first_text, "no story body: the capture has no paragraph of story text")
     if reading.not_headline_reason == NOTHING_AFTER_HEADLINE and not headline_problem(reading.paragraphs[0][0]):
@@ -393,6 +423,10 @@ def read_capture(data: bytes, path: str) -> CaptureReading:
     reading.warnings.extend(unclosed_quotes(reading, path))
     for n in range(1, len(lines) + 1):
         places.setdefault(n, LinePlace(n, "blank"))
+        if lines[n - 1] != captured_lines[n - 1]:
+            spot = places[n]
+            note = "control character left out" + (f"; {spot.note}" if spot.note else "")
+            places[n] = LinePlace(n, spot.place, note)
     reading.places = [places[n] for n in sorted(places)]
     _check_storable(reading, lines)
     return reading
@@ -469,7 +503,7 @@ def _headline_reason(blocks: list[_Block]) -> str:
         text = block.first
         if len(block.lines) == 1 and (is_credit(text) or read_date_line(text)):
             continue
-        if find_dateline(text) or SENTENCE_START_RE.match(text):
+        if find_dateline(text) or starts_like_sentence(text):
             return ""
         return "the text after it does not start like a story paragraph"
     return NOTHING_AFTER_HEADLINE
@@ -530,9 +564,6 @@ def _check_storable(reading: CaptureReading, lines: list[str]) -> None:
 # --- writing the story file ---------------------------------------------------------------
 
 
-SLUG_MAX_CHARS = 200  # a slug is a file and folder name: well under the usual 255-byte limit
-
-
 def build_story(reading: CaptureReading, given: ArchivistMetadata, capture_name: str) -> ImportedStory:
     """The story-file text for ``reading`` plus the archivist's metadata.
 
@@ -543,25 +574,34 @@ def build_story(reading: CaptureReading, given: ArchivistMetadata, capture_name:
     sources: dict[str, str] = {}
 
     def take(key: str, archivist: str | None, captured: str) -> None:
+        how = reading.found.get(key, ("", ""))[1]
         if archivist is not None and archivist.strip():
             metadata[key], sources[key] = archivist.strip(), "archivist"
         elif captured:
-            metadata[key], sources[key] = captured, "capture"
+            metadata[key], sources[key] = captured, f"capture:{how}" if how else "capture"
 
     take("title", given.title, reading.headline)
     if "title" not in metadata:
+        if reading.found or reading.not_headline_reason == "the page declares no title":
+            raise ArchiveError(path, None, "no title: the page declares none; give the title with --title")
         reason = reading.not_headline_reason or "the capture has no headline"
         raise ArchiveError(path, 1, f"no headline: line 1 is not a headline ({reason}); give the title with --title")
     take("date", given.date, reading.date)
     if "date" not in metadata:
+        if reading.found:
+            raise ArchiveError(
+                path,
+                None,
+                "no publication date found in the page; give it with --date YYYY-MM-DD (or YYYY-MM-DD HH:MM)",
+            )
         raise ArchiveError(path, 1, "no date line in the capture; give the publication date with --date YYYY-MM-DD")
     parse_date(metadata["date"], path, 1)
-    title_slug = slugify(metadata["title"], max_length=SLUG_MAX_CHARS, word_boundary=True)
+    title_slug = url_slug(metadata["title"], "story")
     metadata["slug"] = given.slug.strip() if given.slug and given.slug.strip() else title_slug
-    if not metadata["slug"]:
-        raise ArchiveError(path, 1, f"cannot make a slug from the title {metadata['title']!r}; give one with --slug")
-    take("publisher", given.publisher, "")
-    take("source_url", given.source_url, "")
+    take("publisher", given.publisher, reading.found.get("publisher", ("", ""))[0])
+    take("source_url", given.source_url, reading.found.get("source_url", ("", ""))[0])
+    for key in FOUND_FIELDS:
+        take(key, None, reading.found.get(key, ("", ""))[0])
     take("dateline", None, reading.dateline)
     take("credit", None, reading.credit)
     take("rights", None, reading.rights)
@@ -569,7 +609,8 @@ def build_story(reading: CaptureReading, given: ArchivistMetadata, capture_name:
     metadata["capture"] = capture_name
     metadata["capture_sha256"] = reading.sha256
     if reading.comments_heading is not None:
-        sources["comments"] = "capture"
+        how = reading.found.get("comments", ("", ""))[1]
+        sources["comments"] = f"capture:{how}" if how else "capture"
 
     out = [f"{label}: {metadata[key]}" for key, label in METADATA_ORDER if key in metadata]
     out.append("Sources: " + ", ".join(f"{key}={sources[key]}" for key in SOURCE_ORDER if key in sources))
@@ -585,17 +626,38 @@ def build_story(reading: CaptureReading, given: ArchivistMetadata, capture_name:
             out += ["", *reading.comment_lines]
     if reading.dropped:
         out += ["", "## Dropped boilerplate", "", *reading.dropped]
-    return ImportedStory(metadata["slug"], "\n".join(out) + "\n", capture_name, reading)
+    text = "\n".join(out) + "\n"
+    try:
+        parse_story(text, f"stories/{metadata['slug']}.md")
+    except ArchiveError as err:  # a line of the capture the story file cannot hold as it is
+        raise ArchiveError(
+            path, None, f"the story made from this capture would not read back: {err.problem.message}"
+        ) from None
+    return ImportedStory(metadata["slug"], text, capture_name, reading)
 
 
 def capture_name_for(path: str) -> str:
-    """Where a capture is kept, relative to content/: ``captures/<its file name>``."""
+    """Where a capture is kept, relative to content/: ``captures/<its file name>``; a saved web
+    page under a name no web server serves as a live page (``page.html.txt``)."""
+    from .formats import html_page
+
+    if html_page.is_html_page(path):
+        return f"captures/{html_page.kept_name(path)}"
     return f"captures/{PurePath(path).name}"
+
+
+def read_any(data: bytes, path: str) -> CaptureReading:
+    """Read a capture of any kind: a saved web page by its extension, else a text capture."""
+    from .formats import html_page
+
+    if html_page.is_html_page(path):
+        return html_page.read_page(data, path)
+    return read_capture(data, path)
 
 
 def import_capture(
     data: bytes, path: str, given: ArchivistMetadata | None = None, capture_name: str | None = None
 ) -> ImportedStory:
-    """Capture bytes -> story file: :func:`read_capture` then :func:`build_story`."""
-    reading = read_capture(data, path)
+    """Capture bytes -> story file: :func:`read_any` then :func:`build_story`."""
+    reading = read_any(data, path)
     return build_story(reading, given or ArchivistMetadata(), capture_name or capture_name_for(path))

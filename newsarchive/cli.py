@@ -8,25 +8,32 @@ command line that makes no sense (argparse's own convention).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import hashlib
 import os
 import re
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from slugify import slugify
 
-from .capture_import import ArchivistMetadata, ImportedStory, capture_name_for, import_capture, read_capture
+from .capture_import import (
+    ArchivistMetadata,
+    ImportedStory,
+    build_story,
+    capture_name_for,
+    import_capture,
+    read_any,
+)
 from .comment_thread import parse_story_thread
-from .content_loader import STORIES_DIR, lint_content, load_content, story_files
+from .content_loader import NOTE, STORIES_DIR, lint_content, load_content, story_files
 from .errors import ArchiveError, Problem
-from .quotes import analyze as analyze_quotes
+from .formats.comment_export import ExportThread, read_comment_export
+from .formats.html_page import is_html_page, thread_lines
+from .formats.web_archive import is_web_archive, read_web_archive
 from .story import Archive, Story
-from .story_file import META_RE, text_lines
-from .wire_text import find_wire_passages
+from .story_file import META_RE, SECTION_RE, parse_date, parse_story, text_lines
 
 # --- archive import ----------------------------------------------------------------------
 
@@ -80,6 +87,8 @@ def conflicts(story: ImportedStory, capture_path: Path, content: Path, force: bo
                     f"already has slug {story.slug!r}; give the new story another --slug",
                 )
             )
+        if header.values.get("capture_record", "") != _record(story):
+            continue  # another record of the same web archive
         if header.values.get("capture") == story.capture_name:
             where = f"{header.path}:{header.lines['capture']}"
             problems.append(
@@ -102,6 +111,11 @@ def conflicts(story: ImportedStory, capture_path: Path, content: Path, force: bo
                 )
             )
     return problems
+
+
+def _record(story: ImportedStory) -> str:
+    """The web archive record a story is read from ("" for other captures)."""
+    return story.reading.found.get("capture_record", ("", ""))[0]
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -138,29 +152,36 @@ def _temp_with(final: Path, data: bytes) -> Path:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    captures = [Path(p) for p in args.captures]
+    if not args.captures and not args.manifest:
+        args.parser.error("give the captures to import, a folder of them, or --manifest list.csv")
+    captures = [path for p in args.captures for path in _captures_in(Path(p))]
     if len(captures) > 1 and (args.title or args.slug or args.url):
         args.parser.error("--title, --slug and --url describe one story: import one capture at a time with them")
     if args.explain:
         return explain(captures, args.quiet)
     given = ArchivistMetadata(args.title, args.date, args.publisher, args.url, args.slug, args.event)
+    jobs = [(path, given) for path in captures]
     planned: list[tuple[ImportedStory, bytes, Path]] = []
     problems: list[Problem] = []
-    for path in _progress(captures, args.quiet, "reading"):
+    if args.manifest:
+        rows, problems = read_manifest(args.manifest, given)
+        jobs += rows
+    for path, given in _progress(jobs, args.quiet, "reading"):
         try:
             data = path.read_bytes()
-            story = import_capture(data, str(path), given, capture_name_for(str(path)))
+            stories = _stories_of(data, path, given, args)
         except OSError as err:
             problems.append(Problem(str(path), None, f"cannot read the capture: {err.strerror}"))
             continue
         except ArchiveError as err:
             problems.append(err.problem)
             continue
-        problems += conflicts(story, path, args.content, args.force)
-        problems += _batch_clashes(story, path, planned)
-        for warning in story.reading.warnings:
-            print(warning, file=sys.stderr)
-        planned.append((story, data, path))
+        for story in stories:
+            problems += conflicts(story, path, args.content, args.force)
+            problems += _batch_clashes(story, path, planned)
+            for warning in story.reading.warnings:
+                print(warning, file=sys.stderr)
+            planned.append((story, data, path))
     if problems:
         for problem in problems:
             print(problem, file=sys.stderr)
@@ -171,6 +192,79 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+CAPTURE_SUFFIXES = (".txt", ".text")
+
+
+def _captures_in(path: Path) -> list[Path]:
+    """``path`` itself, or for a folder the captures in it (text, saved pages, web archives), sorted
+    by name; hidden files and other kinds of file are left out."""
+    if not path.is_dir():
+        return [path]
+    return sorted(
+        p
+        for p in path.iterdir()
+        if p.is_file()
+        and not p.name.startswith(".")
+        and (p.name.lower().endswith(CAPTURE_SUFFIXES) or is_html_page(p.name) or is_web_archive(p.name))
+    )
+
+
+def read_manifest(
+    manifest: Path, defaults: ArchivistMetadata
+) -> tuple[list[tuple[Path, ArchivistMetadata]], list[Problem]]:
+    """The rows of a CSV manifest: a ``file`` column (relative to the manifest's folder) and any of
+    ``title``, ``date``, ``publisher``, ``url``, ``slug``, ``event``; an empty cell takes the
+    command line's value. Each bad row or value is a Problem at its line."""
+    import csv
+
+    checks = {"title": _one_line, "date": _date, "publisher": _one_line, "url": _url, "slug": _slug, "event": _one_line}
+    rows: list[tuple[Path, ArchivistMetadata]] = []
+    problems: list[Problem] = []
+    try:
+        text = manifest.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as err:
+        return [], [Problem(str(manifest), None, f"cannot read the manifest: {getattr(err, 'strerror', None) or err}")]
+    reader = csv.DictReader(text.splitlines())
+    columns = [c.strip().lower() for c in reader.fieldnames or []]
+    unknown = sorted(set(columns) - set(checks) - {"file"})
+    if "file" not in columns or unknown:
+        what = f"unknown column(s) {', '.join(unknown)}" if unknown else "no 'file' column"
+        return [], [Problem(str(manifest), 1, f"{what}; the columns are file, {', '.join(checks)}")]
+    for row in reader:
+        line = reader.line_num
+        values = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
+        if not values.get("file"):
+            problems.append(Problem(str(manifest), line, "no file named in this row"))
+            continue
+        given = {}
+        for key, check in checks.items():
+            if values.get(key):
+                try:
+                    given[key] = check(values[key])
+                except argparse.ArgumentTypeError as err:
+                    problems.append(Problem(str(manifest), line, f"{key}: {err}"))
+        metadata = replace(defaults, **{("source_url" if k == "url" else k): v for k, v in given.items()})
+        rows.append((manifest.parent / values["file"], metadata))
+    return rows, problems
+
+
+def _stories_of(data: bytes, path: Path, given: ArchivistMetadata, args: argparse.Namespace) -> list[ImportedStory]:
+    """The stories one capture file holds: one, or one per HTML record of a web archive (only the
+    record captured from ``--url`` when given). A web archive's other records are reported."""
+    if not is_web_archive(str(path)):
+        return [import_capture(data, str(path), given, capture_name_for(str(path)))]
+    archive = read_web_archive(data, str(path), given.source_url)
+    if not args.quiet:
+        for note in archive.skipped:
+            print(f"{path}: {NOTE}{note}", file=sys.stderr)
+    if len(archive.stories) > 1 and (given.title or given.slug):
+        raise ArchiveError(
+            str(path), None, f"{len(archive.stories)} HTML records: pick one with --url to give it --title or --slug"
+        )
+    given = replace(given, source_url=None)  # --url picked the record; its address is the record's
+    return [build_story(reading, given, capture_name_for(str(path))) for reading in archive.stories]
+
+
 def _batch_clashes(story: ImportedStory, path: Path, planned: list[tuple[ImportedStory, bytes, Path]]) -> list[Problem]:
     problems = []
     for other, _, other_path in planned:
@@ -178,7 +272,7 @@ def _batch_clashes(story: ImportedStory, path: Path, planned: list[tuple[Importe
             problems.append(
                 Problem(str(path), 1, f"slug {story.slug!r} is also the slug of {other_path} in this import")
             )
-        if other.capture_name == story.capture_name:
+        if other.capture_name == story.capture_name and _record(other) == _record(story):
             problems.append(
                 Problem(str(path), 1, f"{story.capture_name} is also where {other_path} goes in this import")
             )
@@ -190,7 +284,12 @@ def explain(captures: list[Path], quiet: bool) -> int:
     status = 0
     for path in captures:
         try:
-            reading = read_capture(path.read_bytes(), str(path))
+            data = path.read_bytes()
+            if is_web_archive(str(path)):
+                archive = read_web_archive(data, str(path))
+                readings = archive.stories
+            else:
+                readings = [read_any(data, str(path))]
         except OSError as err:
             print(Problem(str(path), None, f"cannot read the capture: {err.strerror}"), file=sys.stderr)
             status = 1
@@ -199,13 +298,15 @@ def explain(captures: list[Path], quiet: bool) -> int:
             print(err, file=sys.stderr)
             status = 1
             continue
-        if len(captures) > 1:
-            print(f"== {path}")
-        for spot in reading.places:
-            print(spot)
-        if not quiet:
-            for warning in reading.warnings:
-                print(warning, file=sys.stderr)
+        for reading in readings:
+            if len(captures) > 1 or len(readings) > 1:
+                record = reading.found.get("capture_record", ("", ""))[0]
+                print(f"== {path}" + (f" {record} {reading.found['source_url'][0]}" if record else ""))
+            for spot in reading.places:
+                print(spot)
+            if not quiet:
+                for warning in reading.warnings:
+                    print(warning, file=sys.stderr)
     return status
 
 
@@ -218,12 +319,145 @@ def _progress(items: list, quiet: bool, what: str):
     return tqdm(items, desc=what, unit="capture", file=sys.stderr)
 
 
+# --- archive import-comments -------------------------------------------------------------
+
+
+def attach_comments(story_text: str, thread: ExportThread, how: str, capture_name: str, sha256: str, path: str) -> str:
+    """``story_text`` with ``thread`` as its ``## Comments`` section (before ``## Dropped
+    boilerplate``), the export's dropped comments added to the dropped lines, and the export
+    recorded in the header (``Comments_capture``, its sha256, ``Sources: comments=capture:HOW``).
+
+    Raises :class:`ArchiveError` when the story already has a comment thread."""
+    lines = story_text.splitlines()
+    header_end = next((n for n, line in enumerate(lines) if not line.strip()), len(lines))
+    sections = {}
+    for n, line in enumerate(lines[header_end:], header_end):
+        m = SECTION_RE.match(line.rstrip())
+        if m:
+            sections[m["name"].strip().lower()] = n
+    if "comments" in sections:
+        raise ArchiveError(path, sections["comments"] + 1, "the story already has a comment thread")
+    header = lines[:header_end]
+    sources = next((n for n, line in enumerate(header) if line.lower().startswith("sources:")), None)
+    entry = f"comments=capture:{how}"
+    if sources is None:
+        header.append(f"Sources: {entry}")
+    else:
+        header[sources] += f", {entry}" if header[sources].split(":", 1)[1].strip() else f" {entry}"
+    at = sources if sources is not None else len(header) - 1
+    header[at:at] = [f"Comments_capture: {capture_name}", f"Comments_capture_sha256: {sha256}"]
+    thread_section = ["## Comments", "", *thread_lines(thread.comments)[:-1], ""]
+    rest = lines[header_end:]
+    dropped_at = sections.get("dropped boilerplate")
+    if dropped_at is None:
+        rest = [*rest, "", *thread_section[:-1]]
+        if thread.dropped:
+            rest += ["", "## Dropped boilerplate", "", *thread.dropped]
+    else:
+        cut = dropped_at - header_end
+        rest = [*rest[:cut], *thread_section, *rest[cut:], *thread.dropped]
+    return "\n".join(header + rest).rstrip("\n") + "\n"
+
+
+def _same_address(a: str, b: str) -> bool:
+    def address(url: str) -> str:
+        url = re.sub(r"^[a-z]+://", "", url.strip().lower())
+        return re.sub(r"^www\.", "", url).split("#")[0].rstrip("/")
+
+    return bool(a) and address(a) == address(b)
+
+
+def cmd_import_comments(args: argparse.Namespace) -> int:
+    export, content = Path(args.export), args.content
+    target = content / STORIES_DIR / f"{args.story}.md"
+    try:
+        data = export.read_bytes()
+        story_text = target.read_text(encoding="utf-8")
+    except OSError as err:
+        print(Problem(err.filename or str(export), None, f"cannot read: {err.strerror}"), file=sys.stderr)
+        return 1
+    threads = read_comment_export(data, str(export))
+    source_url = next(
+        (line.split(":", 1)[1].strip() for line in story_text.splitlines() if line.lower().startswith("source_url:")),
+        "",
+    )
+    wanted = args.thread or source_url
+    chosen = [t for t in threads if _same_address(wanted, t.link)] if wanted else []
+    if not chosen and len(threads) == 1 and not args.thread:
+        chosen = threads
+    if len(chosen) != 1:
+        links = ", ".join(t.link or t.title or "?" for t in threads[:5])
+        raise ArchiveError(
+            str(export), None, f"{len(threads)} thread(s) in the export ({links}); name the story's with --thread URL"
+        )
+    how = "disqus" if data.lstrip()[:200].find(b"<disqus") >= 0 else "wxr"
+    name = f"captures/{export.name}" + ("" if export.name.lower().endswith(".txt") else ".txt")
+    digest = hashlib.sha256(data).hexdigest()
+    if (content / name).exists() and hashlib.sha256((content / name).read_bytes()).hexdigest() != digest:
+        raise ArchiveError(str(export), None, f"a different file already exists at {content / name}; rename the export")
+    text = attach_comments(story_text, chosen[0], how, name, digest, str(target))
+    parse_story(text, str(target))  # what is written must read back
+    story = ImportedStory(args.story, text, name, None)
+    print(write_story(story, data, export, content))
+    dropped = len(chosen[0].dropped)
+    if dropped and not args.quiet:
+        print(
+            f"{export}: {NOTE}{_plural(dropped, 'comment')} not approved (pending, spam, deleted): listed as dropped",
+            file=sys.stderr,
+        )
+    return 0
+
+
 # --- archive lint ------------------------------------------------------------------------
 
 
+def rederived_problems(story: Story, content: Path) -> list[Problem]:
+    """For a story imported from a saved web page or a web archive: read its capture again and
+    check that the body and the dropped lines are what the capture gives (every line of the
+    page's rendering still accounted for in the story)."""
+    if not story.capture:
+        return []
+    name = story.capture.path.rsplit("/", 1)[-1]
+    page_name = name[: -len(".txt")] if name.endswith(".txt") else name
+    if not (is_html_page(page_name) or is_web_archive(name)):
+        return []
+    line = story.metadata_lines.get("capture", 1)
+    try:
+        data = (content / story.capture.path).read_bytes()
+        if is_web_archive(name):
+            found = read_web_archive(data, name).stories
+            readings = [r for r in found if r.found["capture_record"][0] == story.capture_record]
+        else:
+            readings = [read_any(data, page_name)]
+    except (OSError, ArchiveError) as err:
+        return [Problem(story.path, line, f"capture {story.capture.path} cannot be read again: {err}")]
+    if not readings:
+        return [Problem(story.path, line, f"no record {story.capture_record} in {story.capture.path}")]
+    reading = readings[0]
+    problems = []
+    expected = [" ".join(lines) for lines in reading.paragraphs]
+    actual = [p.text for p in story.paragraphs]
+    if expected != actual:
+        at = next(
+            (i for i, (a, b) in enumerate(zip(expected, actual, strict=False)) if a != b),
+            min(len(expected), len(actual)),
+        )
+        where = story.paragraphs[at].line if at < len(story.paragraphs) else line
+        problems.append(
+            Problem(story.path, where, f"body differs from what {story.capture.path} gives from paragraph p{at + 1} on")
+        )
+    if list(reading.dropped) != list(story.dropped):
+        problems.append(Problem(story.path, line, f"dropped lines differ from what {story.capture.path} gives"))
+    return problems
+
+
 def cmd_lint(args: argparse.Namespace) -> int:
-    """Print what the build would refuse (problems) and what is only worth knowing (notes)."""
+    """Print what the build would refuse (problems) and what is only worth knowing (notes); with
+    ``--captures``, also read each saved page's capture again and compare (``rederived_problems``)."""
     stories, problems, notes = lint_content(args.content)
+    if args.captures:
+        for story in stories:
+            problems += rederived_problems(story, args.content)
     for problem in problems:
         print(problem)
     if not args.quiet:
@@ -257,7 +491,10 @@ def stats(content: Path) -> tuple[list[tuple[str, str]], list[Problem]]:
 
 def _analysis_rows(stories: list[Story]) -> list[tuple[str, str]]:
     """Quotes, people, organizations and wire passages: the same analysis the build runs
-    (``stories`` carry their parsed comments)."""
+    (``stories`` carry their parsed comments). Imported here: ``archive import`` never needs them."""
+    from .quotes import analyze as analyze_quotes
+    from .wire_text import find_wire_passages
+
     result = analyze_quotes(Archive(list(stories)))
     wire = find_wire_passages(stories)
     rows = [
@@ -303,13 +540,13 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def _date(value: str) -> str:
-    for fmt in ("%Y-%m-%d", "%Y-%m-%d %H:%M"):
-        try:
-            dt.datetime.strptime(value.strip(), fmt)
-            return value.strip()
-        except ValueError:
-            continue
-    raise argparse.ArgumentTypeError(f"{value!r} is not a date: write YYYY-MM-DD (or YYYY-MM-DD HH:MM)")
+    try:
+        parse_date(value, "", 0)
+    except ArchiveError:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a date: write YYYY-MM-DD (or YYYY-MM-DD HH:MM, or YYYY-MM-DD HH:MM +HH:MM)"
+        ) from None
+    return value.strip()
 
 
 def _slug(value: str) -> str:
@@ -341,6 +578,8 @@ examples:
   archive import capture.txt --date 2010-12-17 --publisher "The Associated Press"
   archive import --explain capture.txt          # show where each line would go, write nothing
   archive import a.txt b.txt --date 2010-12-17   # several captures that have headlines
+  archive import page.html                      # a saved web page: metadata from the page itself
+  archive import crawl.warc.gz                  # every HTML page a web archive holds
 
 The first line is taken as the headline when it is short, does not end like a sentence and is
 followed by the story's first paragraph; otherwise give --title. Options override what the
@@ -375,16 +614,41 @@ def make_parser() -> argparse.ArgumentParser:
         epilog=IMPORT_EPILOG,
         formatter_class=formatter,
     )
-    p.add_argument("captures", nargs="+", metavar="CAPTURE.txt", help="raw capture(s), UTF-8 text")
+    p.add_argument(
+        "captures",
+        nargs="*",
+        metavar="CAPTURE",
+        help="raw capture(s): UTF-8 text, a saved web page (.html, .htm, .html.gz, .mhtml), a web archive (.warc, .warc.gz, .wacz), or a folder of them",
+    )
     p.add_argument("--title", type=_one_line, help="headline, when the capture does not start with one")
     p.add_argument("--date", type=_date, help="publication date, YYYY-MM-DD")
     p.add_argument("--publisher", type=_one_line, help="who published the story")
-    p.add_argument("--url", type=_url, help="where the story was published")
+    p.add_argument("--url", type=_url, help="where the story was published; in a web archive, the record to import")
     p.add_argument("--slug", type=_slug, help="URL slug (default: from the title)")
     p.add_argument("--event", type=_one_line, help="the news event the story belongs to")
+    p.add_argument(
+        "--manifest",
+        type=Path,
+        metavar="LIST.csv",
+        help="a CSV of captures to import: a 'file' column and any of title, date, publisher, url, slug, event",
+    )
     p.add_argument("--force", action="store_true", help="replace a story with the same slug")
     p.add_argument("--explain", action="store_true", help="print where each capture line goes; write nothing")
     p.set_defaults(func=cmd_import, parser=p)
+
+    p = commands.add_parser(
+        "import-comments",
+        parents=[quiet, content],
+        help="attach a comment export (WordPress WXR, Disqus XML) to a story",
+        description="Add the thread of a WordPress (WXR) or Disqus export to DIR/stories/SLUG.md as its ## Comments section; "
+        "keep the export in DIR/captures/ with its sha256.",
+        epilog="example:\n  archive import-comments wordpress.xml --story lowell-council-approves-budget",
+        formatter_class=formatter,
+    )
+    p.add_argument("export", metavar="EXPORT.xml", help="a WordPress export (WXR) or a Disqus export")
+    p.add_argument("--story", required=True, type=_slug, help="the slug of the story the thread belongs to")
+    p.add_argument("--thread", type=_url, help="the post's address in the export (default: the story's Source_url)")
+    p.set_defaults(func=cmd_import_comments)
 
     p = commands.add_parser(
         "lint",
@@ -393,6 +657,11 @@ def make_parser() -> argparse.ArgumentParser:
         description="Check all of DIR and print every problem as path:line: message. Exit 1 when anything is wrong.",
         epilog="example:\n  archive lint --content content\n\nLines starting 'note:' and comment-count differences are informational.",
         formatter_class=formatter,
+    )
+    p.add_argument(
+        "--captures",
+        action="store_true",
+        help="also read every saved page and web archive again and check the stories against them (slower)",
     )
     p.set_defaults(func=cmd_lint)
 

@@ -7,6 +7,7 @@ so what lint accepts builds, and what it refuses stops the build.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import stat
@@ -29,6 +30,7 @@ STORY_SUFFIXES = (".md", *ARTICLE_SUFFIXES)
 KNOWN_METADATA = {
     "title", "date", "slug", "publisher", "source_url", "dateline", "credit", "rights", "event",
     "capture", "capture_sha256", "sources", "tags", "summary", "modified", "status",
+    "captured", "capture_record", "comments_capture", "comments_capture_sha256",
     *PELICAN_KEYS,
 }  # fmt: skip
 NOTE = "note: "
@@ -84,13 +86,37 @@ def load_content(content_root: Path) -> LoadedContent:
 # --- what lint and the build refuse beyond a story file that does not parse -------------------
 
 
-def story_problems(story: Story) -> tuple[list[Problem], list[Problem]]:
+def comments_capture_problems(story: Story, content_root: Path) -> list[Problem]:
+    """A ``Comments_capture`` (a comment export, ``archive import-comments``) that is not a file
+    under ``captures/`` or whose sha256 is not the one recorded."""
+    name = story.metadata.get("comments_capture")
+    if not name:
+        return []
+    line = story.metadata_lines["comments_capture"]
+    file = content_root / name
+    if not name.startswith(f"{CAPTURES_DIR}/") or ".." in name.split("/") or not file.is_file() or file.is_symlink():
+        return [Problem(story.path, line, f"comments capture {name!r} is not a file under {CAPTURES_DIR}/")]
+    recorded = story.metadata.get("comments_capture_sha256", "").lower()
+    actual = hashlib.sha256(file.read_bytes()).hexdigest()
+    if actual != recorded:
+        where = story.metadata_lines.get("comments_capture_sha256", line)
+        return [
+            Problem(
+                story.path,
+                where,
+                f"comments capture {name} has sha256 {actual}, but the story records {recorded or 'none'}",
+            )
+        ]
+    return []
+
+
+def story_problems(story: Story, content_root: Path) -> tuple[list[Problem], list[Problem]]:
     """(problems, notes) of a story that parses: its metadata, its comment thread.
 
     A thread problem is a note when its message starts with ``note:`` or when it sits on the
     ``## Comments (N)`` heading line (the declared-vs-archived count); every other thread problem
     (numbering gaps, repeats, orphans...) is a problem."""
-    problems, notes = check_metadata(story), metadata_notes(story)
+    problems, notes = check_metadata(story) + comments_capture_problems(story, content_root), metadata_notes(story)
     if story.comment_lines or story.comments_line:
         for problem in parse_story_thread(story).problems:
             informational = problem.message.startswith(NOTE) or problem.line == story.comments_line
@@ -159,20 +185,21 @@ def capture_key(value: str) -> str:
     return os.path.normpath(value).replace(os.sep, "/")
 
 
-def header_capture(path: Path) -> str | None:
-    """The ``Capture:`` of a story file's header, read leniently (a story that fails to load still
-    uses its capture), or None."""
+def header_captures(path: Path) -> set[str]:
+    """The ``Capture:`` and ``Comments_capture:`` of a story file's header, read leniently (a story
+    that fails to load still uses its captures)."""
     try:
         text = path.read_bytes().decode("utf-8", "replace").removeprefix("\ufeff")
     except OSError:
-        return None
+        return set()
+    found = set()
     for line in text_lines(text):
         m = META_RE.match(line)
         if not line.strip() or not m:
-            return None
-        if m["key"].lower() == "capture":
-            return capture_key(m["value"].strip())
-    return None
+            break
+        if m["key"].lower() in ("capture", "comments_capture"):
+            found.add(capture_key(m["value"].strip()))
+    return found
 
 
 def _sorted(problems: list[Problem]) -> list[Problem]:
@@ -185,10 +212,10 @@ def lint_content(content_root: Path) -> tuple[list[Story], list[Problem], list[P
     problems = list(loaded.errors)
     notes: list[Problem] = []
     for story in loaded.stories:
-        found, noted = story_problems(story)
+        found, noted = story_problems(story, content_root)
         problems += found
         notes += noted
-    used = {key for key in map(header_capture, story_files(content_root)) if key}
+    used = set().union(*map(header_captures, story_files(content_root)))
     problems += capture_problems(content_root, used)
     return loaded.stories, _sorted(problems), _sorted(notes)
 
@@ -201,8 +228,8 @@ def check_content(content_root: Path, record: Path | None = None) -> tuple[list[
     that load, without keeping the stories.
 
     With ``record`` (a :class:`~newsarchive.file_record.FileRecord` file), each story file with no
-    problem is remembered there with its slug, its capture file's identity and the version of
-    the code that checked it: the next check parses only the files that changed (at 10,000
+    problem is remembered there with its slug, its capture file's identity, the version of the
+    code that checked it and its comment export's path, if any: the next check parses only the files that changed (at 10,000
     stories a full check is 8.7 s of one core, spent while the build's Pelican starts). Slugs are
     remembered too, so duplicates are still found across all files.
     """
@@ -214,23 +241,26 @@ def check_content(content_root: Path, record: Path | None = None) -> tuple[list[
     for path in story_files(content_root):
         st = _stat(path) if files else None
         known, value = files.lookup(path, st) if st else (False, None)
-        if known and (value[4:] != [version] or value[2] and value[3] != _identity(content_root / value[2])):
+        if known and (value[4:5] != [version] or value[2] and value[3] != _identity(content_root / value[2])):
             known = False  # checked by other code, or the capture changed: check again
         if not known:
             try:
                 story = load_story(path, content_root)
             except ArchiveError as err:
                 problems.append(err.problem)
-                used.add(header_capture(path))
+                used |= header_captures(path)
                 continue
             capture = story.capture.path if story.capture else None
-            found = story_problems(story)[0]
+            found = story_problems(story, content_root)[0]
             problems += found
+            comments = story.metadata.get("comments_capture")
             value = [story.slug, _slug_line(story), capture, capture and _identity(content_root / capture), version]
+            value += [capture_key(comments)] if comments else []
             if st and not found:
                 files.note(path, st, value)
         if value[2]:
             used.add(capture_key(value[2]))
+        used.update(value[5:])  # the comment export, if any
         slug, line = value[0], value[1]
         if slug in by_slug:
             problems.append(_duplicate_slug(path, line, slug, by_slug[slug]))

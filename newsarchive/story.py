@@ -195,6 +195,11 @@ class Story:
     notes: dict[str, list[Note]] = field(default_factory=dict)  # paragraph id -> notes
     data: dict[str, Any] = field(default_factory=dict)  # plugin additions for archive.json
     source_digest: str = ""  # what the file says, hashed as it was read (page_reuse.source_digest)
+    # from saved web pages and web archives (docs/ARCHIVING.md)
+    date_offset: str = ""  # the UTC offset of ``date`` when the source gives one, "+HH:MM"
+    modified_offset: str = ""  # likewise of ``modified``
+    captured: str = ""  # when the capture was made (a web archive record's date)
+    capture_record: str = ""  # the web archive record the capture is (WARC-Record-ID)
 
     @property
     def url(self) -> str:

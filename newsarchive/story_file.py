@@ -53,7 +53,19 @@ from .story import MAX_SLUG_LENGTH, Capture, Media, Paragraph, Story, url_slug
 REQUIRED = ("title", "date")
 KNOWN_SOURCES = ("capture", "archivist")
 # fields of Story filled straight from metadata of the same name
-TEXT_FIELDS = ("publisher", "source_url", "dateline", "credit", "rights", "event")
+TEXT_FIELDS = (
+    "publisher",
+    "source_url",
+    "dateline",
+    "credit",
+    "rights",
+    "event",
+    "capture_record",
+)
+# dates kept as written, which may carry a UTC offset after their time (Date and Modified are
+# read as dates: Story.date, and Story.modified by formats/pelican_article.py)
+DATE_FIELDS = ("captured",)
+UTC_OFFSET_RE = re.compile(r"(?<=\d:\d\d)(?::\d\d)?\s*(?P<offset>Z|UTC|[+-]\d\d:?\d\d)$")
 SECTION_RE = re.compile(r"^##\s+(?P<name>[^(]+?)\s*(?:\((?P<count>[^)]*)\))?\s*$")
 META_RE = re.compile(r"^(?P<key>[A-Za-z][A-Za-z0-9_-]*):\s*(?P<value>.*)$")
 SOURCE_URL_RE = re.compile(r"https?://[^\s\"'<>`]+", re.I)
@@ -68,15 +80,36 @@ MAX_BODY_CHARACTERS = 200_000
 MAX_STORY_CHARACTERS = 4_000_000
 # Metadata Pelican makes a page of, named by its own slug of the value: /publishers/<slug>/, /tags/<slug>/
 PELICAN_SLUGGED = ("publisher", "tags")
+# captures are published as static files: these names a browser would run as a page of the site
+LIVE_PAGE_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml", ".mhtml", ".mht", ".svg", ".xml", ".xht")
 
 
 def parse_date(value: str, path: str, line: int) -> dt.datetime:
-    for fmt in ("%Y-%m-%d", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S"):
+    """``YYYY-MM-DD``, ``YYYY-MM-DD HH:MM`` or ``YYYY-MM-DD HH:MM +05:00``: the date and time as
+    published (the wall-clock time where it was published; :func:`utc_offset` gives the zone)."""
+    value = value.strip()
+    m = UTC_OFFSET_RE.search(value)
+    if m:
+        value = value[: m.start("offset")].strip()
+    for fmt in ("%Y-%m-%d", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"):
         try:
-            return dt.datetime.strptime(value.strip(), fmt)
+            return dt.datetime.strptime(value, fmt)
         except ValueError:
             continue
-    raise ArchiveError(path, line, f"unparseable date {value!r} (expected YYYY-MM-DD or YYYY-MM-DD HH:MM)")
+    raise ArchiveError(
+        path, line, f"unparseable date {value!r} (expected YYYY-MM-DD, YYYY-MM-DD HH:MM or YYYY-MM-DD HH:MM +HH:MM)"
+    )
+
+
+def utc_offset(value: str) -> str:
+    """The UTC offset a date value ends with, as ``+HH:MM`` (``Z`` and ``UTC`` are ``+00:00``); "" if none."""
+    m = UTC_OFFSET_RE.search(value.strip())
+    if not m:
+        return ""
+    offset = m["offset"]
+    if offset in ("Z", "UTC"):
+        return "+00:00"
+    return offset if ":" in offset else f"{offset[:3]}:{offset[3:]}"
 
 
 def parse_sources(value: str, path: str, line: int) -> dict[str, str]:
@@ -85,8 +118,10 @@ def parse_sources(value: str, path: str, line: int) -> dict[str, str]:
     for item in filter(None, (part.strip() for part in value.split(","))):
         key, sep, origin = item.partition("=")
         origin = origin.strip().lower()
-        if not sep or origin not in KNOWN_SOURCES:
-            raise ArchiveError(path, line, f"bad Sources entry {item!r}: write field=capture or field=archivist")
+        if not sep or origin.partition(":")[0] not in KNOWN_SOURCES:
+            raise ArchiveError(
+                path, line, f"bad Sources entry {item!r}: write field=capture, field=capture:HOW or field=archivist"
+            )
         sources[key.strip().lower()] = origin
     return sources
 
@@ -155,6 +190,11 @@ def parse_story(text: str, path: str, content_root: Path | None = None) -> Story
     )
     for name in TEXT_FIELDS:
         setattr(story, name, metadata.get(name, ""))
+    story.date_offset = utc_offset(metadata["date"])
+    for name in DATE_FIELDS:
+        if metadata.get(name):
+            parse_date(metadata[name], path, meta_lines[name])
+            setattr(story, name, metadata[name])
     if story.source_url and not SOURCE_URL_RE.fullmatch(story.source_url):
         raise ArchiveError(
             path,
@@ -303,6 +343,13 @@ def _capture(metadata: dict[str, str], meta_lines: dict[str, int], path: str, co
             path,
             line,
             f"capture {capture.path!r} is not a path under {CAPTURES_DIR}/ (write {CAPTURES_DIR}/<file name>)",
+        )
+    if capture.path.lower().endswith(LIVE_PAGE_SUFFIXES):
+        raise ArchiveError(
+            path,
+            line,
+            f"capture {capture.path!r} would be served as a live web page of the archive; keep it as "
+            f"{capture.path.rsplit('/', 1)[-1]}.txt (archive import does) and name that here",
         )
     if content_root is not None:
         file = content_root / capture.path

@@ -19,12 +19,18 @@ def news_article(story: Story, site_url: str) -> dict[str, Any]:
         "@type": "NewsArticle",
         "@id": absolute(site_url, story.url),
         "headline": story.title,
-        "datePublished": story.date.date().isoformat(),
+        "datePublished": story.date.isoformat() + story.date_offset
+        if story.date_offset
+        else story.date.date().isoformat(),
         "url": absolute(site_url, story.url),
         "articleBody": story.body_text,
     }
     if story.publisher:
         data["publisher"] = {"@type": "Organization", "name": story.publisher}
+    if story.authors:
+        data["author"] = [{"@type": "Person", "name": name} for name in story.authors]
+    if story.modified:
+        data["dateModified"] = story.modified.isoformat() + story.modified_offset
     if story.dateline:
         data["dateline"] = story.dateline
     if story.credit:

@@ -165,7 +165,7 @@ def test_short_lines_that_do_not_end_like_sentences_are_headlines(line):
     [
         ("The state agreed Friday to sign onto the program.", "ends like a sentence"),
         ("BOSTON (CBS/AP) — Massachusetts State Police will soon begin checking", "dateline"),
-        ("word " * 25, "too long"),
+        ("word " * 45, "too long"),
         ("Staff and wire reports", "byline"),
         ("Comments (23)", "byline, credit, rights, media or date line"),
     ],
@@ -240,9 +240,12 @@ def test_windows_line_endings_and_a_bom_read_like_plain_text():
     assert (windows.headline, windows.paragraphs, windows.dateline) == (plain.headline, plain.paragraphs, "BOSTON")
 
 
-def test_a_title_without_letters_for_a_slug_needs_slug():
-    with pytest.raises(ArchiveError, match="--slug"):
-        import_capture(b"BOSTON \xe2\x80\x94 Body text.\n", "c.txt", ArchivistMetadata(title="!!!", date="2011-01-01"))
+def test_a_title_without_letters_gets_the_slug_the_build_would_give_it():
+    story = import_capture(
+        b"BOSTON \xe2\x80\x94 Body text.\n", "c.txt", ArchivistMetadata(title="!!!", date="2011-01-01")
+    )
+    assert re.fullmatch(r"story-[0-9a-f]{12}", story.slug)
+    assert parse_story(story.text, "story.md").slug == story.slug
 
 
 def _check_import(data: bytes) -> None:
@@ -290,3 +293,57 @@ def test_any_text_imports_or_fails_with_a_located_archive_error(lines):
 @given(st.binary(max_size=200))
 def test_any_bytes_import_or_fail_with_a_located_archive_error(data):
     _check_import(data)
+
+
+# --- what real captures look like (issue 35 item 15) --------------------------------------------
+
+
+def test_a_story_in_russian_has_its_headline_found_at_a_cyrillic_capital():
+    capture = (
+        "Совет утвердил бюджет\n\nВ среду городской совет утвердил бюджет.\n\n«Это трудное решение», — сказал мэр.\n"
+    )
+    story = import_capture(capture.encode(), "ru.txt", ArchivistMetadata(date="2021-03-03"))
+    parsed = parse_story(story.text, "ru.md")
+    assert parsed.title == "Совет утвердил бюджет"
+    assert [p.text for p in parsed.paragraphs][0] == "В среду городской совет утвердил бюджет."
+
+
+EXTRACTOR_TEXT = (
+    "Lowell council approves a budget after four hours of public comment and a seven to two vote on Tuesday night in City Hall\n"
+    "The City Council voted 7-2 Tuesday night to approve a $300 million budget.\n"
+    "“We made hard choices,” Mayor Jane Doe said.\n"
+    "The budget adds six police officers.\n"
+)
+
+
+def test_text_with_one_paragraph_per_line_and_a_long_title_line_imports_line_by_line():
+    story = import_capture(EXTRACTOR_TEXT.encode(), "extracted.txt", ArchivistMetadata(date="2011-06-14"))
+    parsed = parse_story(story.text, "x.md")
+    assert parsed.title.startswith("Lowell council approves a budget") and len(parsed.title.split()) > 20
+    assert [p.text for p in parsed.paragraphs] == EXTRACTOR_TEXT.splitlines()[1:]
+    assert [str(p) for p in story.reading.places] == [
+        "line 1 -> metadata Title",
+        "line 2 -> body p1",
+        "line 3 -> body p2",
+        "line 4 -> body p3",
+    ]
+
+
+def test_wrapped_paragraphs_separated_by_blank_lines_still_join():
+    capture = "Headline here\n\nThe council voted\nto approve the budget.\n\nThe mayor spoke.\n"
+    story = import_capture(capture.encode(), "wrapped.txt", ArchivistMetadata(date="2011-06-14"))
+    assert [p.text for p in parse_story(story.text, "x.md").paragraphs] == [
+        "The council voted to approve the budget.",
+        "The mayor spoke.",
+    ]
+
+
+def test_a_stray_escape_or_bell_is_left_out_of_the_story_and_noted_but_binary_data_is_refused():
+    capture = "Headline here\n\nThe council \x1b[1mvoted\x07 to approve the budget.\n\nThe mayor spoke.\n"
+    story = import_capture(capture.encode(), "esc.txt", ArchivistMetadata(date="2011-06-14"))
+    parsed = parse_story(story.text, "x.md")
+    assert parsed.paragraphs[0].text == "The council [1mvoted to approve the budget."
+    assert "line 3 -> body p1 (control character left out)" in [str(p) for p in story.reading.places]
+    assert story.reading.sha256 == __import__("hashlib").sha256(capture.encode()).hexdigest()
+    with pytest.raises(ArchiveError, match="binary data"):
+        read_capture(("Headline\n\n" + "\x1b\x07\x01" * 20 + " text.\n").encode(), "bin.txt")

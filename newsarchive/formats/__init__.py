@@ -1,0 +1,1 @@
+"""Input and output formats: saved web pages, web archives."""

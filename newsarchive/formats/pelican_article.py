@@ -43,7 +43,7 @@ def apply_metadata(story: Story) -> None:
     """Fill ``story``'s authors, modified, summary, lang, status (and its publisher from
     ``Category``) from its raw metadata. A value the archive cannot use is left out
     (:func:`metadata_notes` says so)."""
-    from ..story_file import parse_date
+    from ..story_file import parse_date, utc_offset
 
     meta = story.metadata
     story.authors = names(meta.get("authors") or meta.get("author") or "")
@@ -54,6 +54,7 @@ def apply_metadata(story: Story) -> None:
     if meta.get("modified") and story.modified is None:
         try:
             story.modified = parse_date(meta["modified"], story.path, 0)
+            story.modified_offset = utc_offset(meta["modified"])
         except ArchiveError:
             story.modified = None
     if not story.publisher and meta.get("category"):

@@ -204,10 +204,11 @@ SOURCE_LABELS = {"capture": "from the capture", "archivist": "supplied by the ar
 
 def source_note(story: Story, field: str) -> Markup:
     """Where a metadata value came from, as a small note (empty when not recorded)."""
-    origin = story.sources.get(field)
+    origin, _, how = story.sources.get(field, "").partition(":")
     if origin not in SOURCE_LABELS:
         return Markup("")
-    return Markup(' <span class="source-note">({})</span>').format(SOURCE_LABELS[origin])
+    label = SOURCE_LABELS[origin] + (f": {how}" if how else "")
+    return Markup(' <span class="source-note">({})</span>').format(label)
 
 
 def add_template_globals(generator):
