@@ -87,7 +87,10 @@ def parse_sources(value: str, path: str, line: int) -> dict[str, str]:
 
 def read_text(path: Path) -> str:
     """The file's text, less a leading byte order mark."""
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as err:  # a broken link, a file the build may not read...
+        raise ArchiveError(str(path), None, f"cannot read the story file: {err.strerror}") from None
     try:
         return data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as err:

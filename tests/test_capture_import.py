@@ -18,7 +18,7 @@ from newsarchive.capture_import import (
     read_date_line,
 )
 from newsarchive.errors import ArchiveError
-from newsarchive.story_file import parse_story
+from newsarchive.story_file import parse_story, text_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 CAPTURES = ROOT / "content" / "captures"
@@ -256,7 +256,7 @@ def _check_import(data: bytes) -> None:
         return
     parsed = parse_story(story.text, "story.md")
     assert len(parsed.paragraphs) == len(story.reading.paragraphs)
-    lines = data.decode("utf-8-sig").splitlines()
+    lines = text_lines(data.decode("utf-8-sig"))  # as editors count them: at each line feed
     assert [spot.line for spot in story.reading.places] == list(range(1, len(lines) + 1))
 
 

@@ -415,3 +415,13 @@ def test_pelican_alone_refuses_an_article_in_the_story_folder_without_a_tracebac
     assert "Could not process stories/odd.rst" in done.stdout + done.stderr
     assert "Traceback" not in done.stdout + done.stderr and "UndefinedError" not in done.stdout + done.stderr
     assert not list((project / "pelican-output").rglob("odd*"))
+
+
+def test_a_story_file_that_cannot_be_read_is_a_problem_not_a_traceback(tmp_path):
+    content = _content(tmp_path, {})
+    (content / "stories" / "gone.md").symlink_to(tmp_path / "nowhere.md")
+    stories, problems, _ = lint_content(content)
+    assert [str(p) for p in problems] == [
+        f"{content / 'stories' / 'gone.md'}: cannot read the story file: No such file or directory"
+    ]
+    assert check_content(content) == (problems, 0)
