@@ -31,10 +31,9 @@ from functools import partial
 
 from nameparser import HumanName
 from rapidfuzz import fuzz, process
-from slugify import slugify
 
 from .analysis_memo import AnalysisMemo, memo_key
-from .story import ORGANIZATION_URL, PERSON_URL, Story
+from .story import ORGANIZATION_URL, PERSON_URL, Story, url_slug
 
 SPEECH_VERBS = (
     "said",
@@ -471,7 +470,7 @@ class EntityIndex:
 
 @functools.lru_cache(maxsize=65536)
 def _slug(name: str) -> str:
-    return slugify(name)
+    return url_slug(name, "name")  # a run of capitalized words may be very long: its slug is cut
 
 
 @functools.lru_cache(maxsize=65536)

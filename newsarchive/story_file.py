@@ -128,7 +128,10 @@ def parse_sources(value: str, path: str, line: int) -> dict[str, str]:
 
 def read_text(path: Path) -> str:
     """The file's text, less a leading byte order mark."""
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as err:  # a broken link, a file the build may not read...
+        raise ArchiveError(str(path), None, f"cannot read the story file: {err.strerror}") from None
     try:
         return data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as err:
@@ -173,12 +176,19 @@ def parse_story(text: str, path: str, content_root: Path | None = None) -> Story
             raise ArchiveError(path, meta_lines.get(key, 1), f"missing required metadata {key.title()!r}")
 
     for key in PELICAN_SLUGGED:
-        for value in metadata.get(key, "").split(",") if key == "tags" else [metadata.get(key, "")]:
-            if value.strip() and not _pelican_slug(value):
+        given = metadata.get(key, "")
+        names = given.split(";" if ";" in given else ",") if key == "tags" else [given]  # as Pelican splits them
+        for name in names:
+            page = _pelican_slug(name)
+            if name.strip() and not page:
+                raise ArchiveError(
+                    path, meta_lines[key], f"{key.title()} {name.strip()!r} has no letter or digit to name its page by"
+                )
+            if len(page) > MAX_SLUG_LENGTH:
                 raise ArchiveError(
                     path,
                     meta_lines[key],
-                    f"{key.title()} {value.strip()!r} has no letter or digit to name its page by",
+                    f"{key.title()} is too long to name a page: at most {MAX_SLUG_LENGTH} letters",
                 )
     story = Story(
         path=path,

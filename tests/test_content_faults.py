@@ -412,3 +412,13 @@ def test_pelican_alone_publishes_an_rst_article_in_the_story_folder_as_a_story(b
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Traceback" not in done.stdout + done.stderr and "UndefinedError" not in done.stdout + done.stderr
     assert "Text." in (project / "pelican-output" / "stories" / "odd" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_story_file_that_cannot_be_read_is_a_problem_not_a_traceback(tmp_path):
+    content = _content(tmp_path, {})
+    (content / "stories" / "gone.md").symlink_to(tmp_path / "nowhere.md")
+    stories, problems, _ = lint_content(content)
+    assert [str(p) for p in problems] == [
+        f"{content / 'stories' / 'gone.md'}: cannot read the story file: No such file or directory"
+    ]
+    assert check_content(content) == (problems, 0)

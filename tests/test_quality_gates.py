@@ -274,7 +274,11 @@ def xss_story(payloads: list[str]) -> str:
         "Summary: <script>window.__xss=1</script> summary",
         "",
     ]
-    body = [line for p in payloads for line in (escape_line(p), "")]  # as `archive import` writes them
+    body = [
+        escape_line("<svg onload=alert(1)> opens the first paragraph, as a dateline does."),
+        "",
+    ]  # lint checks the Dateline
+    body += [line for p in payloads for line in (escape_line(p), "")]  # as `archive import` writes them
     media = ["## Media", "", *(f"- after p{i}: {p}" for i, p in enumerate(payloads[:10], 1)), ""]
     comments = [f"## Comments ({len(payloads)})", ""]
     for i, p in enumerate(payloads, 1):

@@ -90,9 +90,13 @@ def test_a_build_into_the_spare_folders_publishes_what_a_new_directory_gets(tmp_
     build(project, out, "")  # replaces the first output, which becomes the spare
     wait_for(spare_path(out))
     removed = sorted((project / "content" / "stories").glob("*.md"))[0]
-    slug = next(line[6:] for line in removed.read_text(encoding="utf-8").splitlines() if line.startswith("Slug: "))
+    header = removed.read_text(encoding="utf-8").splitlines()
+    slug = next(line[6:] for line in header if line.startswith("Slug: "))
     assert (out / "stories" / slug).is_dir()
     removed.unlink()
+    (
+        project / "content" / next(line[9:] for line in header if line.startswith("Capture: "))
+    ).unlink()  # unused, refused
 
     build(project, out, "")
 
