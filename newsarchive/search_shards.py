@@ -108,19 +108,21 @@ def bundle_problem(bundle: Path) -> str | None:
     """What is wrong with the Pagefind bundle ``bundle``, or None if it looks whole: its entry
     and metadata files read, and every file they name, and every file beside them, is there and
     not empty. (Pagefind 1.5.2 on a full disk exits 0 and leaves empty files.)"""
+    root = os.fspath(bundle)  # paths as strings: at 10,000 stories a stat per page of 12,736
     try:
-        entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+        with open(os.path.join(root, "pagefind-entry.json"), encoding="utf-8") as file:
+            entry = json.load(file)
         if not entry["languages"]:
             return f"{bundle}: no language indexed"
-        files = [path for path in bundle.iterdir() if not path.name.startswith(".") and path.is_file()]
+        files = [item.path for item in os.scandir(root) if not item.name.startswith(".") and item.is_file()]
         for info in entry["languages"].values():
             _, pages, chunks, filters, *_ = read_pf(bundle / f"pagefind.{info['hash']}.pf_meta")
             if len(pages) != info["page_count"]:
                 return f"{bundle}: the metadata lists {len(pages)} pages, the entry {info['page_count']}"
-            files += [bundle / "fragment" / f"{fragment}.pf_fragment" for fragment, _ in pages]
-            files += [bundle / "index" / f"{name}.pf_index" for _, _, name in chunks]
-            files += [bundle / "filter" / f"{name}.pf_filter" for _, name in filters]
-            files.append(bundle / f"wasm.{info['wasm']}.pagefind")
+            files += [f"{root}/fragment/{fragment}.pf_fragment" for fragment, _ in pages]
+            files += [f"{root}/index/{name}.pf_index" for _, _, name in chunks]
+            files += [f"{root}/filter/{name}.pf_filter" for _, name in filters]
+            files.append(f"{root}/wasm.{info['wasm']}.pagefind")
         for file in files:
             if os.stat(file).st_size == 0:
                 return f"{file}: empty file"
