@@ -388,6 +388,7 @@ _INLINE = str.maketrans(
         "&": "&amp;",
         "<": "&lt;",
         "\t": "&#9;",
+        "\r": "&#13;",  # a carriage return inside a line: Markdown would end the line there
     }
 )
 _LINE_START = re.compile(r"^(?:(?P<mark>[#>+\-])|(?P<eq>=)|(?P<number>\d+)\.)")
