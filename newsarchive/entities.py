@@ -378,7 +378,8 @@ class Entity:
     roles: list[str] = field(default_factory=list)
     aliases: list[str] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
-    evidence: int = field(default=0, compare=False)  # pieces of person evidence in the archive (pass 1)
+    # how many ways the archive names and describes a person (roles and printed names after pass 2)
+    evidence: int = field(default=0, compare=False)
 
     @property
     def slug(self) -> str:
@@ -510,7 +511,7 @@ def _match_person(people: list[Entity], name: str) -> Entity | None:
 
 def _by_surname(people: list[Entity], surname: str, story: str | None) -> Entity | None:
     """Surname -> person: one named in full in ``story`` first, else the only one in the archive,
-    else a person named by the surname alone, else the one of them with the most evidence."""
+    else a person named by the surname alone, else the best known of them (:func:`_best_known`)."""
     matches = [p for p in people if p.last == surname.lower() and p.first]
     if story is not None:
         local = [p for p in matches if any(m.story == story for m in p.mentions)]
@@ -523,9 +524,10 @@ def _by_surname(people: list[Entity], surname: str, story: str | None) -> Entity
 
 
 def _best_known(matches: list[Entity]) -> Entity | None:
-    """Of several people who share a surname, the one with more person evidence in the archive
-    than each other one: a bare "Clinton" in a story that names no Clinton in full. None on a
-    tie: an ambiguous surname stays unresolved."""
+    """Of several people who share a surname, the one the archive names and describes in more
+    ways (roles and printed names, :attr:`Entity.evidence`) than each other one: a bare
+    "Clinton" in a story that names no Clinton in full. None on a tie: an ambiguous surname
+    stays unresolved."""
     ranked = sorted(matches, key=lambda p: -p.evidence)
     if len(ranked) > 1 and ranked[0].evidence > ranked[1].evidence:
         return ranked[0]
@@ -904,7 +906,6 @@ def _build(ev: _Evidence) -> tuple[list[Entity], list[Entity]]:
         full = [p for p in people if p.last == name.lower() and p.first] if " " not in name else []
         if full:  # a surname of someone named in full: their titles ("Gov. Patrick") are roles too
             if len(full) == 1:
-                full[0].evidence += ev.person_seen.get(name, 0)
                 for role in ev.person[name]:
                     full[0].add_role(role)
             continue
@@ -915,9 +916,10 @@ def _build(ev: _Evidence) -> tuple[list[Entity], list[Entity]]:
         elif _prefer(name, found.name):
             found.name, old = name, found.name
             found.add_alias(old)
-        found.evidence += ev.person_seen.get(name, 0)
         for role in ev.person[name]:
             found.add_role(role)
+    for p in people:  # fixed before the scan: retelling a story, which adds no name or role, keeps it
+        p.evidence = len(p.roles) + len(p.aliases)
     return people, orgs
 
 
@@ -1103,7 +1105,14 @@ def find_entities(stories: list[Story], memo: AnalysisMemo | None = None) -> Ent
     known = ""  # the lookup's names, aliases and acronyms, hashed (only for a memo that keeps them)
     if memo.keeps:
         acronym_numbers = sorted((acronym, number[id(o)]) for acronym, o in acronyms.items())
-        known = memo_key("lookup", [(e.kind, e.name, e.aliases, e.evidence) for e in entities], acronym_numbers)
+        # of the evidence counts, only which namesake a bare surname goes to changes what the scan finds
+        namesakes = sorted(
+            (last, number[id(best)] if (best := _best_known([people[n] for n in found])) else -1)
+            for last, found in lookup.by_last.items()
+            if len(found) > 1
+        )
+        names = [(e.kind, e.name, e.aliases) for e in entities]
+        known = memo_key("lookup", names, acronym_numbers, namesakes)
     for story in ordered:
         scan = memo.get(partial(_key, "mentions", memo, story, known), partial(_scan_story, story, lookup, number))
         _apply(scan, story, entities)

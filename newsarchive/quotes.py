@@ -3,13 +3,15 @@
 The rules are documented in ``docs/QUOTES.md``. In short:
 
 * Quotation marks: curly ``“`` opens and ``”`` closes; a straight ``"`` opens when no quotation is
-  open and closes otherwise. Single quotes are apostrophes or nested quotes: never segments.
-* A quoted segment is a **statement** when a speech verb is attached to it (``"...," X said``,
-  ``said X``, ``X said: "..."``, ``according to X``), when it continues a statement (split quote,
-  next paragraph of a multi-paragraph quote), when it is a partial quote of at least
-  ``MIN_WORDS`` words in a sentence whose speech verb comes before it, or when it is a whole
-  sentence of at least ``MIN_WORDS`` words standing alone (speaker from context). Anything else -
-  short phrases, names and titles in quotes, scare quotes - is not a statement.
+  open and closes otherwise; ``''`` as news databases print them, ``„low-high“`` and ``»...«``
+  pair by shape. Single quotes are apostrophes or nested quotes: never segments.
+* Every quoted stretch is a quotation unless it is a name, a title or markup
+  (:func:`is_name_in_quotes`). Its speaker comes from a speech verb attached to it (``"...,"
+  X said``, ``said X``, ``X said: "..."``, ``according to X``), from the statement it continues
+  (split quote, next paragraph of a multi-paragraph quote), from a speech verb earlier in its
+  sentence, from the paragraph before (a whole sentence standing alone), or from the sentence's
+  subject (a partial quotation). ``he``/``she`` go to the nearest earlier subject whose gender
+  does not contradict them.
 * Bad marks never raise: an unclosed or stray mark keeps the quote with speaker unknown and a
   warning at ``path:line``; so does an attribution that resolves to no person.
 """
