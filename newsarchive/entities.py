@@ -152,7 +152,7 @@ def word_alternation(words: Iterable[str]) -> str:
 
 
 SPEECH_VERB = word_alternation(SPEECH_VERBS)
-# Speech verbs whose object is the one spoken to or about ("told Fox News", "praised Jane Roe").
+# Speech verbs whose object is the one spoken to or about ("told Channel Five", "praised Jane Roe").
 LISTENER_VERB = (
     r"(?:told|tells|urged|warned|called|calls|blasted|slammed|praised|criticized|chided|mocked|emailed|texted|"
     r"described|charged|reminded|asked|asks)"
@@ -315,8 +315,8 @@ ORG_APPOSITIVE_RE = re.compile(
 DEFINITE_RE = re.compile(r"\b[Tt]he\s(?P<noun>[a-z]+)\b")
 DEFINITE_HINT_RE = re.compile(rf"he\s(?:{'|'.join(sorted(ORG_WORDS))})\b")  # some DEFINITE_RE noun is an ORG_WORD
 SPEECH_AFTER_RE = re.compile(rf"^(?:,\s[^,\"“”]{{1,160}},)?,?\s{SPEECH_VERB}\b")
-# "said Millona" (not "told Fox News": a verb that takes the listener as its object); with a role
-# between: "said spokesman Tom Reyes", "said Democratic pollster Stan Greenberg"
+# "said Millona" (not "told Channel Five": a verb that takes the listener as its object); with a role
+# between: "said spokesman Tom Reyes", "said Democratic pollster Ana Ruiz"
 SPEECH_BEFORE_RE = re.compile(rf"\b(?!{LISTENER_VERB}\b)(?:{SPEECH_VERB}|[Aa]ccording to)\s$")
 SPEECH_ROLE_BEFORE_RE = re.compile(
     rf"\b(?!{LISTENER_VERB}\b)(?:{SPEECH_VERB}|[Aa]ccording to)\s(?:(?:the|a|an|[A-Z][\w.'’-]*|[a-z-]+)\s){{0,3}}"
@@ -324,7 +324,7 @@ SPEECH_ROLE_BEFORE_RE = re.compile(
 )
 # after "said X": the clause ends, or X's affiliation follows ("said Dana Ortiz of the Urban Institute")
 CLAUSE_END_RE = re.compile(r"^\s*(?:[,.;(]|$|(?:of|from|at|with)\s)")
-# a lowercase role right before a name: "spokesman Tom Reyes", "Democratic pollster Stan Greenberg"
+# a lowercase role right before a name: "spokesman Tom Reyes", "Democratic pollster Ana Ruiz"
 ROLE_BEFORE_RE = re.compile(rf"(?<![\w-])(?:{ROLE_ALT})\s$")
 # A name right after one of these is a preposition's object, not the subject of the speech verb
 # after it: "Officials in Crestwood asked", "Moreau, a senator from Crestwood, said".
@@ -526,7 +526,7 @@ def _by_surname(people: list[Entity], surname: str, story: str | None) -> Entity
 def _best_known(matches: list[Entity]) -> Entity | None:
     """Of several people who share a surname, the one the archive names and describes in more
     ways (roles and printed names, :attr:`Entity.evidence`) than each other one: a bare
-    "Clinton" in a story that names no Clinton in full. None on a tie: an ambiguous surname
+    "Roe" in a story that names no Roe in full. None on a tie: an ambiguous surname
     stays unresolved."""
     ranked = sorted(matches, key=lambda p: -p.evidence)
     if len(ranked) > 1 and ranked[0].evidence > ranked[1].evidence:
@@ -710,7 +710,7 @@ def _is_name(text: str) -> bool:
         return False
     if any(w.lower() in ORG_WORDS for w in words):
         return False
-    initial_first = re.fullmatch(r"[A-Z]\.", words[0]) and len(words) < 3  # "J. Gerald Hebert" is a name
+    initial_first = re.fullmatch(r"[A-Z]\.", words[0]) and len(words) < 3  # "J. Gerald Hobart" is a name
     return all(re.fullmatch(NAME_PART, w) for w in words) and not initial_first
 
 
@@ -817,7 +817,7 @@ def story_evidence(story: Story) -> list[tuple[str, str, str | None]]:
                 out.append(("organization", c.text, None))
             org_appos = ORG_APPOSITIVE_RE.match(after)
             if org_appos and _has_role_noun(org_appos["d"]):
-                org_appos = None  # "Tad Devine, a senior adviser on the Sanders campaign": a person's role
+                org_appos = None  # "Tom Reyes, a senior adviser on the Ortiz campaign": a person's role
             if org_appos and (len(c.text.split()) > 1 or _is_org_name(c.text)):
                 out.append(("organization", c.text, org_appos["d"]))
                 continue
