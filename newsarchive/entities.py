@@ -151,7 +151,7 @@ def word_alternation(words: Iterable[str]) -> str:
 
 
 SPEECH_VERB = word_alternation(SPEECH_VERBS)
-# Speech verbs whose object is the one spoken to or about ("told Fox News", "praised Jane Roe").
+# Speech verbs whose object is the one spoken to or about ("told Channel Five", "praised Jane Roe").
 LISTENER_VERB = (
     r"(?:told|tells|urged|warned|called|calls|blasted|slammed|praised|criticized|chided|mocked|emailed|texted|"
     r"described|charged|reminded|asked|asks)"
@@ -314,8 +314,8 @@ ORG_APPOSITIVE_RE = re.compile(
 DEFINITE_RE = re.compile(r"\b[Tt]he\s(?P<noun>[a-z]+)\b")
 DEFINITE_HINT_RE = re.compile(rf"he\s(?:{'|'.join(sorted(ORG_WORDS))})\b")  # some DEFINITE_RE noun is an ORG_WORD
 SPEECH_AFTER_RE = re.compile(rf"^(?:,\s[^,\"“”]{{1,160}},)?,?\s{SPEECH_VERB}\b")
-# "said Millona" (not "told Fox News": a verb that takes the listener as its object); with a role
-# between: "said spokesman Tom Reyes", "said Democratic pollster Stan Greenberg"
+# "said Millona" (not "told Channel Five": a verb that takes the listener as its object); with a role
+# between: "said spokesman Tom Reyes", "said Democratic pollster Ana Ruiz"
 SPEECH_BEFORE_RE = re.compile(rf"\b(?!{LISTENER_VERB}\b)(?:{SPEECH_VERB}|[Aa]ccording to)\s$")
 SPEECH_ROLE_BEFORE_RE = re.compile(
     rf"\b(?!{LISTENER_VERB}\b)(?:{SPEECH_VERB}|[Aa]ccording to)\s(?:(?:the|a|an|[A-Z][\w.'’-]*|[a-z-]+)\s){{0,3}}"
@@ -323,7 +323,7 @@ SPEECH_ROLE_BEFORE_RE = re.compile(
 )
 # after "said X": the clause ends, or X's affiliation follows ("said Dana Ortiz of the Urban Institute")
 CLAUSE_END_RE = re.compile(r"^\s*(?:[,.;(]|$|(?:of|from|at|with)\s)")
-# a lowercase role right before a name: "spokesman Tom Reyes", "Democratic pollster Stan Greenberg"
+# a lowercase role right before a name: "spokesman Tom Reyes", "Democratic pollster Ana Ruiz"
 ROLE_BEFORE_RE = re.compile(rf"(?<![\w-])(?:{ROLE_ALT})\s$")
 # What the patterns read after a name (PAREN_ACRONYM_RE, PARTY_RE, APPOSITIVE_RE, ORG_APPOSITIVE_RE,
 # SPEECH_AFTER_RE, CLAUSE_END_RE) fits in this many characters, so a name's "after" is a slice this
@@ -381,7 +381,8 @@ class Entity:
     roles: list[str] = field(default_factory=list)
     aliases: list[str] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
-    evidence: int = field(default=0, compare=False)  # pieces of person evidence in the archive (pass 1)
+    # how many ways the archive names and describes a person (roles and printed names after pass 2)
+    evidence: int = field(default=0, compare=False)
 
     @property
     def slug(self) -> str:
@@ -513,7 +514,7 @@ def _match_person(people: list[Entity], name: str) -> Entity | None:
 
 def _by_surname(people: list[Entity], surname: str, story: str | None) -> Entity | None:
     """Surname -> person: one named in full in ``story`` first, else the only one in the archive,
-    else a person named by the surname alone, else the one of them with the most evidence."""
+    else a person named by the surname alone, else the best known of them (:func:`_best_known`)."""
     matches = [p for p in people if p.last == surname.lower() and p.first]
     if story is not None:
         local = [p for p in matches if any(m.story == story for m in p.mentions)]
@@ -526,9 +527,10 @@ def _by_surname(people: list[Entity], surname: str, story: str | None) -> Entity
 
 
 def _best_known(matches: list[Entity]) -> Entity | None:
-    """Of several people who share a surname, the one with more person evidence in the archive
-    than each other one: a bare "Clinton" in a story that names no Clinton in full. None on a
-    tie: an ambiguous surname stays unresolved."""
+    """Of several people who share a surname, the one the archive names and describes in more
+    ways (roles and printed names, :attr:`Entity.evidence`) than each other one: a bare
+    "Roe" in a story that names no Roe in full. None on a tie: an ambiguous surname
+    stays unresolved."""
     ranked = sorted(matches, key=lambda p: -p.evidence)
     if len(ranked) > 1 and ranked[0].evidence > ranked[1].evidence:
         return ranked[0]
@@ -711,7 +713,7 @@ def _is_name(text: str) -> bool:
         return False
     if any(w.lower() in ORG_WORDS for w in words):
         return False
-    initial_first = re.fullmatch(r"[A-Z]\.", words[0]) and len(words) < 3  # "J. Gerald Hebert" is a name
+    initial_first = re.fullmatch(r"[A-Z]\.", words[0]) and len(words) < 3  # "J. Gerald Hobart" is a name
     return all(re.fullmatch(NAME_PART, w) for w in words) and not initial_first
 
 
@@ -818,7 +820,7 @@ def story_evidence(story: Story) -> list[tuple[str, str, str | None]]:
                 out.append(("organization", c.text, None))
             org_appos = ORG_APPOSITIVE_RE.match(after)
             if org_appos and _has_role_noun(org_appos["d"]):
-                org_appos = None  # "Tad Devine, a senior adviser on the Sanders campaign": a person's role
+                org_appos = None  # "Tom Reyes, a senior adviser on the Ortiz campaign": a person's role
             if org_appos and (len(c.text.split()) > 1 or _is_org_name(c.text)):
                 out.append(("organization", c.text, org_appos["d"]))
                 continue
@@ -907,7 +909,6 @@ def _build(ev: _Evidence) -> tuple[list[Entity], list[Entity]]:
         full = [p for p in people if p.last == name.lower() and p.first] if " " not in name else []
         if full:  # a surname of someone named in full: their titles ("Gov. Patrick") are roles too
             if len(full) == 1:
-                full[0].evidence += ev.person_seen.get(name, 0)
                 for role in ev.person[name]:
                     full[0].add_role(role)
             continue
@@ -918,9 +919,10 @@ def _build(ev: _Evidence) -> tuple[list[Entity], list[Entity]]:
         elif _prefer(name, found.name):
             found.name, old = name, found.name
             found.add_alias(old)
-        found.evidence += ev.person_seen.get(name, 0)
         for role in ev.person[name]:
             found.add_role(role)
+    for p in people:  # fixed before the scan: retelling a story, which adds no name or role, keeps it
+        p.evidence = len(p.roles) + len(p.aliases)
     return people, orgs
 
 
@@ -1106,7 +1108,14 @@ def find_entities(stories: list[Story], memo: AnalysisMemo | None = None) -> Ent
     known = ""  # the lookup's names, aliases and acronyms, hashed (only for a memo that keeps them)
     if memo.keeps:
         acronym_numbers = sorted((acronym, number[id(o)]) for acronym, o in acronyms.items())
-        known = memo_key("lookup", [(e.kind, e.name, e.aliases, e.evidence) for e in entities], acronym_numbers)
+        # of the evidence counts, only which namesake a bare surname goes to changes what the scan finds
+        namesakes = sorted(
+            (last, number[id(best)] if (best := _best_known([people[n] for n in found])) else -1)
+            for last, found in lookup.by_last.items()
+            if len(found) > 1
+        )
+        names = [(e.kind, e.name, e.aliases) for e in entities]
+        known = memo_key("lookup", names, acronym_numbers, namesakes)
     for story in ordered:
         scan = memo.get(partial(_key, "mentions", memo, story, known), partial(_scan_story, story, lookup, number))
         _apply(scan, story, entities)

@@ -3,13 +3,15 @@
 The rules are documented in ``docs/QUOTES.md``. In short:
 
 * Quotation marks: curly ``“`` opens and ``”`` closes; a straight ``"`` opens when no quotation is
-  open and closes otherwise. Single quotes are apostrophes or nested quotes: never segments.
-* A quoted segment is a **statement** when a speech verb is attached to it (``"...," X said``,
-  ``said X``, ``X said: "..."``, ``according to X``), when it continues a statement (split quote,
-  next paragraph of a multi-paragraph quote), when it is a partial quote of at least
-  ``MIN_WORDS`` words in a sentence whose speech verb comes before it, or when it is a whole
-  sentence of at least ``MIN_WORDS`` words standing alone (speaker from context). Anything else -
-  short phrases, names and titles in quotes, scare quotes - is not a statement.
+  open and closes otherwise; ``''`` as news databases print them, ``„low-high“`` and ``»...«``
+  pair by shape. Single quotes are apostrophes or nested quotes: never segments.
+* Every quoted stretch is a quotation unless it is a name, a title or markup
+  (:func:`is_name_in_quotes`). Its speaker comes from a speech verb attached to it (``"...,"
+  X said``, ``said X``, ``X said: "..."``, ``according to X``), from the statement it continues
+  (split quote, next paragraph of a multi-paragraph quote), from a speech verb earlier in its
+  sentence, from the paragraph before (a whole sentence standing alone), or from the sentence's
+  subject (a partial quotation). ``he``/``she`` go to the nearest earlier subject whose gender
+  does not contradict them.
 * Bad marks never raise: an unclosed or stray mark keeps the quote with speaker unknown and a
   warning at ``path:line``; so does an attribution that resolves to no person.
 """
@@ -320,7 +322,7 @@ class _Resolver:
         for items in self.by_para.values():
             items.sort(key=lambda t: t[1].start)
         index_of = {p.id: n for n, p in enumerate(story.paragraphs)}
-        # a person named as a modifier of another ("Obama consultant Cornell Belcher") is not a subject
+        # a person named as a modifier of another ("Ortiz consultant Tom Reyes") is not a subject
         self.modifiers = {
             id(m)
             for items in self.by_para.values()
@@ -355,7 +357,7 @@ class _Resolver:
             if e.kind != "person" or m.possessive or id(m) in self.modifiers or self.in_quote(para.id, m):
                 continue
             if LISTENER_BEFORE_RE.search(self.texts[j], max(0, m.start - 12), m.start):
-                continue  # "he told Fox News": the one spoken to is not the sentence's subject
+                continue  # "he told Channel Five": the one spoken to is not the sentence's subject
             groups.setdefault(bisect.bisect_right(starts, m.start) - 1, []).append((e, m))
         return groups
 
@@ -385,7 +387,7 @@ class _Resolver:
         subjects = [(e, m) for e, m in people if not after_preposition(text, m.start)]
         people = subjects or people
         lead = PRONOUN_SUBJECT_RE.match(text, start, min(people[0][1].start if people else end, start + 60))
-        if pick == "last" and lead:  # "he backed Obama over Clinton and said": the pronoun is the subject
+        if pick == "last" and lead:  # "he backed Ortiz over Roe and said": the pronoun is the subject
             found = self.pronoun(i, start, lead["p"].lower())
             if found:
                 return found[0], found[1], "pronoun", phrase
@@ -445,7 +447,7 @@ class _Resolver:
 LISTENER_BEFORE_RE = re.compile(rf"\b{LISTENER_VERB}\s$")
 PRONOUN_SUBJECT_RE = re.compile(r"(?:[^\"“”]*?[\s,])?(?P<p>[Hh]e|[Ss]he)\s(?!said\b)")
 APPOSITION_AFTER_RE = re.compile(r",\s(?:who|whose|a|an|the|then|now|once|also|\d)\b")
-MODIFIER_GAP_RE = re.compile(rf"\s(?:[a-z][\w-]*\s){{0,2}}(?:{ROLE_ALT})\s")  # "Obama[ consultant ]Cornell Belcher"
+MODIFIER_GAP_RE = re.compile(rf"\s(?:[a-z][\w-]*\s){{0,2}}(?:{ROLE_ALT})\s")  # "Ortiz[ consultant ]Tom Reyes"
 SUBJECT_PRONOUN_RE = re.compile(r"(He|She)\b")  # not after a quotation mark: that "She" is quoted
 FEMALE_ROLE_RE = re.compile(r"(?:woman|women|actress|first lady|wife|mother|daughter|sister)\b", re.IGNORECASE)
 MALE_ROLE_RE = re.compile(r"(?:(?<!wo)man|husband|father|son|brother|actor)\b", re.IGNORECASE)
@@ -472,7 +474,7 @@ def story_genders(story: Story, texts: list[str], resolver: _Resolver) -> dict[s
         starts = sentence_starts(text)
         for k, people in groups.items():
             if len({e.slug for e, _ in people}) > 1:
-                continue  # "Sharpton backed Obama over Clinton. She ...": whose "She"?
+                continue  # "Reyes backed Ortiz over Roe. She ...": whose "She"?
             if k + 1 < len(starts) and k + 1 not in groups:  # the next sentence names no one: "He ..." is the subject
                 first = SUBJECT_PRONOUN_RE.match(text, starts[k + 1])
                 if first:
@@ -534,7 +536,7 @@ def _speakerish(who: str) -> bool:
         return False
     words = who.split()
     if words[0].strip(",") in WHEN_WORDS or words[-1].lower() in ("was", "were", "been", "being", "is", "be"):
-        return False  # "“...” Tuesday, hours after ...", "the staffer was charged": not who speaks
+        return False  # "“...” Monday, hours after ...", "the clerk was charged": not who speaks
     return words[0][0].isupper() or words[0].lower() in PRONOUNS | {
         "the",
         "a",
@@ -571,7 +573,7 @@ def _after_attribution(text: str, seg: _Segment, next_open: int) -> _Attribution
     if m and not (ended and not VERB_ENDS_CLAUSE_RE.match(after, m.end())):
         if _speakerish(m["who"]):
             return _Attribution("after", base + m.start("who"), base + m.end("who"), "last")
-        tail = m["who"].rsplit(",", 1)[-1]  # "“... to measure” income, he said": the quoted clause runs on
+        tail = m["who"].rsplit(",", 1)[-1]  # "“... comes from” the rates, he said": the quoted clause runs on
         if "," in m["who"] and tail.strip().lower() in ("he", "she"):
             return _Attribution("after", base + m.end("who") - len(tail), base + m.end("who"), "last")
     return None

@@ -277,7 +277,7 @@ def test_a_surname_in_a_phrase_does_not_become_an_organization_everywhere():
 
 
 def test_an_adviser_to_a_group_is_a_person_not_the_group():
-    a = story('"It is a vulnerability," said Dan Carter, a senior adviser to the group.', "a")
+    a = story('"It is a setback," said Dan Carter, a longtime counsel to the group.', "a")
     index = find_entities([a])
     assert [p.name for p in index.people] == ["Dan Carter"] and index.organizations == []
 
@@ -291,13 +291,13 @@ def test_a_bare_surname_is_the_far_better_known_namesake():
 
 
 def test_titles_before_long_names_are_not_part_of_the_name():
-    a = story('"We are ready," Malaysian Defence Minister Ali Hassan told the forum.', "a")
-    b = story('"No," said Senate Minority Leader Harry M. Reed (D-Nev.).', "b")
+    a = story('"We are ready," Portuguese Defence Minister Ali Hassan told reporters.', "a")
+    b = story('"No," said State Senate Minority Leader Ann B. Cole (R-Ore.).', "b")
     index = find_entities([a, b])
-    assert [extract_quotes(s, index)[0][0].speaker for s in (a, b)] == ["ali-hassan", "harry-m-reed"]
+    assert [extract_quotes(s, index)[0][0].speaker for s in (a, b)] == ["ali-hassan", "ann-b-cole"]
 
 
 def test_a_secretary_of_a_department_is_a_title():
-    a = story('"We gave up little," said Secretary of State John Kerrigan.', "a")
+    a = story('"The talks go on," said Secretary of State Ana Ruiz.', "a")
     index = find_entities([a])
-    assert [(p.name, p.roles) for p in index.people] == [("John Kerrigan", ["Secretary of State"])]
+    assert [(p.name, p.roles) for p in index.people] == [("Ana Ruiz", ["Secretary of State"])]

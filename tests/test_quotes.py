@@ -444,15 +444,15 @@ def test_party_and_group_words_are_not_people():
 
 def test_the_subject_before_a_relative_clause_or_appositive_speaks():
     body = (
-        'Jane Roe, who called Tom Reyes after the vote, told supporters, "I still love this town." '
+        'Jane Roe, who met Tom Reyes after the count, told volunteers, "We will be back next year." '
         '"We lost," Ana Ruiz, an aide to Mayor Dana Ortiz, said.'
     )
-    assert _quotes_of(body) == [("I still love this town.", "jane-roe"), ("We lost,", "ana-ruiz")]
+    assert _quotes_of(body) == [("We will be back next year.", "jane-roe"), ("We lost,", "ana-ruiz")]
 
 
 def test_more_reporting_verbs_and_names_with_a_first_initial():
     body = (
-        'Jane Roe proclaimed at a press conference, "The harbor stays open." '
+        'Jane Roe proclaimed at the town hall, "The harbor stays open." '
         '"And it will," Roe went on. "It is settled," J. Gerald Hobart said.'
     )
     assert _quotes_of(body) == [
@@ -480,31 +480,31 @@ def test_titles_across_the_archive_give_a_person_a_gender():
 
 
 def test_a_clause_ending_in_a_colon_introduces_the_next_quotation():
-    body = 'At a press conference, Jane Roe proclaimed, "The harbor stays open." The mayor added: "We will pay for it."'
+    body = 'At the town hall, Jane Roe proclaimed, "The harbor stays open." The mayor added: "We will pay for it."'
     assert [speaker for _, speaker in _quotes_of(body)] == ["jane-roe"]
 
 
 def test_a_day_or_a_passive_clause_after_a_quotation_is_not_its_attribution():
-    body = 'Mayor Jane Roe called the plan a "very good idea" Tuesday, hours after the clerk was charged with fraud.'
-    assert _quotes_of(body) == [("very good idea", "jane-roe")]
+    body = 'Mayor Jane Roe called the plan a "fine start" Monday, a day after the clerk was charged with fraud.'
+    assert _quotes_of(body) == [("fine start", "jane-roe")]
 
 
 def test_the_one_spoken_to_is_not_the_subject_and_a_quoted_clause_may_run_on():
     body = (
         'Mayor Jane Roe spoke to reporters. "We will win," she told Channel Five. '
-        '"Most of the cost comes from efforts to measure" income, she said, not from the rates.'
+        '"The cost comes from" the fees, she said, not from the rates.'
     )
     assert _quotes_of(body) == [
         ("We will win,", "jane-roe"),
-        ("Most of the cost comes from efforts to measure", "jane-roe"),
+        ("The cost comes from", "jane-roe"),
     ]
 
 
 def test_a_pronoun_that_opens_the_clause_is_its_subject():
     body = (
         "Rev. Tom Reyes spoke Monday.\n\n"
-        'Years ago, he backed Mayor Dana Ortiz over Jane Roe and said, "Roe never did anything for us."\n\n'
-        'Flying home, he told his wife, Ana Reyes, that the vote would be "a fight."'
+        'Last spring, he endorsed Mayor Dana Ortiz over Jane Roe and said, "Roe never fixed the pier."\n\n'
+        'Driving back, he told his wife, Ana Reyes, that the count would be "a long night."'
     )
     assert [speaker for _, speaker in _quotes_of(body)] == ["tom-reyes", "tom-reyes"]
 
