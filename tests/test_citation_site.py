@@ -1,0 +1,105 @@
+"""The built site's citations: what Zotero and Google Scholar read from each story and quotation
+page, and the downloads beside each story."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from bs4 import BeautifulSoup
+
+from tests.test_citation_formats import bibtex_fields, ris_records
+
+HIGHWIRE_DATE = re.compile(r"\d{4}/\d{2}/\d{2}")
+
+
+def highwire(page) -> dict[str, list[str]]:
+    """The ``citation_*`` meta tags of a page as Zotero's Embedded Metadata translator reads them:
+    every ``meta[name^=citation_]`` in the document, names lowercased, values in order."""
+    doc = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    tags: dict[str, list[str]] = {}
+    for meta in doc.select("meta[name]"):
+        name = meta["name"].lower()
+        if name.startswith("citation_"):
+            tags.setdefault(name, []).append(meta.get("content", ""))
+    return tags
+
+
+def story_pages(site):
+    pages = sorted((site / "stories").glob("*/index.html"))
+    assert pages, "no story page"
+    return pages
+
+
+def quote_pages(site):
+    return [p for p in sorted((site / "quotes").glob("*/index.html")) if p.parent.name != "unattributed"]
+
+
+def test_every_story_and_quotation_page_has_title_date_and_url(site):
+    pages = story_pages(site) + quote_pages(site)
+    assert len(pages) > len(story_pages(site)), "no quotation page"
+    for page in pages:
+        tags = highwire(page)
+        where = page.relative_to(site)
+        assert len(tags.get("citation_title", [])) == 1 and tags["citation_title"][0].strip(), where
+        assert HIGHWIRE_DATE.fullmatch(tags["citation_publication_date"][0]), where
+        url = f"/{page.parent.relative_to(site).as_posix()}/"
+        assert tags["citation_public_url"] == [url] and tags["citation_fulltext_html_url"] == [url], where
+        assert tags["citation_language"] == ["en"], where
+
+
+def test_story_tags_match_its_byline_and_publisher(site):
+    for page in story_pages(site):
+        doc = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        tags = highwire(page)
+        assert tags["citation_title"] == [doc.h1.get_text()]
+        assert tags["citation_journal_title"] == [doc.select_one(".kicker a").get_text()]
+        byline = doc.select_one(".story-header .byline")
+        expected = byline.get_text().removeprefix("By ").split(", ") if byline else []
+        assert tags.get("citation_author", []) == expected
+        assert doc.select_one("time")["datetime"].replace("-", "/") == tags["citation_publication_date"][0]
+
+
+def test_story_downloads_parse_and_agree_with_the_page(site):
+    for page in story_pages(site):
+        folder, tags = page.parent, highwire(page)
+        slug, url = folder.name, tags["citation_public_url"][0]
+        year = tags["citation_publication_date"][0][:4]
+
+        kind, key, fields = bibtex_fields((folder / "cite.bib").read_text(encoding="utf-8"))
+        assert (kind, key) == ("article", slug)
+        assert fields["title"] == "{" + tags["citation_title"][0] + "}"  # seed titles have no TeX specials
+        assert fields["url"] == url and fields["year"] == year
+        assert fields["journal"] == tags["citation_journal_title"][0]
+
+        (record,) = ris_records((folder / "cite.ris").read_text(encoding="utf-8"))
+        values = dict(record)
+        assert {"TY", "TI", "PY", "UR", "ER"} <= values.keys()
+        assert values["TI"] == tags["citation_title"][0] and values["PY"] == year and values["UR"] == url
+        assert [v for t, v in record if t == "AU"] == [
+            ", ".join(reversed(a.rsplit(" ", 1))) for a in tags.get("citation_author", [])
+        ]
+
+        (item,) = json.loads((folder / "cite.json").read_text(encoding="utf-8"))
+        assert item["id"] == slug and item["type"] == "article-newspaper"
+        assert item["title"] == tags["citation_title"][0] and item["URL"] == url
+        assert item["issued"]["date-parts"][0] == [int(n) for n in tags["citation_publication_date"][0].split("/")]
+        assert item["container-title"] == tags["citation_journal_title"][0]
+
+
+@pytest.mark.parametrize("kind", ["story", "quotation"])
+def test_cite_box_has_three_styles_and_links_the_downloads(site, kind):
+    page = story_pages(site)[0] if kind == "story" else quote_pages(site)[0]
+    doc = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    box = doc.select_one("details.cite-box")
+    assert box.summary.get_text() == f"Cite this {kind}"
+    assert [dt.get_text() for dt in box.select("dt")] == ["Chicago", "MLA", "APA"]
+    url = highwire(page)["citation_public_url"][0]
+    for dd in box.select("dd"):
+        assert url in dd.get_text()
+    links = [a["href"] for a in box.select(".cite-downloads a")]
+    if kind == "story":
+        assert links == [url + name for name in ("cite.bib", "cite.ris", "cite.json")]
+    else:
+        assert links == [] and "quoted in" in box.select("dd")[0].get_text()
