@@ -202,3 +202,9 @@ def test_quotation_reference_is_at_the_quotation_page():
 def test_same_reference_same_bytes():
     r = ref(authors=("Jane Doe",), lang="en")
     assert (bibtex(r), ris(r), csl_json(r)) == (bibtex(ref(authors=("Jane Doe",), lang="en")), ris(r), csl_json(r))
+
+
+def test_dates_have_four_digit_years():
+    r = ref(date=dt.datetime(987, 6, 5))
+    assert dict(meta_tags(r))["citation_publication_date"] == "0987/06/05"
+    assert "DA  - 0987/06/05\n" in ris(r)

@@ -58,6 +58,11 @@ def page_url(site_url: str, path: str) -> str:
     return f"{site_url.rstrip('/')}/{path}"
 
 
+def _slashed(date: dt.datetime) -> str:
+    """``YYYY/MM/DD`` (Highwire's and RIS's form), four-digit years whatever the platform's strftime."""
+    return f"{date.year:04d}/{date.month:02d}/{date.day:02d}"
+
+
 def _key(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_:-]+", "-", text).strip("-") or "ref"
 
@@ -336,7 +341,7 @@ def ris(ref: Reference) -> str:
     lines += [("AU", _inverted(a)) for a in ref.authors]
     if ref.publisher:
         lines += [("T2", ref.publisher), ("PB", ref.publisher)]
-    lines += [("PY", str(ref.date.year)), ("DA", ref.date.strftime("%Y/%m/%d")), ("UR", ref.url)]
+    lines += [("PY", str(ref.date.year)), ("DA", _slashed(ref.date)), ("UR", ref.url)]
     if ref.lang:
         lines.append(("LA", ref.lang))
     if ref.archive:
@@ -399,7 +404,7 @@ def meta_tags(ref: Reference) -> list[tuple[str, str]]:
     Metadata translator and Google Scholar read them; values on one line (the template escapes)."""
     tags = [("citation_title", ref.title)]
     tags += [("citation_author", a) for a in ref.authors]
-    tags.append(("citation_publication_date", ref.date.strftime("%Y/%m/%d")))
+    tags.append(("citation_publication_date", _slashed(ref.date)))
     if ref.publisher:
         tags += [("citation_journal_title", ref.publisher), ("citation_publisher", ref.publisher)]
     tags += [("citation_public_url", ref.url), ("citation_fulltext_html_url", ref.url)]
