@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 
+import gates
 import pytest
 from bs4 import BeautifulSoup
 
@@ -103,3 +104,29 @@ def test_cite_box_has_three_styles_and_links_the_downloads(site, kind):
         assert links == [url + name for name in ("cite.bib", "cite.ris", "cite.json")]
     else:
         assert links == [] and "quoted in" in box.select("dd")[0].get_text()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_open_cite_box_is_axe_clean_and_its_downloads_are_served(browser, site, serve, scheme):
+    """In Chromium, in both colour schemes: the box opens, axe finds no WCAG AA violation in it,
+    and each download link fetches its file from the served site."""
+    base = serve(site)
+    context = browser.new_context(bypass_csp=True, color_scheme=scheme)
+    page = context.new_page()
+    try:
+        for path in (story_pages(site)[0], quote_pages(site)[0]):
+            page.goto(base + f"/{path.parent.relative_to(site).as_posix()}/")
+            page.click("details.cite-box summary")
+            assert page.locator("details.cite-box dd").first.is_visible()
+            page.add_script_tag(path=str(gates.npm_tool("axe") / "axe-core" / "axe.min.js"))
+            result = page.evaluate(
+                "tags => axe.run('details.cite-box', {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+                ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"],
+            )
+            assert not result["violations"], [(v["id"], [n["html"] for n in v["nodes"]]) for v in result["violations"]]
+            for href in page.eval_on_selector_all(".cite-downloads a", "links => links.map(a => a.href)"):
+                response = page.request.get(href)
+                assert response.ok and response.body() == (site / href.removeprefix(base + "/")).read_bytes()
+    finally:
+        context.close()
