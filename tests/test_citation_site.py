@@ -130,3 +130,18 @@ def test_open_cite_box_is_axe_clean_and_its_downloads_are_served(browser, site, 
                 assert response.ok and response.body() == (site / href.removeprefix(base + "/")).read_bytes()
     finally:
         context.close()
+
+
+@pytest.mark.browser
+def test_the_citation_prints_in_full(browser, site, serve):
+    """On paper (print media, theme/static/css/print.css) the closed box shows its strings."""
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(serve(site) + f"/{story_pages(site)[0].parent.relative_to(site).as_posix()}/")
+        chicago = page.locator("details.cite-box dd").first
+        assert not chicago.is_visible()
+        page.emulate_media(media="print")
+        assert chicago.is_visible()
+    finally:
+        context.close()
