@@ -4,11 +4,13 @@ page, and the downloads beside each story."""
 from __future__ import annotations
 
 import json
+import os
 import re
 
 import gates
 import pytest
 from bs4 import BeautifulSoup
+from conftest import copy_project, run_build
 
 from tests.test_citation_formats import bibtex_fields, ris_records
 
@@ -145,3 +147,43 @@ def test_the_citation_prints_in_full(browser, site, serve):
         assert chicago.is_visible()
     finally:
         context.close()
+
+
+HOSTILE_STORY = """Title: Budget {100%} \\\\input{x} & "Cuts" <script>alert(1)</script>
+Date: 2011-03-04
+Slug: hostile-budget-story
+Publisher: The Daily {Planet}
+Authors: Jane Q. Doe, John Smith
+
+The council voted on the budget.
+"""
+
+
+def test_a_story_with_a_byline_and_hostile_metadata_builds_citations_that_parse(tmp_path):
+    """A real build of a story whose byline names two people and whose title and publisher hold
+    TeX specials and markup: one citation_author each, and downloads that still parse."""
+    project = copy_project(tmp_path / "project")
+    (project / "content" / "stories" / "hostile.md").write_text(HOSTILE_STORY, encoding="utf-8")
+    done = run_build(
+        project / "content", project / "output", "--no-search", cwd=project, env=dict(os.environ, SITEURL="")
+    )
+    assert done.returncode == 0, done.stderr
+    folder = project / "output" / "stories" / "hostile-budget-story"
+    tags = highwire(folder / "index.html")
+    title = 'Budget {100%} \\\\input{x} & "Cuts" <script>alert(1)</script>'
+    assert tags["citation_title"] == [title] and tags["citation_author"] == ["Jane Q. Doe", "John Smith"]
+    assert tags["citation_language"] == ["en"] and tags["citation_journal_title"] == ["The Daily {Planet}"]
+
+    _, key, fields = bibtex_fields((folder / "cite.bib").read_text(encoding="utf-8"))
+    assert key == "hostile-budget-story" and fields["author"] == "Doe, Jane Q. and Smith, John"
+    assert (
+        fields["title"]
+        == '{Budget \\{100\\%\\} \\textbackslash{}\\textbackslash{}input\\{x\\} \\& "Cuts" <script>alert(1)</script>}'
+    )
+    assert fields["journal"] == "The Daily \\{Planet\\}"
+    (record,) = ris_records((folder / "cite.ris").read_text(encoding="utf-8"))
+    assert dict(record)["TI"] == title and [v for t, v in record if t == "AU"] == ["Doe, Jane Q.", "Smith, John"]
+    (item,) = json.loads((folder / "cite.json").read_text(encoding="utf-8"))
+    assert item["title"] == title and item["language"] == "en"
+    box = BeautifulSoup((folder / "index.html").read_text(encoding="utf-8"), "html.parser").select_one(".cite-box")
+    assert not box.find("script") and title in box.select("dd")[0].get_text()
