@@ -409,7 +409,7 @@ def csl_json(ref: Reference) -> str:
     return json.dumps([csl_item(ref)], ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
 
 
-# The downloads written beside a page: file name -> (formatter, media type).
+# The downloads written beside a story page: file name -> formatter.
 DOWNLOADS = {"cite.bib": bibtex, "cite.ris": ris, "cite.json": csl_json}
 
 
