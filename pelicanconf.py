@@ -24,7 +24,7 @@ STATIC_PATHS = ["captures"]
 THEME = "theme"
 PLUGIN_PATHS = ["plugins"]
 # Order matters: archive_core builds the shared Archive that the others read and extend.
-PLUGINS = ["archive_core", "comment_threads", "quotes_people", "wire_copy", "search_page"]
+PLUGINS = ["archive_core", "comment_threads", "quotes_people", "wire_copy", "search_page", "citations"]
 ARCHIVE_NAV = [
     ("Quotes", "quotes/"),
     ("People", "people/"),
