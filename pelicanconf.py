@@ -36,6 +36,9 @@ ARCHIVE_NAV = [
 # The published URL scheme: see docs/URLS.md. A URL, once published, never changes.
 ARTICLE_URL = "stories/{slug}/"
 ARTICLE_SAVE_AS = "stories/{slug}/index.html"
+# A story in another language (Lang:) lives at the same address: slugs are unique across languages.
+ARTICLE_LANG_URL = ARTICLE_URL
+ARTICLE_LANG_SAVE_AS = ARTICLE_SAVE_AS
 PAGE_URL = "{slug}/"
 PAGE_SAVE_AS = "{slug}/index.html"
 CATEGORY_URL = "publishers/{slug}/"

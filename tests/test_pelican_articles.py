@@ -52,6 +52,7 @@ Council approves budget
 :category: Lowell Sun
 :tags: budget, council
 :authors: Sam Smith
+:lang: en-US
 :summary: The council approved the budget.
 
 LOWELL — The City Council voted *7-2* Tuesday night to approve a `budget <https://example.org/b>`_.
@@ -124,7 +125,9 @@ def test_each_markdown_construct_renders_as_markdown_with_its_anchor(articles_si
 
 
 def test_a_restructuredtext_article_publishes_as_a_story(articles_site):
+    """It has a Lang of its own (not the site's DEFAULT_LANG) and is still at /stories/<slug>/."""
     doc = page(articles_site, "council-approves-budget")
+    assert doc.select_one("article.story")["lang"] == "en-US"
     assert doc.select_one(".kicker").get_text() == "Lowell Sun"
     assert doc.select_one(".byline").get_text() == "By Sam Smith"
     assert doc.select_one("#p1 em").get_text() == "7-2"
