@@ -447,8 +447,10 @@ def wait_for_removals(under: Path, timeout: float = 600.0) -> None:
     75,000 files takes about 48 s at 10,000 stories, and a run measured meanwhile shares the
     disk and a core with it."""
     deadline = time.monotonic() + timeout
-    while detached_removals(under) and time.monotonic() < deadline:
-        time.sleep(0.5)
+    quiet = 0  # checks in a row that found none: a process just started reads an empty command line
+    while quiet < 2 and time.monotonic() < deadline:
+        quiet = 0 if detached_removals(under) else quiet + 1
+        time.sleep(0.2 if quiet else 0.5)
 
 
 def warm_up(out: Path, seed: int, vanilla: bool, source: Path = ROOT) -> None:
