@@ -9,6 +9,7 @@ import hashlib
 import json
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from newsarchive import archive_json, cli
@@ -230,6 +231,49 @@ def test_wordpress_comments_in_the_page_become_the_thread_with_authors_and_nesti
     where = {spot.text: spot.place for spot in story.reading.places}
     assert where["Agreed about the libraries."] == "comments"
     assert where["Leave a Reply"] == "dropped"
+
+
+def test_dated_wordpress_comments_are_imported_shown_and_kept_in_archive_json(tmp_path, capsys):
+    """A saved page with dated comments, imported and built as an archivist would: the thread header
+    carries the date, --explain places the line that showed it, the story page shows it in a
+    ``<time>``, archive.json and the comment's JSON-LD keep it; an undated comment stays undated."""
+    from bs4 import BeautifulSoup
+    from conftest import run_build
+
+    saved = tmp_path / "lowell.html"
+    saved.write_bytes(
+        page(ENGLISH, head=f"<script type='application/ld+json'>{JSON_LD}</script>", extra=WORDPRESS_COMMENTS)
+    )
+    assert cli.main(["import", "--explain", str(saved)]) == 0
+    assert "-> comments (date) | June 15, 2011 at 7:12 am" in capsys.readouterr().out
+    content = tmp_path / "content"
+    assert cli.main(["import", "-q", str(saved), "--content", str(content)]) == 0
+    slug = "lowell-council-approves-budget"
+    story = (content / "stories" / f"{slug}.md").read_text(encoding="utf-8")
+    assert "  1. Pat Reader says (2011-06-15 07:12 -04:00):\n" in story and "    1. Sam Neighbor says:\n" in story
+
+    done = run_build(content, tmp_path / "output", "--no-search")
+    assert done.returncode == 0, done.stderr
+    html = BeautifulSoup(
+        (tmp_path / "output" / "stories" / slug / "index.html").read_text(encoding="utf-8"), "html.parser"
+    )
+    heads = {h["id"]: h for h in html.select(".comment-head")}
+    time = heads["comment-1"].find("time")
+    assert (time["datetime"], time.get_text()) == ("2011-06-15T07:12-04:00", "2011-06-15 07:12 -04:00")
+    assert heads["comment-1-1"].find("time") is None and heads["comment-2"].find("time") is None
+    data = json.loads((tmp_path / "output" / "archive.json").read_text(encoding="utf-8"))
+    items = {c["id"]: c for c in next(s for s in data["stories"] if s["slug"] == slug)["comments"]["items"]}
+    assert items["1"]["date"] == "2011-06-15T07:12-04:00" and "date" not in items["1.1"]
+    schema = json.loads((Path(__file__).parent.parent / "docs" / "archive.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(data, schema)
+    items["1"]["date"] = "June 15, 2011"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(data, schema)
+    ld = [json.loads(s.string) for s in html.find_all("script", type="application/ld+json")]
+    comments = {c["@id"].rsplit("#", 1)[1]: c for d in ld if d.get("@type") == "NewsArticle" for c in d["comment"]}
+    assert (
+        comments["comment-1"]["dateCreated"] == "2011-06-15T07:12-04:00" and "dateCreated" not in comments["comment-2"]
+    )
 
 
 def test_the_story_pages_json_ld_names_the_authors_and_the_time_with_its_zone():
