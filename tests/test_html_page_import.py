@@ -233,6 +233,30 @@ def test_wordpress_comments_in_the_page_become_the_thread_with_authors_and_nesti
     assert where["Leave a Reply"] == "dropped"
 
 
+@pytest.mark.parametrize(
+    "shown, written",
+    [
+        ("2011-06-15T07:12:00-04:00", "2011-06-15 07:12 -04:00"),
+        ("2011-06-15T11:12:30Z", "2011-06-15 11:12:30 +00:00"),
+        ("2011-06-15 07:12:00", "2011-06-15 07:12"),
+        ("2011-06-15", "2011-06-15"),
+        ("June 15, 2011 at 7:12 pm", "2011-06-15 19:12"),
+        ("15 June 2011", "2011-06-15"),
+        ("June 15 at 7:12 pm", ""),  # no year: nothing is filled in from today
+        ("3 days ago", ""),
+        ("0000-00-00 00:00:00", ""),
+        ("", ""),
+    ],
+)
+def test_a_comment_date_as_shown_is_written_in_the_thread_header_form(shown, written):
+    from newsarchive.comment_thread import comment_date_iso
+    from newsarchive.formats.html_page import thread_date
+
+    assert thread_date(shown) == written
+    if written:
+        comment_date_iso(written)  # what the importer writes, the thread reads
+
+
 def test_dated_wordpress_comments_are_imported_shown_and_kept_in_archive_json(tmp_path, capsys):
     """A saved page with dated comments, imported and built as an archivist would: the thread header
     carries the date, --explain places the line that showed it, the story page shows it in a
