@@ -335,6 +335,29 @@ def test_lint_captures_reads_the_page_again_and_finds_a_body_that_no_longer_matc
     assert "body differs from what captures/lowell.html.txt gives from paragraph p1 on" in capsys.readouterr().out
 
 
+def test_lint_captures_accepts_a_page_imported_before_comment_dates_were_read(tmp_path, capsys):
+    saved = tmp_path / "lowell.html"
+    saved.write_bytes(
+        page(ENGLISH, head=f"<script type='application/ld+json'>{JSON_LD}</script>", extra=WORDPRESS_COMMENTS)
+    )
+    content = tmp_path / "content"
+    assert cli.main(["import", "-q", str(saved), "--content", str(content)]) == 0
+    story = content / "stories" / "lowell-council-approves-budget.md"
+    text = story.read_text(encoding="utf-8")
+    # as the importer wrote it before: an undated header, the date's line among the dropped ones
+    old = text.replace(" says (2011-06-15 07:12 -04:00):", " says:").replace(
+        "\n3 thoughts on “Lowell council approves budget”\n",
+        "\n3 thoughts on “Lowell council approves budget”\nJune 15, 2011 at 7:12 am\n",
+    )
+    assert old.count("June 15, 2011 at 7:12 am") == 1 and "(2011-06-15" not in old
+    story.write_text(old, encoding="utf-8")
+    assert cli.main(["lint", "--captures", "--content", str(content)]) == 0, capsys.readouterr().out
+    story.write_text(old.replace("\nReply\n", "\n"), encoding="utf-8")
+    capsys.readouterr()
+    assert cli.main(["lint", "--captures", "--content", str(content)]) == 1
+    assert "dropped lines differ" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize(
     "title, publisher, expected",
     [
