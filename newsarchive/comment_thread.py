@@ -21,6 +21,13 @@ Reading rules (see ``docs/ARCHIVING.md`` for the archivist's view):
   when comment bodies are indented deeper than their headers, a short numbered line sitting back at
   a header's indentation and carrying exactly the next number there is read as a header that lost
   its ``says:`` (with a warning).
+* **Dates.** A header may carry the comment's date in parentheses between ``says`` and the colon:
+  ``N. Author says (2011-06-15 07:12 -04:00):`` -- ``YYYY-MM-DD``, ``YYYY-MM-DD HH:MM`` or
+  ``YYYY-MM-DD HH:MM:SS``, optionally followed by a space and a UTC offset ``+HH:MM``. Only a
+  parenthesis that opens with ``YYYY-MM-DD`` right after ``says`` is a date; a comment's own text never
+  sits there (it follows the colon), and a body line shaped like that is read as a header only under
+  the rules above. A date-shaped parenthesis that is not one of these forms (``(2011-13-45)``,
+  ``(2011-06-15 at noon)``) is an error located on the header line; the comment is still read, undated.
 * **Nesting.** When header lines differ in indentation, indentation decides: a header indented
   deeper than the current comment is a reply to it; otherwise it is a sibling of the nearest open
   comment indented at least as far. When every header has the same indentation (the thread was
@@ -45,6 +52,7 @@ Reading rules (see ``docs/ARCHIVING.md`` for the archivist's view):
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -57,7 +65,12 @@ from .story import Comment, Story
 
 TAB_WIDTH = 4
 # "16. mark says:" / "3) Dr. J: 2.0 says: text on the same line"; author may be empty ("5. says:")
-HEADER_RE = re.compile(r"(?P<number>[0-9]{1,9})[.)]\s+(?:(?P<author>.*?)\s+)?says:(?P<rest>.*)", re.I | re.S)
+# "16. mark says (2010-12-17 14:05 -05:00):" carries the comment's date (see the module docstring)
+HEADER_RE = re.compile(
+    r"(?P<number>[0-9]{1,9})[.)]\s+(?:(?P<author>.*?)\s+)?says"
+    r"(?:\s*\((?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[^()]*))\))?:(?P<rest>.*)",
+    re.I | re.S,
+)
 # a numbered line without "says:": "3. something"
 ITEM_RE = re.compile(r"(?P<number>[0-9]{1,9})[.)]\s+(?P<text>\S.*)", re.S)
 MAX_BARE_AUTHOR = 80  # a numbered line longer than this is never read as a header without "says:"
@@ -81,6 +94,7 @@ class _Header:
     author: str
     rest: str  # text after "says:" on the same line; "" when there is none
     has_says: bool = True
+    date: str = ""  # the date in parentheses after "says", as written; "" when there is none
 
 
 @dataclass
@@ -115,7 +129,7 @@ def _read_header(text: str) -> _Header | None:
     m = HEADER_RE.fullmatch(text)
     if not m:
         return None
-    return _Header(int(m["number"]), (m["author"] or "").strip(), m["rest"].strip())
+    return _Header(int(m["number"]), (m["author"] or "").strip(), m["rest"].strip(), date=(m["date"] or "").strip())
 
 
 def _plural(count: int, word: str, plural: str | None = None) -> str:
@@ -269,6 +283,8 @@ class _ThreadBuilder:
             line=n,
             depth=depth,
         )
+        if header.date:
+            self.read_date(comment, header.date)
         self.check_numbering(level, comment)
         self.check_nesting(parent, comment, indent)
         if not header.has_says:
@@ -284,6 +300,15 @@ class _ThreadBuilder:
         if header.rest:
             self.paragraph.append(header.rest)
         return True
+
+    def read_date(self, comment: Comment, written: str) -> None:
+        """Set the comment's date from its header, or report a malformed one (and leave it unset)."""
+        try:
+            comment.date_iso = comment_date_iso(written)
+        except ValueError as err:
+            self.warn(comment.line, f"comment {comment.id}: {err}")
+            return
+        comment.date = written
 
     def check_numbering(self, level: _Level, comment: Comment) -> None:
         number, expected, cid = comment.number, level.expected, comment.id
@@ -322,6 +347,30 @@ class _ThreadBuilder:
                     f"comment {comment.id} is indented deeper than a reply to comment {parent.comment.id}: "
                     f"the reply it answers is missing from the capture; kept as a reply to {parent.comment.id}",
                 )
+
+
+COMMENT_DATE_RE = re.compile(
+    r"(?P<day>[0-9]{4}-[0-9]{2}-[0-9]{2})(?: (?P<time>[0-9]{2}:[0-9]{2}(?::[0-9]{2})?)(?: (?P<offset>[+-][0-9]{2}:[0-9]{2}))?)?"
+)
+
+
+def comment_date_iso(written: str) -> str:
+    """``2011-06-15``, ``2011-06-15 07:12`` or ``2011-06-15 07:12:30``, a time optionally followed by a
+    UTC offset `` -04:00``, -> ISO 8601 (``2011-06-15T07:12-04:00``). Raises ValueError for anything else."""
+    m = COMMENT_DATE_RE.fullmatch(written)
+    expected = "expected YYYY-MM-DD, YYYY-MM-DD HH:MM or YYYY-MM-DD HH:MM:SS, a time optionally followed by +HH:MM"
+    if not m:
+        raise ValueError(f"unparseable date {written!r} ({expected})")
+    time, offset = m["time"] or "", m["offset"] or ""
+    try:
+        dt.datetime.strptime(
+            f"{m['day']} {time or '00:00'}"[:19], "%Y-%m-%d %H:%M:%S" if time.count(":") == 2 else "%Y-%m-%d %H:%M"
+        )
+        if offset:
+            dt.datetime.strptime(offset.replace(":", ""), "%z")
+    except ValueError:
+        raise ValueError(f"impossible date {written!r} ({expected})") from None
+    return m["day"] + (f"T{time}" if time else "") + offset
 
 
 def parse_thread(

@@ -103,6 +103,7 @@ def comments_json(story: Story) -> dict:
                 "reply_to_inferred": c.reply_to_inferred,
                 "cites": list(c.cites),
             }
+            | ({"date": c.date_iso} if c.date else {})
             for c in story.comments
         ],
     }

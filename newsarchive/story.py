@@ -141,6 +141,8 @@ class Comment:
     depth: int = 0
     reply_to_inferred: str | None = None
     cites: list[dict[str, Any]] = field(default_factory=list)
+    date: str = ""  # when it was posted, as written in the story file ("2011-06-15 07:12 -04:00"); "" if unknown
+    date_iso: str = ""  # the same date in ISO 8601 ("2011-06-15T07:12-04:00"), for datetime attributes and JSON
 
     @property
     def anchor(self) -> str:

@@ -62,7 +62,7 @@ def comment(story: Story, c: Comment, site_url: str) -> dict[str, Any]:
         "text": c.text,
         "position": c.position,
         "parentItem": {"@id": parent},
-    }
+    } | ({"dateCreated": c.date_iso} if c.date else {})
 
 
 def person(entity: Any, site_url: str) -> dict[str, Any]:

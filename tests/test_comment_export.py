@@ -21,7 +21,7 @@ WXR = f"""<?xml version="1.0" encoding="UTF-8"?>
 <channel><title>Lowell Sun</title>
 <item><title>Lowell council approves budget</title><link>{POST}</link>
  <wp:comment><wp:comment_id>11</wp:comment_id><wp:comment_author><![CDATA[Pat Reader]]></wp:comment_author>
-  <wp:comment_date>2011-06-15 07:12:00</wp:comment_date>
+  <wp:comment_date>2011-06-15 07:12:00</wp:comment_date><wp:comment_date_gmt>2011-06-15 11:12:00</wp:comment_date_gmt>
   <wp:comment_content><![CDATA[Six more officers is a good start.
 
 But the libraries matter too.]]></wp:comment_content>
@@ -96,9 +96,11 @@ def test_import_comments_attaches_the_thread_of_the_story_and_keeps_the_export(t
     story = parse_story(path.read_text(encoding="utf-8"), str(path), content)
     assert story.sources["comments"] == f"capture:{how}"
     assert story.metadata["comments_capture_sha256"] == hashlib.sha256(export).hexdigest()
-    authors = [(c.id, c.author) for c in parse_story_thread(story).comments]
+    authors = [(c.id, c.author, c.date) for c in parse_story_thread(story).comments]
     assert authors == (
-        [("1", "Pat Reader"), ("1.1", "Sam Neighbor")] if how == "wxr" else [("1", "Lee"), ("1.1", "Kim")]
+        [("1", "Pat Reader", "2011-06-15 07:12 -04:00"), ("1.1", "Sam Neighbor", "2011-06-15 08:00")]
+        if how == "wxr"
+        else [("1", "Lee", "2011-06-15 11:12 +00:00"), ("1.1", "Kim", "2011-06-15 12:00 +00:00")]
     )
     assert any("(spam)" in line or "(deleted)" in line for line in story.dropped)
     capsys.readouterr()

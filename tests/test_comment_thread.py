@@ -225,6 +225,66 @@ def test_text_on_the_header_line_and_numbered_lists_in_bodies():
     assert thread.problems == []
 
 
+def test_a_header_may_carry_the_comments_date_in_parentheses_after_says():
+    thread = parse_thread(
+        numbered(
+            """
+              1. Pat Reader says (2011-06-15 07:12 -04:00):
+                Good start.
+                1. Sam says (2011-06-15 08:00):
+                  Agreed.
+              2. Lee says (2011-06-16): short
+              3. Kim says:
+                Posted (2011-06-15 07:12): kept as text
+            """
+        ),
+        PATH,
+    )
+    assert [(c.id, c.author, c.date, c.date_iso) for c in thread.comments] == [
+        ("1", "Pat Reader", "2011-06-15 07:12 -04:00", "2011-06-15T07:12-04:00"),
+        ("1.1", "Sam", "2011-06-15 08:00", "2011-06-15T08:00"),
+        ("2", "Lee", "2011-06-16", "2011-06-16"),
+        ("3", "Kim", "", ""),
+    ]
+    assert by_id(thread)["2"].paragraphs == ["short"]
+    assert by_id(thread)["3"].paragraphs == ["Posted (2011-06-15 07:12): kept as text"]
+    assert thread.problems == []
+
+
+def test_a_parenthesis_after_says_that_is_no_date_is_not_a_header_date():
+    thread = parse_thread(numbered("  1. Pat says:\n    a\n  2. Lee says (to Pat):\n    b"), PATH)
+    # read as before dates existed: a header that lost its "says:" (with its warning), undated
+    assert [(c.author, c.date) for c in thread.comments] == [("Pat", ""), ("Lee says (to Pat):", "")]
+    assert "has no 'says:'" in messages_at(thread, 3)[0]
+
+
+@pytest.mark.parametrize("written", ["2011-13-45", "2011-06-15 at noon", "2011-06-15 25:00", "2011-06-15 -04:00"])
+def test_a_malformed_comment_date_is_reported_at_its_header_and_the_comment_kept_undated(written):
+    thread = parse_thread(numbered(f"  1. Pat says ({written}):\n    text", start=40), PATH)
+    [comment] = thread.comments
+    assert (comment.author, comment.paragraphs, comment.date, comment.date_iso) == ("Pat", ["text"], "", "")
+    [message] = messages_at(thread, 40)
+    assert message.startswith("comment 1: ") and repr(written) in message and "YYYY-MM-DD HH:MM" in message
+
+
+def test_archive_lint_locates_a_malformed_comment_date(tmp_path, capsys):
+    from newsarchive import cli
+
+    stories = tmp_path / "content" / "stories"
+    stories.mkdir(parents=True)
+    text = (ROOT / "tests" / "fixtures" / "new_story.md").read_text(encoding="utf-8")
+    text = text.replace("  1. Pat Q. Reader says:", "  1. Pat Q. Reader says (2011-06-31 09:00):", 1)
+    (stories / "new.md").write_text(text, encoding="utf-8")
+    line = text.splitlines().index("  1. Pat Q. Reader says (2011-06-31 09:00):") + 1
+    assert cli.main(["lint", "--content", str(tmp_path / "content")]) != 0
+    out = capsys.readouterr()
+    assert f"new.md:{line}: comment 1: impossible date '2011-06-31 09:00'" in out.out + out.err
+
+
+def test_seed_threads_have_no_dates(seed):
+    assert {c.date for c in seed.comments} == {""}
+
+
 def test_the_parsed_thread_plugs_into_the_story():
     story = load_story(SEED)
     story.comments = parse_story_thread(story).comments

@@ -9,6 +9,7 @@ import hashlib
 import json
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from newsarchive import archive_json, cli
@@ -232,6 +233,73 @@ def test_wordpress_comments_in_the_page_become_the_thread_with_authors_and_nesti
     assert where["Leave a Reply"] == "dropped"
 
 
+@pytest.mark.parametrize(
+    "shown, written",
+    [
+        ("2011-06-15T07:12:00-04:00", "2011-06-15 07:12 -04:00"),
+        ("2011-06-15T11:12:30Z", "2011-06-15 11:12:30 +00:00"),
+        ("2011-06-15 07:12:00", "2011-06-15 07:12"),
+        ("2011-06-15", "2011-06-15"),
+        ("June 15, 2011 at 7:12 pm", "2011-06-15 19:12"),
+        ("15 June 2011", "2011-06-15"),
+        ("June 15 at 7:12 pm", ""),  # no year: nothing is filled in from today
+        ("3 days ago", ""),
+        ("0000-00-00 00:00:00", ""),
+        ("", ""),
+    ],
+)
+def test_a_comment_date_as_shown_is_written_in_the_thread_header_form(shown, written):
+    from newsarchive.comment_thread import comment_date_iso
+    from newsarchive.formats.html_page import thread_date
+
+    assert thread_date(shown) == written
+    if written:
+        comment_date_iso(written)  # what the importer writes, the thread reads
+
+
+def test_dated_wordpress_comments_are_imported_shown_and_kept_in_archive_json(tmp_path, capsys):
+    """A saved page with dated comments, imported and built as an archivist would: the thread header
+    carries the date, --explain places the line that showed it, the story page shows it in a
+    ``<time>``, archive.json and the comment's JSON-LD keep it; an undated comment stays undated."""
+    from bs4 import BeautifulSoup
+    from conftest import run_build
+
+    saved = tmp_path / "lowell.html"
+    saved.write_bytes(
+        page(ENGLISH, head=f"<script type='application/ld+json'>{JSON_LD}</script>", extra=WORDPRESS_COMMENTS)
+    )
+    assert cli.main(["import", "--explain", str(saved)]) == 0
+    assert "-> comments (date) | June 15, 2011 at 7:12 am" in capsys.readouterr().out
+    content = tmp_path / "content"
+    assert cli.main(["import", "-q", str(saved), "--content", str(content)]) == 0
+    slug = "lowell-council-approves-budget"
+    story = (content / "stories" / f"{slug}.md").read_text(encoding="utf-8")
+    assert "  1. Pat Reader says (2011-06-15 07:12 -04:00):\n" in story and "    1. Sam Neighbor says:\n" in story
+
+    done = run_build(content, tmp_path / "output", "--no-search")
+    assert done.returncode == 0, done.stderr
+    html = BeautifulSoup(
+        (tmp_path / "output" / "stories" / slug / "index.html").read_text(encoding="utf-8"), "html.parser"
+    )
+    heads = {h["id"]: h for h in html.select(".comment-head")}
+    time = heads["comment-1"].find("time")
+    assert (time["datetime"], time.get_text()) == ("2011-06-15T07:12-04:00", "2011-06-15 07:12 -04:00")
+    assert heads["comment-1-1"].find("time") is None and heads["comment-2"].find("time") is None
+    data = json.loads((tmp_path / "output" / "archive.json").read_text(encoding="utf-8"))
+    items = {c["id"]: c for c in next(s for s in data["stories"] if s["slug"] == slug)["comments"]["items"]}
+    assert items["1"]["date"] == "2011-06-15T07:12-04:00" and "date" not in items["1.1"]
+    schema = json.loads((Path(__file__).parent.parent / "docs" / "archive.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(data, schema)
+    items["1"]["date"] = "June 15, 2011"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(data, schema)
+    ld = [json.loads(s.string) for s in html.find_all("script", type="application/ld+json")]
+    comments = {c["@id"].rsplit("#", 1)[1]: c for d in ld if d.get("@type") == "NewsArticle" for c in d["comment"]}
+    assert (
+        comments["comment-1"]["dateCreated"] == "2011-06-15T07:12-04:00" and "dateCreated" not in comments["comment-2"]
+    )
+
+
 def test_the_story_pages_json_ld_names_the_authors_and_the_time_with_its_zone():
     from newsarchive.structured_data import news_article
 
@@ -265,6 +333,29 @@ def test_lint_captures_reads_the_page_again_and_finds_a_body_that_no_longer_matc
     assert cli.main(["lint", "--content", str(content)]) == 0
     assert cli.main(["lint", "--captures", "--content", str(content)]) == 1
     assert "body differs from what captures/lowell.html.txt gives from paragraph p1 on" in capsys.readouterr().out
+
+
+def test_lint_captures_accepts_a_page_imported_before_comment_dates_were_read(tmp_path, capsys):
+    saved = tmp_path / "lowell.html"
+    saved.write_bytes(
+        page(ENGLISH, head=f"<script type='application/ld+json'>{JSON_LD}</script>", extra=WORDPRESS_COMMENTS)
+    )
+    content = tmp_path / "content"
+    assert cli.main(["import", "-q", str(saved), "--content", str(content)]) == 0
+    story = content / "stories" / "lowell-council-approves-budget.md"
+    text = story.read_text(encoding="utf-8")
+    # as the importer wrote it before: an undated header, the date's line among the dropped ones
+    old = text.replace(" says (2011-06-15 07:12 -04:00):", " says:").replace(
+        "\n3 thoughts on “Lowell council approves budget”\n",
+        "\n3 thoughts on “Lowell council approves budget”\nJune 15, 2011 at 7:12 am\n",
+    )
+    assert old.count("June 15, 2011 at 7:12 am") == 1 and "(2011-06-15" not in old
+    story.write_text(old, encoding="utf-8")
+    assert cli.main(["lint", "--captures", "--content", str(content)]) == 0, capsys.readouterr().out
+    story.write_text(old.replace("\nReply\n", "\n"), encoding="utf-8")
+    capsys.readouterr()
+    assert cli.main(["lint", "--captures", "--content", str(content)]) == 1
+    assert "dropped lines differ" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ one line each, so that nothing of the export is silently lost.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 
@@ -99,12 +100,28 @@ def _wxr(root) -> list[ExportThread]:
                 kind = _child(c, "comment_type") or state
                 thread.dropped.append(f"comment {_child(c, 'comment_id')} by {author} ({kind}), {date}")
                 continue
+            date = _wxr_date(date, _child(c, "comment_date_gmt"))
             comment = PageComment(author, date, _paragraphs(_child(c, "comment_content")))
             posts.append((_child(c, "comment_id"), _child(c, "comment_parent"), comment))
         thread.comments = _nest(posts)
         if posts or thread.dropped:
             threads.append(thread)
     return threads
+
+
+def _wxr_date(local: str, gmt: str) -> str:
+    """A WXR comment's local ``comment_date`` with the UTC offset its ``comment_date_gmt`` implies
+    (``2011-06-15 07:12:00`` and ``2011-06-15 11:12:00`` -> ``2011-06-15T07:12:00-04:00``); the local
+    date as written when the GMT one is missing or implies no real offset (a whole quarter hour,
+    under 24 hours)."""
+    try:
+        when, utc = dt.datetime.fromisoformat(local.strip()), dt.datetime.fromisoformat(gmt.strip())
+    except ValueError:
+        return local
+    offset = when - utc
+    if offset.total_seconds() % 900 or abs(offset) >= dt.timedelta(hours=24) or when.tzinfo or utc.tzinfo:
+        return local
+    return when.replace(tzinfo=dt.timezone(offset)).isoformat()
 
 
 def _disqus(root) -> list[ExportThread]:

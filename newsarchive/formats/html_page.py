@@ -321,6 +321,7 @@ class PageComment:
     date: str
     paragraphs: list[str]
     replies: list[PageComment] = field(default_factory=list)
+    date_text: str = ""  # the page's visible text that shows the date (a line of its rendering), if any
 
 
 def _has_class(element, name: str) -> bool:
@@ -356,18 +357,18 @@ def _comment_items(container) -> list[PageComment]:
         body = _first_with_class(item, "comment-content", "comment-text", "comment-body")
         body = item if body is None else body
         author = SAYS_RE.sub("", _text(_first_with_class(item, "fn", "comment-author", "author")))
-        when = item.xpath(".//time/@datetime")
-        date = (
-            when[0].strip()
-            if when
-            else _text(_first_with_class(item, "comment-metadata", "comment-meta", "commentmetadata"))
-        )
         replies_list = next((c for c in item if isinstance(c.tag, str) and _has_class(c, "children")), None)
+        own = [t for t in item.xpath(".//time[@datetime]") if not _inside(t, replies_list)]
+        shown = _first_with_class(item, "comment-metadata", "commentmetadata", "comment-meta")
+        if shown is not None and _inside(shown, replies_list):
+            shown = None
+        date = own[0].get("datetime", "").strip() if own else _text(shown)
+        date_text = _text(shown) if shown is not None else _text(own[0]) if own else ""
         paragraphs = [_text(p) for p in body.iter("p") if _text(p) and not _inside(p, replies_list)]
         if not paragraphs:
             continue
         replies = _comment_items(replies_list) if replies_list is not None else []
-        comments.append(PageComment(author or "Anonymous", date, paragraphs, replies))
+        comments.append(PageComment(author or "Anonymous", date, paragraphs, replies, date_text))
     return comments
 
 
@@ -381,13 +382,45 @@ def _inside(element, container) -> bool:
     return container is not None and any(a is container for a in element.iterancestors())
 
 
+def thread_date(shown: str) -> str:
+    """A comment's date as shown by a page or an export, in the form a thread header carries it
+    (``2011-06-15 07:12 -04:00``; see :mod:`newsarchive.comment_thread`); "" when it is no date.
+
+    ISO 8601 values (``<time datetime>``, Disqus, WXR) keep their time and zone; other text is read
+    with dateutil only when it names a four-digit year (so no part is filled in from today), and
+    keeps its time only when it shows one. Seconds are kept only when they are not zero."""
+    shown = " ".join(shown.split())
+    if not shown:
+        return ""
+    try:
+        when = dt.datetime.fromisoformat(shown[:-1] + "+00:00" if shown.endswith("Z") else shown)
+        has_time = len(shown) > 10
+    except ValueError:
+        if not re.search(r"\b[0-9]{4}\b", shown):
+            return ""
+        from dateutil import parser
+
+        try:
+            when = parser.parse(shown, fuzzy=False, default=dt.datetime(2000, 1, 1))
+        except (ValueError, OverflowError):
+            return ""
+        has_time = re.search(r"[0-9]:[0-9]{2}", shown) is not None
+    if not has_time:
+        return when.date().isoformat()
+    text = when.strftime("%Y-%m-%d %H:%M" + (":%S" if when.second else ""))
+    offset = when.strftime("%z")
+    return f"{text} {offset[:3]}:{offset[3:5]}" if offset else text
+
+
 def thread_lines(comments: list[PageComment], depth: int = 0) -> list[str]:
-    """The thread as a story file's ``## Comments`` section holds it: ``N. Author says:`` headers,
-    bodies indented below, replies indented under their comment with their own numbering."""
+    """The thread as a story file's ``## Comments`` section holds it: ``N. Author says:`` headers
+    (``N. Author says (DATE):`` for a comment with a date, see :func:`thread_date`), bodies indented
+    below, replies indented under their comment with their own numbering."""
     lines: list[str] = []
     header, body = "  " * (depth + 1), "  " * (depth + 2)
     for number, comment in enumerate(comments, 1):
-        lines += [f"{header}{number}. {comment.author} says:", ""]
+        date = thread_date(comment.date)
+        lines += [f"{header}{number}. {comment.author} says{f' ({date})' if date else ''}:", ""]
         for paragraph in comment.paragraphs:
             lines += [f"{body}{paragraph}", ""]
         if comment.replies:
@@ -432,11 +465,16 @@ def _norm(text: str) -> str:
 
 
 def place_lines(
-    lines: list[str], paragraphs: list[str], metadata: dict[str, str], comment_lines: frozenset[str] = frozenset()
+    lines: list[str],
+    paragraphs: list[str],
+    metadata: dict[str, str],
+    comment_lines: frozenset[str] = frozenset(),
+    comment_dates: frozenset[str] = frozenset(),
 ) -> list[LinePlace]:
     """Where each rendered line went: a body paragraph that holds it (in order, looking at most
     :data:`LOOKAHEAD` paragraphs ahead), a metadata value it equals, a line of the comment thread
-    (an author or a paragraph of a comment, rendered from the comment list), else dropped."""
+    (an author or a paragraph of a comment, rendered from the comment list; ``comments (date)``
+    for the text that shows a comment's date), else dropped."""
     body = [_norm(p) for p in paragraphs]
     values = {_norm(v): key for key, v in metadata.items() if v}
     values |= {"by " + _norm(v): key for key, v in metadata.items() if v and key == "authors"}
@@ -456,6 +494,8 @@ def place_lines(
             places.append(LinePlace(n, f"metadata {values[text].title()}", text=line))
         elif line in comment_lines:
             places.append(LinePlace(n, "comments", text=line))
+        elif line in comment_dates:
+            places.append(LinePlace(n, "comments", note="date", text=line))
         else:
             places.append(LinePlace(n, "dropped", text=line))
     return places
@@ -483,13 +523,17 @@ def read_page(data: bytes, path: str) -> CaptureReading:
     reading.paragraphs = [[p] for p in paragraphs]
     comments, comment_lists = read_comments(tree)
     kept = {_norm(text) for c in _all_comments(comments) for text in (c.author, f"{c.author} says:", *c.paragraphs)}
-    rendered_comments = frozenset(line for element in comment_lists for line in _render(element) if _norm(line) in kept)
+    rendered = [line for element in comment_lists for line in _render(element)]
+    rendered_comments = frozenset(line for line in rendered if _norm(line) in kept)
+    dates = {_norm(c.date_text) for c in _all_comments(comments) if c.date_text and thread_date(c.date)}
+    comment_dates = frozenset(line for line in rendered if _norm(line) in dates and line not in rendered_comments)
     if comments:
         reading.comments_heading = "Comments"
         reading.comment_lines = thread_lines(comments)[:-1]
         found["comments"] = (str(len(comments)), "html")
     lines = render_lines(tree)
-    reading.places = place_lines(lines, paragraphs, {k: v for k, (v, _) in found.items()}, rendered_comments)
+    metadata = {k: v for k, (v, _) in found.items()}
+    reading.places = place_lines(lines, paragraphs, metadata, rendered_comments, comment_dates)
     reading.dropped = [spot.text for spot in reading.places if spot.place == "dropped"]
     reading.paragraph_lines = [1] * len(paragraphs)
     return reading
