@@ -34,6 +34,7 @@ def _picture(m: re.Match) -> str:
 
 
 WIRE = "wire"  # a wire span is a band, not a link: a marker link at its start leads to its page
+_WORD = re.compile(r"\w")
 WIRE_REF_LABEL = "Wire copy: every printing of this passage"
 
 
@@ -83,14 +84,21 @@ def paragraph_html(text: str, spans: list[Span] | None = None, site_url: str = "
             out.append(_open_tag(span, site_url, link))
             stack.append((span, link))
 
+    pieces = []  # (start, end, marks over it, the mark whose link it is)
     for a, b in zip(cuts, cuts[1:], strict=False):
         active = [s for s in spans if s.start <= a and s.end >= b]
+        linked = [s for s in active if s.href and s.kind != WIRE and not inside_link]
+        pieces.append((a, b, active, linked[-1] if linked else None))
+    # A mark's link is its pieces with words: a lone closing quotation mark after a linked name
+    # is not a link of its own.
+    worded = {id(owner) for a, b, _, owner in pieces if owner and _WORD.search(text, a, b)}
+    for a, b, active, owner in pieces:
         for n, span in enumerate(active):
             if span.kind == WIRE and span.start == a and span.href and not inside_link:
                 open_marks([(s, False) for s in active[: n + 1]])
                 out.append(_wire_ref(span, site_url))
-        linked = [s for s in active if s.href and s.kind != WIRE and not inside_link]
-        owner = linked[-1] if linked else None
+        if id(owner) in worded and not _WORD.search(text, a, b):
+            owner = None
         open_marks([(s, s is owner) for s in active])
         out.append(escape(text[a:b], quote=False))
     open_marks([])

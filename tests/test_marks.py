@@ -41,6 +41,14 @@ def test_overlapping_marks_each_keep_a_link_and_no_link_is_inside_another():
     assert len(doc.select("a.wire-ref")) == 1 and not doc.select("a.mark-wire")
 
 
+def test_a_quotation_ending_in_a_linked_name_has_no_link_of_bare_punctuation():
+    text = 'He said, "Ask Jane Roe." Then he left.'
+    spans = [Span(9, 24, "quote", "quotes/q-1/"), Span(14, 22, "person", "people/jane-roe/")]
+    doc = BeautifulSoup(str(paragraph_html(text, spans)), "html.parser")
+    assert [a.get_text() for a in doc.select("a")] == ['"Ask ', "Jane Roe"]
+    assert "".join(m.get_text() for m in doc.select(".mark-quote")) == text[9:24]
+
+
 # --- in Chromium --------------------------------------------------------------------------------
 
 
