@@ -2,7 +2,7 @@
 
 All text is escaped: spans only add ``<a>``/``<span>`` elements around stretches of it.
 Overlapping spans are nested (a crossing span is closed and reopened); a link is never
-nested inside another link (the inner one becomes a plain ``<span>``).
+nested inside another link, and every mark keeps its link (see :func:`paragraph_html`).
 """
 
 from __future__ import annotations
@@ -33,17 +33,33 @@ def _picture(m: re.Match) -> str:
     return chr(0x2400 + code) if code < 0x20 else "\ufffd"
 
 
-def _open_tag(span: Span, site_url: str, inside_link: bool) -> tuple[str, str]:
+WIRE = "wire"  # a wire span is a band, not a link: a marker link at its start leads to its page
+_WORD = re.compile(r"\w")
+WIRE_REF_LABEL = "Wire copy: every printing of this passage"
+
+
+def _open_tag(span: Span, site_url: str, link: bool) -> str:
     css = f"mark-{escape(span.kind)}"
     title = f' title="{escape(span.title)}"' if span.title else ""
-    if span.href and not inside_link:
-        return f'<a class="{css}" href="{escape(site_url)}/{escape(span.href)}"{title}>', "</a>"
-    return f'<span class="{css}"{title}>', "</span>"
+    if link:
+        return f'<a class="{css}" href="{escape(site_url)}/{escape(span.href or "")}"{title}>'
+    return f'<span class="{css}"{title}>'
+
+
+def _wire_ref(span: Span, site_url: str) -> str:
+    """The marker link at a wire span's start. Its visible word is drawn by the style sheet, so
+    the story's text (copied, indexed for search, read by the analyses) stays as published."""
+    return f'<a class="wire-ref" href="{escape(site_url)}/{escape(span.href or "")}" aria-label="{WIRE_REF_LABEL}"></a>'
 
 
 def paragraph_html(text: str, spans: list[Span] | None = None, site_url: str = "", inside_link: bool = False) -> Markup:
     """``text`` with ``spans`` marked, as HTML safe to put inside a ``<p>`` (inside an ``<a>``
-    when ``inside_link``: then no mark is a link)."""
+    when ``inside_link``: then no mark is a link).
+
+    Marks nest and every mark keeps its link where marks overlap, with no link in a link: each
+    stretch of text is a link of its innermost linked mark (a quotation is cut around the name
+    linked inside it, and shown as a quotation around it); a wire span is a ``<span>`` band whose
+    link is a small marker at its start."""
     spans = sorted(
         (s for s in spans or () if 0 <= s.start < s.end <= len(text)),
         key=lambda s: (s.start, -s.end, s.kind, s.href or ""),
@@ -52,22 +68,40 @@ def paragraph_html(text: str, spans: list[Span] | None = None, site_url: str = "
         return Markup(escape(text, quote=False))
     cuts = sorted({0, len(text), *(s.start for s in spans), *(s.end for s in spans)})
     out: list[str] = []
-    stack: list[tuple[Span, str]] = []  # open spans with their closing tag
-    for a, b in zip(cuts, cuts[1:], strict=False):
-        active = [s for s in spans if s.start <= a and s.end >= b]
+    stack: list[tuple[Span, bool]] = []  # open marks, each with whether it is the link
+
+    def open_marks(wanted: list[tuple[Span, bool]]) -> None:
         keep = 0
-        while keep < len(stack) and keep < len(active) and stack[keep][0] is active[keep]:
+        while (
+            keep < min(len(stack), len(wanted))
+            and stack[keep][0] is wanted[keep][0]
+            and stack[keep][1] == wanted[keep][1]
+        ):
             keep += 1
         while len(stack) > keep:
-            out.append(stack.pop()[1])
-        for span in active[keep:]:
-            in_link = inside_link or any(close == "</a>" for _, close in stack)
-            opening, closing = _open_tag(span, site_url, in_link)
-            out.append(opening)
-            stack.append((span, closing))
+            out.append("</a>" if stack.pop()[1] else "</span>")
+        for span, link in wanted[keep:]:
+            out.append(_open_tag(span, site_url, link))
+            stack.append((span, link))
+
+    pieces = []  # (start, end, marks over it, the mark whose link it is)
+    for a, b in zip(cuts, cuts[1:], strict=False):
+        active = [s for s in spans if s.start <= a and s.end >= b]
+        linked = [s for s in active if s.href and s.kind != WIRE and not inside_link]
+        pieces.append((a, b, active, linked[-1] if linked else None))
+    # A mark's link is its pieces with words: a lone closing quotation mark after a linked name
+    # is not a link of its own.
+    worded = {id(owner) for a, b, _, owner in pieces if owner and _WORD.search(text, a, b)}
+    for a, b, active, owner in pieces:
+        for n, span in enumerate(active):
+            if span.kind == WIRE and span.start == a and span.href and not inside_link:
+                open_marks([(s, False) for s in active[: n + 1]])
+                out.append(_wire_ref(span, site_url))
+        if id(owner) in worded and not _WORD.search(text, a, b):
+            owner = None
+        open_marks([(s, s is owner) for s in active])
         out.append(escape(text[a:b], quote=False))
-    while stack:
-        out.append(stack.pop()[1])
+    open_marks([])
     return Markup("".join(out))
 
 
@@ -86,13 +120,19 @@ def block_html(paragraph: Paragraph, spans: list[Span] | None = None, site_url: 
     def mark(text: str, start: int, inside_link: bool) -> str:
         end = start + len(text)
         mine = [
-            Span(max(s.start, start) - start, min(s.end, end) - start, s.kind, s.href, s.title)
+            Span(max(s.start, start) - start, min(s.end, end) - start, s.kind, _href(s, start), s.title)
             for s in spans
             if s.start < end and s.end > start
         ]
         return paragraph_html(text, mine, site_url, inside_link)
 
     return Markup(marked_html(paragraph.html, mark))
+
+
+def _href(span: Span, start: int) -> str | None:
+    """The link of ``span`` in a piece of text from ``start``: a wire span's marker link only
+    where the span begins."""
+    return None if span.kind == WIRE and span.start < start else span.href
 
 
 def json_ld(data: object) -> Markup:

@@ -1220,8 +1220,8 @@ def mark_stories(stories: list[Story], analysis: WireAnalysis) -> None:
             if story is None:
                 continue
             for pid, (start, end) in w.spans.items():
-                story.add_span(pid, Span(start, end, "wire", passage.url, f"wire passage {passage.id}"))
-            label = f"wire passage {passage.id}, printed by {others} other stor{'y' if others == 1 else 'ies'}"
+                story.add_span(pid, Span(start, end, "wire", passage.url, "Shared wire copy"))
+            label = f"Shared wire copy, also printed by {others} other stor{'y' if others == 1 else 'ies'}"
             story.add_note(w.paragraphs[0], Note(label, passage.url))
     for slug, story in by_slug.items():
         story.data["wire_share"] = analysis.share.get(slug, 0.0)

@@ -77,8 +77,8 @@ def test_story_page_shows_provenance(site):
         "cfa101fc6b7869ca34ec58e835c87987591019939811191f2516c47867489fa8"
     )
     assert [m.get_text(" ", strip=True) for m in page.select(".media-placeholder")] == [
-        "Media placeholder WBZ-TV’s Ron Sanders reports.",
-        "Media placeholder WBZ News Radio’s Lana Jones talks with immigration advocates about the change.",
+        "Video or audio, not archived: WBZ-TV’s Ron Sanders reports.",
+        "Video or audio, not archived: WBZ News Radio’s Lana Jones talks with immigration advocates about the change.",
     ]
 
 
