@@ -40,7 +40,7 @@ from pathlib import Path
 
 from .content_loader import check_content
 from .forked_call import ForkedCall, map_in_two
-from .pagefind_output import merge_bundles
+from .pagefind_output import merge_bundles, pagefind_version_problem
 from .progress import stage
 from .search_shards import (
     TARGET_BYTES,
@@ -493,6 +493,9 @@ def umask() -> int:
 
 def build(content: Path, settings: Path, output: Path, quiet: bool = False, search: bool = True) -> int:
     shard_pages = shard_size()  # a bad setting stops the build before Pelican runs
+    if search and (problem := pagefind_version_problem()):
+        print(f"build stopped: {problem}; output/ left unchanged", file=sys.stderr)
+        return 1
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
     with build_lock(output):

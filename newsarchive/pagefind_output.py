@@ -59,6 +59,7 @@ import struct
 import sys
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from importlib.metadata import PackageNotFoundError, version
 from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
@@ -73,6 +74,35 @@ from .site.faults import note_discarded
 from .story import MARSHAL_VERSION
 
 SIGNATURE = b"pagefind_dcd"
+
+# The Pagefind release whose private index format this merge reads and writes, and whose result
+# ids theme/static/js/search.js parses; requirements.txt pins the same.
+PAGEFIND_FORMAT_VERSION = "1.5.2"
+
+
+def installed_pagefind_version() -> str | None:
+    """The version of the installed ``pagefind_bin`` (the binary the build runs), else of
+    ``pagefind``; None if neither is installed."""
+    for name in ("pagefind_bin", "pagefind"):
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            continue
+    return None
+
+
+def pagefind_version_problem() -> str | None:
+    """One line saying why the build must not run with the installed Pagefind, or None when it
+    is the version this merge was written for (PAGEFIND_FORMAT_VERSION)."""
+    installed = installed_pagefind_version()
+    if installed == PAGEFIND_FORMAT_VERSION:
+        return None
+    return (
+        f"Pagefind {installed or '(not installed)'} is installed, but the search index merge "
+        f"(newsarchive/pagefind_output.py) and theme/static/js/search.js are written for Pagefind "
+        f"{PAGEFIND_FORMAT_VERSION}'s private index format; install pagefind[bin]=={PAGEFIND_FORMAT_VERSION} "
+        "(requirements.txt) or update the merge"
+    )
 
 
 # --- Pagefind files -------------------------------------------------------------------------------

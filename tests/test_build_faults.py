@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, copy_project, run_build
 
-from newsarchive import build
+from newsarchive import build, pagefind_output
 from newsarchive.build import finish_publish, leftovers, lock_file, publish, search_cache
 from newsarchive.search_shards import bundle_problem
 from newsarchive.spare_tree import claim
@@ -311,3 +311,24 @@ def test_git_ignores_and_make_clean_removes_everything_a_build_makes(tmp_path):
         (tmp_path / name).write_text("x")
     subprocess.run(["make", "-s", "clean"], cwd=tmp_path, check=True)
     assert sorted(path.name for path in tmp_path.iterdir()) == ["Makefile"]
+
+
+def test_build_refuses_another_pagefind_version(tmp_path, monkeypatch, capsys):
+    """The merge rewrites one Pagefind release's private format: with another installed, the
+    build stops before Pelican runs, in one line naming both versions, output/ untouched."""
+    output = tmp_path / "output"
+    output.mkdir()
+    (output / "index.html").write_text("the previous site", encoding="utf-8")
+    monkeypatch.setattr(pagefind_output, "installed_pagefind_version", lambda: "1.6.0")
+    status = build.main(["--content", str(ROOT / "content"), "--output", str(output), "-q"])
+    err = capsys.readouterr().err
+    assert status != 0
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert "Pagefind 1.6.0 is installed" in err and pagefind_output.PAGEFIND_FORMAT_VERSION in err
+    assert files(output) == {"index.html"}
+    assert (output / "index.html").read_text(encoding="utf-8") == "the previous site"
+
+
+def test_installed_pagefind_is_the_one_the_merge_reads():
+    assert pagefind_output.installed_pagefind_version() == pagefind_output.PAGEFIND_FORMAT_VERSION
+    assert pagefind_output.pagefind_version_problem() is None
