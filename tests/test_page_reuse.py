@@ -225,3 +225,44 @@ def test_a_recipe_that_misses_what_its_template_reads_is_caught(project, tmp_pat
     assert done.returncode != 0
     assert "misses something the template reads" in done.stderr and "Traceback" not in done.stderr
     assert files(out) == previous
+
+
+WRITTEN_PATHS_PLUGIN = '''
+import os
+
+from pelican import signals
+
+
+def note(path, context):
+    """Note each page written, relative to the output, as another plugin (a sitemap) would."""
+    with open(os.environ["WRITTEN_PATHS_LOG"], "a", encoding="utf-8") as log:
+        log.write(os.path.relpath(path, context["OUTPUT_PATH"]) + " " + context["output_file"] + "\\n")
+
+
+def register():
+    signals.content_written.connect(note)
+'''
+
+
+def test_a_reused_page_still_sends_content_written(tmp_path):
+    """Plugins listening to Pelican's ``content_written`` (a sitemap) hear of every story page,
+    whether it was rendered or linked from the last build, with the page's context."""
+    project = copy_project(tmp_path / "project")
+    (project / "plugins" / "written_paths").mkdir()
+    (project / "plugins" / "written_paths" / "__init__.py").write_text(WRITTEN_PATHS_PLUGIN, encoding="utf-8")
+    with open(project / "pelicanconf.py", "a", encoding="utf-8") as conf:
+        conf.write('\nPLUGINS = [*PLUGINS, "written_paths"]\n')
+
+    def story_pages_heard(log: Path) -> set[str]:
+        lines = [line.split() for line in log.read_text(encoding="utf-8").splitlines()]
+        assert all(path == name for path, name in lines)  # the path and the context's output_file agree
+        return {path for path, _ in lines if path.startswith("stories/")}
+
+    out = build(project, tmp_path / "out", "", "--no-search", WRITTEN_PATHS_LOG=str(tmp_path / "first.log"))
+    before = inodes(out)
+    build(project, out, "", "--no-search", WRITTEN_PATHS_LOG=str(tmp_path / "second.log"))
+    story_pages = {n for n in manifest_of(project) if n.startswith("stories/")}  # those with a key
+    assert story_pages and all(inodes(out)[n] == before[n] for n in story_pages)  # linked, not rendered
+    first, second = story_pages_heard(tmp_path / "first.log"), story_pages_heard(tmp_path / "second.log")
+    assert story_pages <= first
+    assert second == first

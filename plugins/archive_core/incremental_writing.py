@@ -3,8 +3,9 @@
 Pelican renders every page on every build. This writer (Pelican's ``get_writer`` signal) asks
 ``newsarchive.page_reuse`` for each page's key; when the previous build wrote the same page with
 the same key and its file is still there as written, the file is hard-linked into the new output
-instead. Keys are recorded for every page written, in ``<CACHE_PATH>/pages-<output>.json``, saved
-when the build finishes (``finalized``): a failed build leaves the previous record as it was.
+instead, and Pelican's ``content_written`` is sent for it as for a rendered page. Keys are
+recorded for every page written, in ``<CACHE_PATH>/pages-<output>.json``, saved when the build
+finishes (``finalized``): a failed build leaves the previous record as it was.
 
 ``newsarchive.build`` renders into a temporary directory and names the output it will replace
 in ``ARCHIVE_OUTPUT``; run directly, Pelican's own output directory is both (a page whose key
@@ -23,6 +24,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from pelican import signals
 from pelican.utils import sanitised_join
 from pelican.writers import Writer
 
@@ -103,6 +105,8 @@ class ReusingWriter(Writer):
         if key is not None and self._reused(name, key):
             if _state.check:
                 self._check(name, template, context, kwargs)
+            if signals.content_written.receivers:  # its context is a copy: made only when listened to
+                signals.content_written.send(self._path(name), context=_page_context(context, name, kwargs))
             return
         super().write_file(
             name, template, context, relative_urls, paginated, template_name, override_output, url, **kwargs
@@ -180,6 +184,16 @@ class ReusingWriter(Writer):
             shutil.copy2(old, path)
             return False
         return True
+
+
+def _page_context(context: dict, name: str, kwargs: dict) -> dict:
+    """The context Pelican's Writer renders page ``name`` with (and sends with
+    ``content_written``), for a page without relative URLs or pagination."""
+    page = context.copy()
+    page["localsiteurl"] = page.get("localsiteurl", None)
+    page["output_file"] = name
+    page.update(kwargs)
+    return page
 
 
 def writer_class(pelican):
