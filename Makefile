@@ -27,8 +27,9 @@ publish: $(VENV)/.installed
 system-deps:
 	@bash tests/install-system-deps.sh
 
+# Two workers (the machine's two cores); a test file runs whole on one worker, in its order.
 test: $(VENV)/.test-installed system-deps
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

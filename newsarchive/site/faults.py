@@ -54,4 +54,6 @@ def stop_if_asked(point: str) -> None:
     if os.environ.get("ARCHIVE_KILL_AT") == point:
         sys.stdout.flush()
         sys.stderr.flush()
-        os.kill(os.getpid(), signal.Signals[os.environ.get("ARCHIVE_KILL_SIGNAL", "SIGKILL")])
+        # raised in this thread, so its handler runs before the next line: sent to the process,
+        # a catchable signal may land in another thread and the process end before it is handled
+        signal.raise_signal(signal.Signals[os.environ.get("ARCHIVE_KILL_SIGNAL", "SIGKILL")])
