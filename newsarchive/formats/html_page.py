@@ -203,10 +203,15 @@ def _iso_date(value: str) -> str:
             return ""
     if not 1800 <= when.year <= 2200:
         return ""
-    has_time = bool(re.search(r"\d[T ]\d{1,2}:\d{2}", value))
-    if not has_time:
+    return _date_text(when, bool(re.search(r"\d[T ]\d{1,2}:\d{2}", value)))
+
+
+def _date_text(when: dt.datetime, with_time: bool, with_seconds: bool = False) -> str:
+    """``when`` as a story file writes a date: ``YYYY-MM-DD``, or with its time ``YYYY-MM-DD HH:MM``
+    (``:SS`` too when ``with_seconds`` and they are not zero) and its UTC offset when it has one."""
+    if not with_time:
         return when.date().isoformat()
-    text = when.strftime("%Y-%m-%d %H:%M")
+    text = when.strftime("%Y-%m-%d %H:%M" + (":%S" if with_seconds and when.second else ""))
     offset = when.utcoffset()
     if offset is not None:
         minutes = int(offset.total_seconds() // 60)
@@ -405,11 +410,7 @@ def thread_date(shown: str) -> str:
         except (ValueError, OverflowError):
             return ""
         has_time = re.search(r"[0-9]:[0-9]{2}", shown) is not None
-    if not has_time:
-        return when.date().isoformat()
-    text = when.strftime("%Y-%m-%d %H:%M" + (":%S" if when.second else ""))
-    offset = when.strftime("%z")
-    return f"{text} {offset[:3]}:{offset[3:5]}" if offset else text
+    return _date_text(when, has_time, with_seconds=True)
 
 
 def thread_lines(comments: list[PageComment], depth: int = 0) -> list[str]:
