@@ -19,10 +19,10 @@ $(VENV)/.test-installed: $(VENV)/.installed requirements-test.txt
 	@touch $@
 
 html: $(VENV)/.installed
-	$(BIN)/python -m newsarchive.build
+	$(BIN)/python -m newsarchive.site.build
 
 publish: $(VENV)/.installed
-	$(BIN)/python -m newsarchive.build --settings publishconf.py
+	$(BIN)/python -m newsarchive.site.build --settings publishconf.py
 
 system-deps:
 	@bash tests/install-system-deps.sh

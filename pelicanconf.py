@@ -6,8 +6,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from newsarchive.code_version import code_version  # noqa: E402
-from newsarchive.render import json_ld, paragraph_html  # noqa: E402
+from newsarchive.pages.render import json_ld, paragraph_html  # noqa: E402
+from newsarchive.site.code_version import code_version  # noqa: E402
 
 SITENAME = "Secure Communities News Archive"
 SITESUBTITLE = "Stories, reader comments, quotations and wire copy, preserved and cross-referenced"

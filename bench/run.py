@@ -5,7 +5,7 @@ For each size N (default 1,000 and 10,000) this writes a synthetic archive (``be
 
 * vanilla Pelican (same version, no plugins, default theme: ``bench/vanilla/pelicanconf.py``) on the
   same story files;
-* the full build, ``python -m newsarchive.build --content ... --output ... -q``, run in a copy of the
+* the full build, ``python -m newsarchive.site.build --content ... --output ... -q``, run in a copy of the
   project's settings, theme, plugins and package next to the corpus (so each corpus has its own
   Pelican content cache), from a cold cache;
 * a one-story incremental rebuild (one new story added, cache warm);
@@ -47,8 +47,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse
 
-from newsarchive import spare_tree
-from newsarchive.build import check_record, search_cache
+from newsarchive.site import spare_tree
+from newsarchive.site.build import check_record, search_cache
 
 from . import corpus
 
@@ -300,7 +300,7 @@ def run_vanilla(content: Path, output: Path) -> dict:
 
 
 def run_full(project: Path, output: Path) -> dict:
-    cmd = [sys.executable, "-m", "newsarchive.build", "--content", "content", "--output", str(output), "-q"]
+    cmd = [sys.executable, "-m", "newsarchive.site.build", "--content", "content", "--output", str(output), "-q"]
     result = measure(cmd, project, build_env())
     result.update(html_pages(output) if output.exists() else {"pages": 0})
     return result
@@ -742,7 +742,7 @@ def render_markdown(report: dict, plot: str | None) -> str:
         + ".",
         "",
         "Vanilla = Pelican with no plugins and the default theme on the same story files "
-        "(`bench/vanilla/pelicanconf.py`). Full = `python -m newsarchive.build -q` with the project's settings "
+        "(`bench/vanilla/pelicanconf.py`). Full = `python -m newsarchive.site.build -q` with the project's settings "
         "(all plugins, our theme, Pagefind), cold cache. Peak RSS: largest single process (rusage, as "
         "`/usr/bin/time -v`) / sum over the process tree sampled every 100 ms / the same sum of PSS (proportional "
         "set size: a page forked processes share counts once), sampled every second (reading it costs the "

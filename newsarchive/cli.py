@@ -18,7 +18,8 @@ from pathlib import Path
 
 from slugify import slugify
 
-from .capture_import import (
+from newsarchive.errors import ArchiveError, Problem
+from newsarchive.formats.capture_import import (
     ArchivistMetadata,
     ImportedStory,
     build_story,
@@ -26,14 +27,13 @@ from .capture_import import (
     import_capture,
     read_any,
 )
-from .comment_thread import parse_story_thread
-from .content_loader import NOTE, STORIES_DIR, lint_content, load_content, story_files
-from .errors import ArchiveError, Problem
-from .formats.comment_export import ExportThread, read_comment_export
-from .formats.html_page import is_html_page, thread_lines
-from .formats.web_archive import is_web_archive, read_web_archive
-from .story import Archive, Story
-from .story_file import META_RE, SECTION_RE, parse_date, parse_story, text_lines
+from newsarchive.formats.comment_export import ExportThread, read_comment_export
+from newsarchive.formats.comment_thread import parse_story_thread
+from newsarchive.formats.html_page import is_html_page, thread_lines
+from newsarchive.formats.story_file import META_RE, SECTION_RE, parse_date, parse_story, text_lines
+from newsarchive.formats.web_archive import is_web_archive, read_web_archive
+from newsarchive.model.story import Archive, Story
+from newsarchive.site.content_loader import NOTE, STORIES_DIR, lint_content, load_content, story_files
 
 # --- archive import ----------------------------------------------------------------------
 
@@ -494,8 +494,8 @@ def stats(content: Path) -> tuple[list[tuple[str, str]], list[Problem]]:
 def _analysis_rows(stories: list[Story]) -> list[tuple[str, str]]:
     """Quotes, people, organizations and wire passages: the same analysis the build runs
     (``stories`` carry their parsed comments). Imported here: ``archive import`` never needs them."""
-    from .quotes import analyze as analyze_quotes
-    from .wire_text import find_wire_passages
+    from newsarchive.analysis.quotes import analyze as analyze_quotes
+    from newsarchive.analysis.wire_text import find_wire_passages
 
     result = analyze_quotes(Archive(list(stories)))
     wire = find_wire_passages(stories)
@@ -528,9 +528,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     try:
-        from . import build
+        from newsarchive.site import build
     except ImportError:
-        print("archive build: newsarchive.build is not installed", file=sys.stderr)
+        print("archive build: newsarchive.site.build is not installed", file=sys.stderr)
         return 2
     forwarded = list(args.build_args)
     if args.quiet and "-q" not in forwarded and "--quiet" not in forwarded:
@@ -680,8 +680,8 @@ def make_parser() -> argparse.ArgumentParser:
     p = commands.add_parser(
         "build",
         parents=[quiet],
-        help="build the site (options go to newsarchive.build; see archive build --help)",
-        description="Build the static site. Arguments after 'build' are passed to newsarchive.build.",
+        help="build the site (options go to newsarchive.site.build; see archive build --help)",
+        description="Build the static site. Arguments after 'build' are passed to newsarchive.site.build.",
         epilog="example:\n  archive build --settings publishconf.py",
         formatter_class=formatter,
         add_help=False,

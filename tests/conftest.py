@@ -32,7 +32,7 @@ CHROMIUM_ARGS = [
 
 def run_build(content: Path, output: Path, *extra: str, env: dict | None = None, cwd: Path = ROOT):
     """Run ``archive build`` as a user would; returns the CompletedProcess."""
-    cmd = [sys.executable, "-m", "newsarchive.build", "--content", str(content), "--output", str(output), "-q"]
+    cmd = [sys.executable, "-m", "newsarchive.site.build", "--content", str(content), "--output", str(output), "-q"]
     return subprocess.run(cmd + list(extra), cwd=cwd, capture_output=True, text=True, env=env)
 
 

@@ -1,4 +1,4 @@
-"""newsarchive.analysis_memo: per-story analysis results kept from one build for the next, and the
+"""newsarchive.site.analysis_memo: per-story analysis results kept from one build for the next, and the
 quotation analysis that uses it (a rebuild after a new story gives what a cold analysis gives)."""
 
 from __future__ import annotations
@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from bench.corpus import Corpus
-from newsarchive.analysis_memo import AnalysisMemo, memo_key
-from newsarchive.comment_thread import parse_story_thread
-from newsarchive.content_loader import load_content
-from newsarchive.quotes import analyze
-from newsarchive.story import Archive
-from newsarchive.story_file import parse_story
+from newsarchive.analysis.quotes import analyze
+from newsarchive.formats.comment_thread import parse_story_thread
+from newsarchive.formats.story_file import parse_story
+from newsarchive.model.story import Archive
+from newsarchive.site.analysis_memo import AnalysisMemo, memo_key
+from newsarchive.site.content_loader import load_content
 
 
 def test_a_value_is_computed_once_and_kept_for_the_next_build(tmp_path):
@@ -126,7 +126,7 @@ def test_stories_read_from_files_are_kept_by_their_source_digest(tmp_path, corpu
     """In a build each story carries the digest taken as its file was read, and the memo keeps its
     steps under it: a story edited between builds is analysed again (and only it), and the
     result is the cold one."""
-    from newsarchive.page_reuse import source_digest
+    from newsarchive.site.page_reuse import source_digest
 
     def read(texts):
         stories = _stories(texts, tmp_path)

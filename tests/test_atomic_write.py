@@ -10,10 +10,10 @@ import subprocess
 
 import pytest
 
-from newsarchive.analysis_memo import AnalysisMemo
-from newsarchive.file_record import FileRecord
-from newsarchive.page_reuse import Manifest
+from newsarchive.site.analysis_memo import AnalysisMemo
 from newsarchive.site.atomic_write import atomic_file, write_atomically
+from newsarchive.site.file_record import FileRecord
+from newsarchive.site.page_reuse import Manifest
 
 
 def test_a_write_is_in_place_with_the_mode_open_gives(tmp_path):

@@ -16,9 +16,9 @@ import pytest
 
 from bench import corpus
 from bench.run import TreeSampler, _stage_of, served_file
-from newsarchive.build import PAGEFIND_ENV
-from newsarchive.pagefind_output import read_pf
-from newsarchive.story_file import load_story
+from newsarchive.formats.story_file import load_story
+from newsarchive.site.build import PAGEFIND_ENV
+from newsarchive.site.pagefind_output import read_pf
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -297,8 +297,13 @@ def test_the_deletions_a_build_left_running_are_found_by_their_command_line(tmp_
         "103": ["rm", "-rf", "--", str(work)],  # the folder itself is not under it
         "104": ["python", "-m", "pelican", str(work)],
         "105": [],  # a zombie's command line is empty
-        "106": ["python", "/p/newsarchive/spare_tree.py", str(work / ".output.old-2"), str(work / ".output.spare")],
-        "107": ["python", "/p/newsarchive/build.py", str(work / ".output.old-2")],
+        "106": [
+            "python",
+            "/p/newsarchive/site/spare_tree.py",
+            str(work / ".output.old-2"),
+            str(work / ".output.spare"),
+        ],
+        "107": ["python", "/p/newsarchive/site/build.py", str(work / ".output.old-2")],
     }
     for pid, args in table.items():
         (proc / pid).mkdir(parents=True)
@@ -312,7 +317,7 @@ def test_a_run_waits_for_the_deletions_the_previous_build_left_running(tmp_path)
     """A run measured while the last build's output is still being deleted (48 s at 10,000
     stories) would share a core and the disk with it: ``wait_for_removals`` returns once it is gone."""
     from bench.run import detached_removals, wait_for_removals
-    from newsarchive.build import remove_in_background
+    from newsarchive.site.build import remove_in_background
 
     work = tmp_path / "work"
     old = work / ".output.old-1"

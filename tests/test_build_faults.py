@@ -25,10 +25,10 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, copy_project, run_build
 
-from newsarchive import build, pagefind_output
-from newsarchive.build import finish_publish, leftovers, lock_file, publish, search_cache
-from newsarchive.search_shards import bundle_problem
-from newsarchive.spare_tree import claim
+from newsarchive.site import build, pagefind_output
+from newsarchive.site.build import finish_publish, leftovers, lock_file, publish, search_cache
+from newsarchive.site.search_shards import bundle_problem
+from newsarchive.site.spare_tree import claim
 
 
 def files(site: Path) -> set[str]:
@@ -48,7 +48,7 @@ def built(tmp_path_factory) -> Path:
     """The seed project, built once with umask 027 (``project/output``)."""
     project = copy_project(tmp_path_factory.mktemp("built") / "project")
     done = subprocess.run(
-        [sys.executable, "-m", "newsarchive.build", "--content", "content", "--output", "output", "-q"],
+        [sys.executable, "-m", "newsarchive.site.build", "--content", "content", "--output", "output", "-q"],
         cwd=project,
         capture_output=True,
         text=True,
@@ -173,7 +173,17 @@ def test_a_second_build_of_the_same_output_waits_for_the_first_saying_so(project
     fcntl.flock(lock, fcntl.LOCK_EX)  # as a running build holds it
     os.pwrite(lock, b"12345\n", 0)
     second = subprocess.Popen(
-        [sys.executable, "-m", "newsarchive.build", "--content", "content", "--output", "output", "-q", "--no-search"],
+        [
+            sys.executable,
+            "-m",
+            "newsarchive.site.build",
+            "--content",
+            "content",
+            "--output",
+            "output",
+            "-q",
+            "--no-search",
+        ],
         cwd=project,
         stderr=subprocess.PIPE,
         text=True,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from newsarchive.capture_import import ArchivistMetadata, headline_problem, import_capture
+from newsarchive.formats.capture_import import ArchivistMetadata, headline_problem, import_capture
 
 DECK = (
     "Harbor fee vote splits council; Marina owners say the new charge will drive boats to other towns, "

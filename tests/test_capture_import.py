@@ -1,4 +1,4 @@
-"""The pure capture -> story-file conversion (newsarchive.capture_import)."""
+"""The pure capture -> story-file conversion (newsarchive.formats.capture_import)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from newsarchive.capture_import import (
+from newsarchive.errors import ArchiveError
+from newsarchive.formats.capture_import import (
     ArchivistMetadata,
     build_story,
     headline_problem,
@@ -17,8 +18,7 @@ from newsarchive.capture_import import (
     read_capture,
     read_date_line,
 )
-from newsarchive.errors import ArchiveError
-from newsarchive.story_file import parse_story, text_lines
+from newsarchive.formats.story_file import parse_story, text_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 CAPTURES = ROOT / "content" / "captures"

@@ -20,7 +20,7 @@ from newsarchive.formats.citation import (
     ris,
     story_reference,
 )
-from newsarchive.story import Story
+from newsarchive.model.story import Story
 
 DAY = dt.datetime(2011, 3, 4)
 

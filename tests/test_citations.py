@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from newsarchive.citations import find_citations, quoted_passages
-from newsarchive.quotes import analyze
-from newsarchive.story import Archive, Comment
-from newsarchive.story_file import load_story
+from newsarchive.analysis.comment_citations import find_citations, quoted_passages
+from newsarchive.analysis.quotes import analyze
+from newsarchive.formats.story_file import load_story
+from newsarchive.model.story import Archive, Comment
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "content" / "stories").glob("*.md"))
@@ -153,7 +153,7 @@ def test_no_comments_no_citations():
 def _stock_archive(n: int) -> list:
     """``n`` stories that all print one stock sentence, each with a comment quoting it and one quoting its own
     story's sentence."""
-    from newsarchive.story_file import parse_story
+    from newsarchive.formats.story_file import parse_story
 
     stock = "The council will meet again next month to take up the budget and the harbor fee."
     stories = []
@@ -182,23 +182,25 @@ def test_citation_comparisons_grow_linearly_even_for_a_sentence_in_every_story()
 
 
 def test_keys_are_the_words_lowered_one_by_one():
-    from newsarchive.citations import WORD_RE, _keys
+    from newsarchive.analysis.comment_citations import WORD_RE, _keys
 
     for text in ["", "“—”", "Don’t STOP, O’Neil's ΟΔΟΣ ΣΑΣ İstanbul ß ǅ", "the Governor’s ‘plan’ — 100%"]:
         assert _keys(text) == [w.lower().replace("’", "'") for w in WORD_RE.findall(text)], text
 
 
 def test_citations_found_with_last_builds_runs_equal_a_cold_search(tmp_path):
-    """Each story's 4-word runs are kept between builds (``kept_citations``): a rebuild that
-    reads them, with a story added, finds what a search without them finds."""
-    from newsarchive.analysis_memo import AnalysisMemo
-    from newsarchive.citations import kept_citations
+    """Each story's 4-word runs are kept between builds (a memo): a rebuild that reads them,
+    with a story added, finds what a search without them finds."""
+    from newsarchive.site.analysis_memo import AnalysisMemo
 
     stories = _stock_archive(30)
     path = tmp_path / "citation-runs.pickle"
     cold = find_citations(stories[:-1], [])
-    assert kept_citations(stories[:-1], lambda: AnalysisMemo(path)) == cold and path.is_file()
+    first = AnalysisMemo(path)
+    assert find_citations(stories[:-1], [], memo=first) == cold
+    first.save()
+    assert path.is_file()
     memo = AnalysisMemo.load(path)
-    assert kept_citations(stories, lambda: memo) == find_citations(stories, [])
+    assert find_citations(stories, [], memo=memo) == find_citations(stories, [])
     assert (memo.hits, memo.misses) == (29, 1)
     assert len(find_citations(stories, [])) == 2 * 30

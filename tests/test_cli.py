@@ -302,7 +302,7 @@ def test_lint_finds_each_kind_of_problem(capsys, content, kind):
 
 
 def test_lint_reports_comment_numbering_problems_but_not_the_declared_count(capsys, content):
-    pytest.importorskip("newsarchive.comment_thread")
+    pytest.importorskip("newsarchive.formats.comment_thread")
     status, out, _ = run(capsys, "lint", "--content", content)
     assert status == 0 and "23 comments declared by the source, 22 archived" in out  # informational
     edit(story_path(content, STORY_001), "  4. Scooby says:", "  9. Scooby says:")
@@ -328,7 +328,7 @@ def test_stats_counts_the_seeds(capsys, content):
     assert rows["media placeholders"] == "2"
     assert rows.get("comments", "22 archived (23 declared").startswith("22 archived (23 declared")
     assert rows.get("comments declared", "23") == "23"
-    if "wire passages" in rows:  # when newsarchive.wire_text is installed: the CBS story reuses AP copy
+    if "wire passages" in rows:  # when newsarchive.analysis.wire_text is installed: the CBS story reuses AP copy
         assert int(rows["wire passages"]) >= 1
         assert rows[f"wire share: {STORY_001}"] != "0%" and rows[f"wire share: {STORY_000}"] != "0%"
 
@@ -342,7 +342,7 @@ def test_every_command_has_help_with_an_example(capsys, command):
 
 
 def test_build_forwards_its_arguments(capsys, monkeypatch):
-    build = pytest.importorskip("newsarchive.build")
+    build = pytest.importorskip("newsarchive.site.build")
     calls = []
     monkeypatch.setattr(build, "main", lambda argv: calls.append(argv) or 0)
     assert cli.main(["build", "--settings", "publishconf.py", "--no-search"]) == 0

@@ -1,6 +1,6 @@
 """The cache fingerprint changes with the code and with the libraries that render pages."""
 
-from newsarchive import code_version as cv
+from newsarchive.site import code_version as cv
 
 
 def test_a_library_upgrade_changes_the_fingerprint(monkeypatch):

@@ -8,10 +8,10 @@ import hashlib
 import pytest
 
 from newsarchive import cli
-from newsarchive.comment_thread import parse_story_thread
 from newsarchive.errors import ArchiveError
 from newsarchive.formats.comment_export import read_comment_export
-from newsarchive.story_file import parse_story
+from newsarchive.formats.comment_thread import parse_story_thread
+from newsarchive.formats.story_file import parse_story
 from tests.test_html_page_import import JSON_LD_PAGE
 
 POST = "https://www.lowellsun.example/2011/06/14/budget/"

@@ -8,11 +8,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from newsarchive.comment_thread import Thread, commenter_slug, infer_replies, parse_story_thread, parse_thread
-from newsarchive.commenters import group_commenters
+from newsarchive.analysis.commenters import group_commenters
 from newsarchive.errors import ArchiveError, count_setting
-from newsarchive.story import Comment
-from newsarchive.story_file import load_story, parse_story
+from newsarchive.formats.comment_thread import Thread, commenter_slug, infer_replies, parse_story_thread, parse_thread
+from newsarchive.formats.story_file import load_story, parse_story
+from newsarchive.model.story import Comment
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "content" / "stories" / "immigration-check-awaits-mass-arrestees.md"

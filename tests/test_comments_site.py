@@ -133,7 +133,7 @@ def test_threads_come_from_pelicans_cache_on_a_rebuild_and_their_problems_are_re
     every build instead, so its warning is printed every time."""
     project = copy_project(tmp_path / "project")
     shutil.copy(ROOT / "tests" / "fixtures" / "new_story.md", project / "content" / "stories" / "new.md")
-    cmd = [sys.executable, "-m", "newsarchive.build", "--content", "content", "--output", "output", "--no-search"]
+    cmd = [sys.executable, "-m", "newsarchive.site.build", "--content", "content", "--output", "output", "--no-search"]
     pages = []
     for _ in range(2):
         done = subprocess.run(cmd, cwd=project, capture_output=True, text=True, env=dict(os.environ, COLUMNS="250"))

@@ -17,15 +17,17 @@ import feedparser
 import pytest
 from conftest import ROOT, copy_project, run_build
 
-from newsarchive import build, cli, entities
-from newsarchive.capture_import import ArchivistMetadata, import_capture
-from newsarchive.citations import _run_hashes, _WordHashes, find_citations
-from newsarchive.comment_thread import parse_story_thread
-from newsarchive.content_loader import check_content, lint_content
+from newsarchive import cli
+from newsarchive.analysis import entities
+from newsarchive.analysis.comment_citations import _run_hashes, _WordHashes, find_citations
 from newsarchive.errors import ArchiveError
-from newsarchive.render import xml_text
-from newsarchive.story import MAX_SLUG_LENGTH, url_slug
-from newsarchive.story_file import MAX_BODY_CHARACTERS, MAX_STORY_CHARACTERS, parse_story, read_text
+from newsarchive.formats.capture_import import ArchivistMetadata, import_capture
+from newsarchive.formats.comment_thread import parse_story_thread
+from newsarchive.formats.story_file import MAX_BODY_CHARACTERS, MAX_STORY_CHARACTERS, parse_story, read_text
+from newsarchive.model.story import MAX_SLUG_LENGTH, url_slug
+from newsarchive.pages.render import xml_text
+from newsarchive.site import build
+from newsarchive.site.content_loader import check_content, lint_content
 
 AP = "mass-police-to-join-immigration-checks-program"
 QUIET = """\
@@ -161,11 +163,11 @@ PATHOLOGICAL = textwrap.dedent(
     cap = int(sys.argv[1])
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     resource.setrlimit(resource.RLIMIT_CPU, (300, 300))  # a runaway is killed, never waited for
-    from newsarchive.comment_thread import parse_story_thread
-    from newsarchive.quotes import analyze
-    from newsarchive.story import Archive
-    from newsarchive.story_file import parse_story
-    from newsarchive.wire_text import find_wire_passages
+    from newsarchive.formats.comment_thread import parse_story_thread
+    from newsarchive.analysis.quotes import analyze
+    from newsarchive.model.story import Archive
+    from newsarchive.formats.story_file import parse_story
+    from newsarchive.analysis.wire_text import find_wire_passages
 
     stories = [parse_story(open(path, encoding="utf-8").read(), path) for path in sys.argv[2:]]
     for s in stories:

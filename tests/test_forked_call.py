@@ -1,4 +1,4 @@
-"""newsarchive.forked_call: a call computed in a forked child, with the parent as fallback."""
+"""newsarchive.site.forked_call: a call computed in a forked child, with the parent as fallback."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from newsarchive.forked_call import ForkedCall, map_in_two, release_free_memory
+from newsarchive.site.forked_call import ForkedCall, map_in_two, release_free_memory
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork") or (os.cpu_count() or 1) < 2, reason="needs fork and 2 cores")
@@ -82,7 +82,7 @@ def test_the_child_dies_with_the_process_that_started_it(tmp_path):
     """A build stopped by a bad story file kills Pelican: the analysis it started must not run on."""
     script = (
         "import time\n"
-        "from newsarchive.forked_call import ForkedCall\n"
+        "from newsarchive.site.forked_call import ForkedCall\n"
         "pending = ForkedCall(time.sleep, 120)\n"
         "print(pending.pid, flush=True)\n"
         "time.sleep(120)\n"
@@ -136,7 +136,7 @@ def test_map_in_two_keeps_the_order_and_computes_every_item_once():
 
 FREED_THEN_RELEASED = """
 import sys
-from newsarchive.forked_call import release_free_memory
+from newsarchive.site.forked_call import release_free_memory
 
 def rss():
     return int(open("/proc/self/statm").read().split()[1]) * 4096
@@ -161,3 +161,34 @@ def test_memory_freed_before_a_fork_goes_back_to_the_system():
     )
     assert given_back > 50 * 2**20
     release_free_memory()  # in this process too: nothing to give back is no error
+
+
+def test_no_fork_while_another_thread_runs():
+    """A child forked beside a running thread could inherit a lock that thread holds: with a
+    thread alive the call is made here, and after it ends forking resumes."""
+    import threading
+
+    release = threading.Event()
+    waiter = threading.Thread(target=release.wait)
+    waiter.start()
+    try:
+        pending = ForkedCall(whose_pid, "t")
+        assert pending.pid is None
+        assert pending.result() == ("t", os.getpid())
+    finally:
+        release.set()
+        waiter.join()
+    assert ForkedCall(whose_pid, "u").pid is not None
+
+
+def test_a_progress_bar_starts_no_thread(monkeypatch):
+    """tqdm's monitor thread would be alive when the build forks its writer: bars run without it."""
+    import threading
+
+    from newsarchive.site.progress import progress
+
+    monkeypatch.setenv("NEWSARCHIVE_PROGRESS", "1")
+    before = threading.active_count()
+    bar = progress(range(500), "counting")
+    assert sum(1 for _ in bar) == 500 and hasattr(bar, "close")  # a real bar, not the bare items
+    assert threading.active_count() == before

@@ -12,11 +12,12 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from newsarchive import archive_json, cli
-from newsarchive.capture_import import ArchivistMetadata, capture_name_for, import_capture
+from newsarchive import cli
 from newsarchive.errors import ArchiveError
+from newsarchive.formats import archive_json
+from newsarchive.formats.capture_import import ArchivistMetadata, capture_name_for, import_capture
 from newsarchive.formats.html_page import read_page, render_lines
-from newsarchive.story_file import parse_story
+from newsarchive.formats.story_file import parse_story
 
 NAV = "<nav><ul><li><a href='/'>Home</a></li><li><a href='/world'>World</a></li><li>Sign in</li></ul></nav>"
 FOOTER = "<footer><p>Subscribe to our newsletter for the latest updates.</p><p>Privacy policy</p></footer>"
@@ -216,7 +217,7 @@ WORDPRESS_COMMENTS = """
 
 
 def test_wordpress_comments_in_the_page_become_the_thread_with_authors_and_nesting():
-    from newsarchive.comment_thread import parse_story_thread
+    from newsarchive.formats.comment_thread import parse_story_thread
 
     data = page(ENGLISH, head=f"<script type='application/ld+json'>{JSON_LD}</script>", extra=WORDPRESS_COMMENTS)
     story, parsed = imported(data)
@@ -249,7 +250,7 @@ def test_wordpress_comments_in_the_page_become_the_thread_with_authors_and_nesti
     ],
 )
 def test_a_comment_date_as_shown_is_written_in_the_thread_header_form(shown, written):
-    from newsarchive.comment_thread import comment_date_iso
+    from newsarchive.formats.comment_thread import comment_date_iso
     from newsarchive.formats.html_page import thread_date
 
     assert thread_date(shown) == written
@@ -301,7 +302,7 @@ def test_dated_wordpress_comments_are_imported_shown_and_kept_in_archive_json(tm
 
 
 def test_the_story_pages_json_ld_names_the_authors_and_the_time_with_its_zone():
-    from newsarchive.structured_data import news_article
+    from newsarchive.pages.structured_data import news_article
 
     _, parsed = imported(JSON_LD_PAGE)
     data = news_article(parsed, "https://archive.example")

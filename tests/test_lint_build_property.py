@@ -20,15 +20,16 @@ from conftest import copy_project
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from newsarchive import build, cli
-from newsarchive.comment_thread import parse_story_thread
-from newsarchive.content_loader import check_content, lint_content
-from newsarchive.events import group_events
-from newsarchive.quotes import analyze
-from newsarchive.render import NOT_IN_XML, paragraph_html, xml_text
-from newsarchive.story import MAX_SLUG_LENGTH, Archive
-from newsarchive.story_file import MAX_BODY_CHARACTERS
-from newsarchive.wire_text import find_wire_passages
+from newsarchive import cli
+from newsarchive.analysis.quotes import analyze
+from newsarchive.analysis.wire_text import find_wire_passages
+from newsarchive.formats.comment_thread import parse_story_thread
+from newsarchive.formats.story_file import MAX_BODY_CHARACTERS
+from newsarchive.model.events import group_events
+from newsarchive.model.story import MAX_SLUG_LENGTH, Archive
+from newsarchive.pages.render import NOT_IN_XML, paragraph_html, xml_text
+from newsarchive.site import build
+from newsarchive.site.content_loader import check_content, lint_content
 
 # any character a line can hold: every script, symbols, emoji, control characters (but line feeds)
 CHARACTER = st.characters(exclude_categories=("Cs",), exclude_characters="\n\r")

@@ -9,13 +9,13 @@ from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from newsarchive.capture_import import ArchivistMetadata, import_capture
 from newsarchive.errors import ArchiveError
 from newsarchive.formats import markdown_body
+from newsarchive.formats.capture_import import ArchivistMetadata, import_capture
 from newsarchive.formats.markdown_body import escape_line, read_body
-from newsarchive.render import block_html
-from newsarchive.story import Paragraph, Span
-from newsarchive.story_file import parse_story
+from newsarchive.formats.story_file import parse_story
+from newsarchive.model.story import Paragraph, Span
+from newsarchive.pages.render import block_html
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"

@@ -10,8 +10,8 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
-from newsarchive.render import paragraph_html
-from newsarchive.story import Span
+from newsarchive.model.story import Span
+from newsarchive.pages.render import paragraph_html
 
 CBS = "immigration-check-awaits-mass-arrestees"
 AP = "mass-police-to-join-immigration-checks-program"

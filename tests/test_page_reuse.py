@@ -1,5 +1,5 @@
 """A build reuses the pages of the previous one whose inputs did not change
-(newsarchive/page_reuse.py, plugins/archive_core/incremental_writing.py), and still writes
+(newsarchive/site/page_reuse.py, plugins/archive_core/incremental_writing.py), and still writes
 exactly what a build from nothing writes."""
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from conftest import copy_project, run_build
 from test_quality_gates import build
 
 from bench import corpus
-from newsarchive.entities import Entity
-from newsarchive.page_reuse import Manifest, PageKeys, _stable_bytes, environment_digest, story_digests
-from newsarchive.quotes import Fragment, Quote, QuoteOccurrence
-from newsarchive.story import Archive, Paragraph, Story
+from newsarchive.analysis.entities import Entity
+from newsarchive.analysis.quotes import Fragment, Quote, QuoteOccurrence
+from newsarchive.model.story import Archive, Paragraph, Story
+from newsarchive.site.page_reuse import Manifest, PageKeys, _stable_bytes, environment_digest, story_digests
 
 
 def story(slug: str, title: str = "A title", text: str = "Words.") -> Story:
@@ -59,7 +59,7 @@ def test_a_story_page_key_counts_its_file_and_what_the_analyses_added():
     comments' citations: each changes the key; another story's edit does not."""
     from types import SimpleNamespace
 
-    from newsarchive.story import Comment, Note, Span
+    from newsarchive.model.story import Comment, Note, Span
 
     def page(s):
         article = SimpleNamespace(story=s, category=SimpleNamespace(url="publishers/x/"))

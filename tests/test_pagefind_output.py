@@ -1,4 +1,4 @@
-"""The search index built in shards and merged (newsarchive/pagefind_output.py, build.index_site):
+"""The search index built in shards and merged (newsarchive/site/pagefind_output.py, build.index_site):
 the merged bundle holds what one Pagefind run over the whole site holds, its bytes are the same on
 every build, its chunk list is exact, and search and filters work on it in Chromium."""
 
@@ -19,9 +19,9 @@ import pytest
 from conftest import ROOT, run_build
 from playwright.sync_api import expect
 
-from newsarchive import pagefind_output
-from newsarchive.build import PAGEFIND_ENV, index_site, indexed_pages, pagefind_command
-from newsarchive.pagefind_output import SIGNATURE, chunk_bytes, merge_bundles, read_pf
+from newsarchive.site import pagefind_output
+from newsarchive.site.build import PAGEFIND_ENV, index_site, indexed_pages, pagefind_command
+from newsarchive.site.pagefind_output import SIGNATURE, chunk_bytes, merge_bundles, read_pf
 
 CBS = "CBS Boston / WBZ"
 
@@ -178,7 +178,7 @@ def test_kept_bundles_are_merged_again_without_decoding_them(site, tmp_path, mon
 def test_without_a_second_core_each_bundle_is_decoded_once(site, tmp_path, monkeypatch):
     """Half the bundles are prepared in a forked child; with no child (one core), the build's
     process prepares them all, and none twice."""
-    from newsarchive import forked_call
+    from newsarchive.site import forked_call
 
     monkeypatch.setattr(forked_call, "forking_helps", lambda: False)
     decoded = []
@@ -356,7 +356,7 @@ def test_a_sort_the_merge_cannot_rebuild_fails_the_build_cleanly(tmp_path, capsy
 
 def test_a_failed_shard_fails_the_build_cleanly(tmp_path, capsys, monkeypatch):
     """Pagefind failing on one shard stops the others and the merge; nothing is left behind."""
-    import newsarchive.build as build
+    import newsarchive.site.build as build
 
     site = tmp_path / "site"
     for name in "abcde":

@@ -11,10 +11,10 @@ import gates
 import pytest
 from conftest import copy_project, run_build
 
-from newsarchive.content_loader import lint_content as lint
 from newsarchive.errors import ArchiveError
-from newsarchive.story import NO_PUBLISHER
-from newsarchive.story_file import load_story, parse_story
+from newsarchive.formats.story_file import load_story, parse_story
+from newsarchive.model.story import NO_PUBLISHER
+from newsarchive.site.content_loader import lint_content as lint
 
 PELICAN_MARKDOWN = """\
 Title: Library branches to close on Saturdays

@@ -1,4 +1,4 @@
-"""Stage timing and the garbage-collector pauses around the build's analyses (newsarchive.progress)."""
+"""Stage timing and the garbage-collector pauses around the build's analyses (newsarchive.site.progress)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from newsarchive.progress import TimedStages, report, report_reuse
+from newsarchive.site.progress import TimedStages, report, report_reuse
 
 
 @pytest.fixture(autouse=True)

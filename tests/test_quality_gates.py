@@ -488,7 +488,7 @@ def test_two_clones_build_byte_identical_sites(tmp_path):
     )
     files_a = {gates.rel(out_a, p) for p in out_a.rglob("*") if p.is_file()}
     files_b = {gates.rel(out_b, p) for p in out_b.rglob("*") if p.is_file()}
-    # every file, the search index included (newsarchive.pagefind_output makes Pagefind's filter order canonical)
+    # every file, the search index included (newsarchive.site.pagefind_output makes Pagefind's filter order canonical)
     problems = [f"only in the first build: {f}" for f in sorted(files_a - files_b)]
     problems += [f"only in the second build: {f}" for f in sorted(files_b - files_a)]
     problems += [

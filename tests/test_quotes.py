@@ -14,10 +14,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from newsarchive.analysis.quotes import analyze, cross_reference, extract_quotes, word_diff
 from newsarchive.errors import Problem
-from newsarchive.quotes import analyze, cross_reference, extract_quotes, word_diff
-from newsarchive.story import Archive, Paragraph, Story
-from newsarchive.story_file import load_story, parse_story
+from newsarchive.formats.story_file import load_story, parse_story
+from newsarchive.model.story import Archive, Paragraph, Story
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = ROOT / "tests" / "gold"
@@ -323,7 +323,7 @@ def _candidates_by_the_rule(sentences: list[list[str]]) -> list[list[int]]:
     when it has fewer); a sentence printed verbatim proposes its next NEIGHBORS printings."""
     from collections import Counter
 
-    from newsarchive import quotes
+    from newsarchive.analysis import quotes
 
     runs = [[quotes._runs(s) for s in sents] for sents in sentences]
     df = Counter(sh for r in runs for sh in set().union(*r))
@@ -349,7 +349,7 @@ def _candidates_by_the_rule(sentences: list[list[str]]) -> list[list[int]]:
 def test_candidates_follow_the_rule(monkeypatch, cap, rarest, shared):
     """The candidate search skips the runs only one printing has: it proposes exactly what the
     rule says, with the module's numbers and with others (fewer rarest runs than needed)."""
-    from newsarchive import quotes
+    from newsarchive.analysis import quotes
 
     monkeypatch.setattr(quotes, "SHINGLE_CAP", cap)
     monkeypatch.setattr(quotes, "RAREST", rarest)
@@ -463,7 +463,7 @@ def test_more_reporting_verbs_and_names_with_a_first_initial():
 
 
 def test_titles_across_the_archive_give_a_person_a_gender():
-    from newsarchive.entities import find_entities
+    from newsarchive.analysis.entities import find_entities
 
     other = parse_story(
         "Title: O\nDate: 2012-01-01\n\nMs. Dana Ortiz and Mr. Tom Reyes voted. Ms. Ortiz left, Mr. Reyes stayed.\n",

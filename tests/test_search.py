@@ -21,7 +21,7 @@ from bs4 import BeautifulSoup
 from conftest import ROOT, copy_project, run_build
 from playwright.sync_api import expect
 
-from newsarchive.build import index_site
+from newsarchive.site.build import index_site
 
 CBS = "immigration-check-awaits-mass-arrestees"
 AP = "mass-police-to-join-immigration-checks-program"

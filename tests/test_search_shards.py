@@ -1,4 +1,4 @@
-"""Shards whose pages did not change are not indexed again (newsarchive/search_shards.py,
+"""Shards whose pages did not change are not indexed again (newsarchive/site/search_shards.py,
 build.index_site with a cache): the index comes out as a cold one, Pagefind runs only on the
 shards a change touched, and the cache keeps only what the last build used."""
 
@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from test_pagefind_output import dated, tree, write_page
 
-import newsarchive.build as build
-from newsarchive.build import index_site, read_indexed_pages
-from newsarchive.search_shards import IndexedPage, PageRecord, plan_shards, shard_key
+import newsarchive.site.build as build
+from newsarchive.site.build import index_site, read_indexed_pages
+from newsarchive.site.search_shards import IndexedPage, PageRecord, plan_shards, shard_key
 
 
 def pages(paths: list[str], size: int = 1000) -> list[IndexedPage]:

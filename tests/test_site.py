@@ -11,7 +11,7 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import ROOT, build_with_settings, copy_project, run_build
 
-from newsarchive.build import check_record, lock_file, search_cache
+from newsarchive.site.build import check_record, lock_file, search_cache
 
 CBS = "immigration-check-awaits-mass-arrestees"
 AP = "mass-police-to-join-immigration-checks-program"

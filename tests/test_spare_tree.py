@@ -1,4 +1,4 @@
-"""A build writes into the folders of the output before last (newsarchive/spare_tree.py), and
+"""A build writes into the folders of the output before last (newsarchive/site/spare_tree.py), and
 publishes exactly what a build into a new directory publishes."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 from conftest import copy_project
 from test_quality_gates import build
 
-from newsarchive.spare_tree import FOLDERS, clear, remove_empty, spare_path, take_spare
+from newsarchive.site.spare_tree import FOLDERS, clear, remove_empty, spare_path, take_spare
 
 
 def tree(root: Path) -> dict[str, str | bytes]:

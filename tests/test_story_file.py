@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from newsarchive.content_loader import load_content
 from newsarchive.errors import ArchiveError
-from newsarchive.story_file import load_story, parse_story
+from newsarchive.formats.story_file import load_story, parse_story
+from newsarchive.site.content_loader import load_content
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
@@ -149,7 +149,7 @@ def test_a_remembered_check_finds_what_loading_finds_and_parses_only_changed_fil
     """The build checks the content before anything is replaced; with a record of the files that
     parsed cleanly, a rebuild's check parses only the story files (or captures) that changed, and
     still reports every problem archive lint reports."""
-    from newsarchive import content_loader
+    from newsarchive.site import content_loader
 
     capture = "Captured page.\n"
     digest = hashlib.sha256(capture.encode()).hexdigest()

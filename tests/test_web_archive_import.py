@@ -13,8 +13,8 @@ from warcio.warcwriter import WARCWriter
 
 from newsarchive import cli
 from newsarchive.errors import ArchiveError
+from newsarchive.formats.story_file import parse_story
 from newsarchive.formats.web_archive import read_web_archive
-from newsarchive.story_file import parse_story
 from tests.test_html_page_import import ENGLISH, JSON_LD_PAGE, OPEN_GRAPH_PAGE, RUSSIAN
 
 FIRST = "https://www.lowellsun.example/2011/06/14/budget/"

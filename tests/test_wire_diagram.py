@@ -7,10 +7,10 @@ import datetime as dt
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from newsarchive.story import Paragraph, Story
-from newsarchive.story_file import load_story
-from newsarchive.wire_diagram import diagram_inputs, render_svg
-from newsarchive.wire_text import find_wire_passages
+from newsarchive.analysis.wire_text import find_wire_passages
+from newsarchive.formats.story_file import load_story
+from newsarchive.model.story import Paragraph, Story
+from newsarchive.pages.wire_diagram import diagram_inputs, render_svg
 
 ROOT = Path(__file__).resolve().parent.parent
 NS = {"svg": "http://www.w3.org/2000/svg"}

@@ -66,8 +66,8 @@ def test_the_early_analysis_is_taken_only_if_it_read_the_files_pelican_read():
     import marshal
     from pathlib import Path
 
-    from newsarchive.content_loader import load_content
-    from newsarchive.wire_text import WireAnalysis, find_wire_passages, inputs_digest, wire_inputs
+    from newsarchive.analysis.wire_text import WireAnalysis, find_wire_passages, inputs_digest, wire_inputs
+    from newsarchive.site.content_loader import load_content
     from plugins.wire_copy import plugin
 
     content = Path(__file__).resolve().parent.parent / "content"
@@ -101,8 +101,8 @@ def test_the_early_child_parses_only_the_story_files_that_changed(tmp_path, monk
     import shutil
     from pathlib import Path
 
-    from newsarchive.content_loader import load_content
-    from newsarchive.wire_text import WireParams, find_wire_passages, inputs_digest, wire_inputs
+    from newsarchive.analysis.wire_text import WireParams, find_wire_passages, inputs_digest, wire_inputs
+    from newsarchive.site.content_loader import load_content
     from plugins.wire_copy import plugin
 
     content = tmp_path / "content"
@@ -141,9 +141,9 @@ def test_the_early_child_finds_what_an_edited_story_file_now_says(tmp_path):
     import shutil
     from pathlib import Path
 
-    from newsarchive.content_loader import load_content
-    from newsarchive.story_file import load_story
-    from newsarchive.wire_text import WireParams, find_wire_passages
+    from newsarchive.analysis.wire_text import WireParams, find_wire_passages
+    from newsarchive.formats.story_file import load_story
+    from newsarchive.site.content_loader import load_content
     from plugins.wire_copy import plugin
 
     content = tmp_path / "content"

@@ -11,13 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from newsarchive import wire_text
-from newsarchive.errors import ArchiveError
-from newsarchive.story import Paragraph, Story
-from newsarchive.story_file import load_story, parse_story
-from newsarchive.synthetic_wire import evaluate as evaluate_synthetic
-from newsarchive.synthetic_wire import make_corpus
-from newsarchive.wire_text import (
+from newsarchive.analysis import wire_text
+from newsarchive.analysis.wire_text import (
     WireAnalysis,
     WireParams,
     align_words,
@@ -30,6 +25,11 @@ from newsarchive.wire_text import (
     story_from_inputs,
     wire_inputs,
 )
+from newsarchive.errors import ArchiveError
+from newsarchive.formats.story_file import load_story, parse_story
+from newsarchive.model.story import Paragraph, Story
+from tests.synthetic_wire import evaluate as evaluate_synthetic
+from tests.synthetic_wire import make_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = json.loads((ROOT / "tests/gold/seed_wire.json").read_text(encoding="utf-8"))
@@ -283,7 +283,7 @@ def test_stricter_params_change_the_result(seeds):
 
 
 def test_a_credited_printing_is_the_source_and_the_crediting_story_is_based_on_it(seeds, seed_analysis):
-    from newsarchive.wire_text import based_on, credits
+    from newsarchive.analysis.wire_text import based_on, credits
 
     assert credits(seeds["cbs"], seeds["ap"]) and not credits(seeds["ap"], seeds["cbs"])
     assert all(p.witnesses[0].story == seeds["ap"].slug for p in seed_analysis.passages)
@@ -361,7 +361,7 @@ def test_word_count_counts_the_words_that_words_returns(text):
 
 
 def test_sentences_kept_in_a_memo_give_the_same_analysis(tmp_path):
-    from newsarchive.analysis_memo import AnalysisMemo
+    from newsarchive.site.analysis_memo import AnalysisMemo
 
     stories = make_corpus(60, seed=5).stories
     memo = AnalysisMemo(tmp_path / "memo.pickle")
@@ -375,7 +375,7 @@ def test_sentences_kept_in_a_memo_give_the_same_analysis(tmp_path):
 def test_word_ids_kept_from_other_stories_give_the_analysis_a_cold_build_gives(tmp_path):
     """The memo keeps the vocabulary between builds, so a rebuild numbers words otherwise than a
     cold build (words of stories since removed come first, new words last): same passages."""
-    from newsarchive.analysis_memo import AnalysisMemo
+    from newsarchive.site.analysis_memo import AnalysisMemo
 
     earlier, stories = make_corpus(40, seed=9).stories, make_corpus(60, seed=5).stories
     memo = AnalysisMemo(tmp_path / "memo.pickle")
@@ -435,9 +435,9 @@ def test_the_analysis_comes_back_whole_from_its_plain_form(seeds):
 
 
 def test_the_inputs_digest_is_what_the_analysis_reads_not_what_the_build_adds():
-    from newsarchive.comment_thread import parse_story_thread
-    from newsarchive.content_loader import load_content
-    from newsarchive.story import Span
+    from newsarchive.formats.comment_thread import parse_story_thread
+    from newsarchive.model.story import Span
+    from newsarchive.site.content_loader import load_content
 
     def digest(stories):
         return inputs_digest(map(wire_inputs, stories))

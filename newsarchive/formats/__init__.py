@@ -1,1 +1,2 @@
-"""Input and output formats: saved web pages, web archives."""
+"""Formats read and written: story files, captures, saved web pages, web archives, comment
+exports, archive.json, citation formats."""

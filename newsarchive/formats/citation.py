@@ -29,7 +29,7 @@ from typing import NamedTuple
 from markupsafe import Markup, escape
 from nameparser import HumanName
 
-from ..story import Story
+from newsarchive.model.story import Story
 
 # A byline name with one of these words is an organization's, cited as written.
 ORGANIZATION_WORD = re.compile(r"\b(press|news|staff|reuters|associated|agency|service|wire|inc|ltd|the)\b", re.I)

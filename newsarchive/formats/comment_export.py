@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from ..errors import ArchiveError
-from .html_page import PageComment
+from newsarchive.errors import ArchiveError
+from newsarchive.formats.html_page import PageComment
 
 
 @dataclass

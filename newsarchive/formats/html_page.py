@@ -1,6 +1,6 @@
 """Read a saved web page (``.html``, ``.htm``, ``.html.gz``, ``.mhtml``) as a news story.
 
-Pure functions: the page's bytes in, a :class:`~newsarchive.capture_import.CaptureReading` out.
+Pure functions: the page's bytes in, a :class:`~newsarchive.formats.capture_import.CaptureReading` out.
 
 * **Body**: the article text as trafilatura extracts it, one paragraph per line of its text
   output, each kept exactly as extracted.
@@ -30,8 +30,8 @@ from urllib.parse import urlsplit
 
 import lxml.html
 
-from ..capture_import import CaptureReading, LinePlace
-from ..errors import ArchiveError
+from newsarchive.errors import ArchiveError
+from newsarchive.formats.capture_import import CaptureReading, LinePlace
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml", ".html.gz", ".htm.gz", ".mhtml", ".mht")
 ARTICLE_TYPES = ("NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting", "Report")
@@ -389,7 +389,7 @@ def _inside(element, container) -> bool:
 
 def thread_date(shown: str) -> str:
     """A comment's date as shown by a page or an export, in the form a thread header carries it
-    (``2011-06-15 07:12 -04:00``; see :mod:`newsarchive.comment_thread`); "" when it is no date.
+    (``2011-06-15 07:12 -04:00``; see :mod:`newsarchive.formats.comment_thread`); "" when it is no date.
 
     ISO 8601 values (``<time datetime>``, Disqus, WXR) keep their time and zone; other text is read
     with dateutil only when it names a four-digit year (so no part is filled in from today), and

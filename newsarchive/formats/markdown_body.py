@@ -20,7 +20,7 @@ The offsets of marks (quotations, wire copy, names) are offsets into this text:
 :func:`marked_html` puts them back on the text nodes, never across an element.
 
 A block whose HTML is a ``<p>`` holding text alone is *plain*: its ``html`` is ``""`` and it is
-rendered exactly as story paragraphs always were (``newsarchive.render.paragraph_html``).
+rendered exactly as story paragraphs always were (``newsarchive.pages.render.paragraph_html``).
 """
 
 from __future__ import annotations

@@ -25,9 +25,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ..errors import ArchiveError, Problem
-from ..story import Paragraph, Story
-from .markdown_body import read_html
+from newsarchive.errors import ArchiveError, Problem
+from newsarchive.formats.markdown_body import read_html
+from newsarchive.model.story import Paragraph, Story
 
 STATUSES = ("published", "draft", "hidden")
 PELICAN_KEYS = {"author", "authors", "category", "lang"}  # besides those the story format reads itself
@@ -43,7 +43,7 @@ def apply_metadata(story: Story) -> None:
     """Fill ``story``'s authors, modified, summary, lang, status (and its publisher from
     ``Category``) from its raw metadata. A value the archive cannot use is left out
     (:func:`metadata_notes` says so)."""
-    from ..story_file import parse_date, utc_offset
+    from newsarchive.formats.story_file import parse_date, utc_offset
 
     meta = story.metadata
     story.authors = names(meta.get("authors") or meta.get("author") or "")
@@ -63,7 +63,7 @@ def apply_metadata(story: Story) -> None:
 
 def metadata_notes(story: Story) -> list[Problem]:
     """``path:line`` notes for Pelican metadata the archive cannot use."""
-    from ..story_file import parse_date
+    from newsarchive.formats.story_file import parse_date
 
     meta, lines, notes = story.metadata, story.metadata_lines, []
 
@@ -101,7 +101,7 @@ def story_from_article(
 ) -> Story:
     """The Story of a Pelican article read by Pelican's reader: its body ``html`` and processed
     ``metadata``; ``source`` is the file's text (for line numbers)."""
-    from ..story_file import _local_image, story_slug, text_lines
+    from newsarchive.formats.story_file import _local_image, story_slug, text_lines
 
     lines = text_lines(source)
     meta = {key.lower(): _text(value) for key, value in metadata.items() if value not in (None, "")}

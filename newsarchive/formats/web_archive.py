@@ -16,9 +16,9 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 
-from ..capture_import import CaptureReading
-from ..errors import ArchiveError
-from .html_page import read_page
+from newsarchive.errors import ArchiveError
+from newsarchive.formats.capture_import import CaptureReading
+from newsarchive.formats.html_page import read_page
 
 WEB_ARCHIVE_SUFFIXES = (".warc", ".warc.gz", ".wacz", ".arc", ".arc.gz")
 HTML_TYPES = ("text/html", "application/xhtml+xml")

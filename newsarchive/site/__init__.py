@@ -1,1 +1,2 @@
-"""The build driver's parts: caches kept between builds, publishing, serving the site."""
+"""The build driver and its parts: content checks, caches kept between builds, parallel work,
+search indexing, publishing, serving the site."""

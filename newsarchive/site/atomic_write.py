@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-from .faults import FULL_DISK, stop_if_asked
+from newsarchive.site.faults import FULL_DISK, stop_if_asked
 
 
 def write_atomically(path: Path | str, data: bytes | str) -> None:

@@ -5,7 +5,7 @@ in ``ARCHIVE_KILL_SIGNAL``, such as ``SIGINT``, a Ctrl-C) at the named point
 (:func:`stop_if_asked`), to test what a build killed at that moment leaves. The points:
 ``write:<file name>`` (a cache written in full under its temporary name, not yet renamed:
 ``atomic_write``), ``publish`` (the new site and the old exchanged, or, where folders cannot be
-exchanged, between the two renames: ``newsarchive.build``).
+exchanged, between the two renames: ``newsarchive.site.build``).
 """
 
 from __future__ import annotations

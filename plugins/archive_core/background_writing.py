@@ -28,8 +28,8 @@ import multiprocessing
 import os
 import sys
 
-from newsarchive.forked_call import forking_helps, release_free_memory
 from newsarchive.site.faults import describe_os_error
+from newsarchive.site.forked_call import forking_helps, release_free_memory
 
 from . import incremental_writing
 

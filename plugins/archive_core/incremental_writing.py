@@ -1,13 +1,13 @@
 """Pages whose inputs did not change since the last build are linked, not rendered.
 
 Pelican renders every page on every build. This writer (Pelican's ``get_writer`` signal) asks
-``newsarchive.page_reuse`` for each page's key; when the previous build wrote the same page with
+``newsarchive.site.page_reuse`` for each page's key; when the previous build wrote the same page with
 the same key and its file is still there as written, the file is hard-linked into the new output
 instead, and Pelican's ``content_written`` is sent for it as for a rendered page. Keys are
 recorded for every page written, in ``<CACHE_PATH>/pages-<output>.json``, saved when the build
 finishes (``finalized``): a failed build leaves the previous record as it was.
 
-``newsarchive.build`` renders into a temporary directory and names the output it will replace
+``newsarchive.site.build`` renders into a temporary directory and names the output it will replace
 in ``ARCHIVE_OUTPUT``; run directly, Pelican's own output directory is both (a page whose key
 did not change is left as it is). ``ARCHIVE_REUSE_PAGES=0`` renders every page;
 ``ARCHIVE_CHECK_REUSE=1`` also renders each reused page and fails the build if it differs.
@@ -28,9 +28,9 @@ from pelican import signals
 from pelican.utils import sanitised_join
 from pelican.writers import Writer
 
-from newsarchive.code_version import code_version
-from newsarchive.file_record import FileRecord
-from newsarchive.page_reuse import Manifest, PageKeys, environment_digest, source_digest, story_digests
+from newsarchive.site.code_version import code_version
+from newsarchive.site.file_record import FileRecord
+from newsarchive.site.page_reuse import Manifest, PageKeys, environment_digest, source_digest, story_digests
 
 
 class _State:
@@ -163,7 +163,7 @@ class ReusingWriter(Writer):
             if Path(scratch, name).read_bytes() != Path(self.output_path, name).read_bytes():
                 raise SystemExit(  # exit 1 with this message, no traceback
                     f"error: {name}: reused from the last build, but rendering it now gives other bytes: the recipe "
-                    f"for {template.name} in newsarchive/page_reuse.py misses something the template reads"
+                    f"for {template.name} in newsarchive/site/page_reuse.py misses something the template reads"
                 )
 
     def _link(self, name: str, old: str) -> bool:

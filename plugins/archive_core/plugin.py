@@ -20,13 +20,13 @@ from pelican import signals
 from pelican.generators import Generator
 from pelican.readers import MarkdownReader
 
-from newsarchive import archive_json
-from newsarchive.events import group_events
-from newsarchive.progress import Phases, TimedStages, paused_gc, stage
-from newsarchive.render import block_html, xml_text
-from newsarchive.story import EVENT_URL, Archive, Story, url_slug
-from newsarchive.story_file import load_story
-from newsarchive.structured_data import news_article
+from newsarchive.formats import archive_json
+from newsarchive.formats.story_file import load_story
+from newsarchive.model.events import group_events
+from newsarchive.model.story import EVENT_URL, Archive, Story, url_slug
+from newsarchive.pages.render import block_html, xml_text
+from newsarchive.pages.structured_data import news_article
+from newsarchive.site.progress import Phases, TimedStages, paused_gc, stage
 
 from . import background_writing, incremental_writing, machine_faults
 
@@ -51,7 +51,7 @@ def _is_story(settings: dict, source_path: str) -> bool:
 class ArticleAsStory:
     """Mixed into one of Pelican's readers: a file under ``ARTICLE_PATHS`` becomes a Pelican
     article carrying its :class:`Story` as ``article.story`` (a story file, or an article in
-    reStructuredText or HTML: ``newsarchive.story_file.load_story``). Other files
+    reStructuredText or HTML: ``newsarchive.formats.story_file.load_story``). Other files
     (``content/pages/``) are read by the reader itself."""
 
     def read(self, source_path):
@@ -182,7 +182,7 @@ class ArchiveGenerator(TimedStages, Generator):
                 if part is not None and incremental_writing.checking() and archive_json.story_part(story) != part:
                     raise SystemExit(
                         f"error: archive.json: the part of {story.slug} reused from the last build differs from "
-                        "what encoding it now gives: its page's recipe in newsarchive/page_reuse.py misses something"
+                        "what encoding it now gives: its page's recipe in newsarchive/site/page_reuse.py misses something"
                     )
                 return part
 
@@ -316,7 +316,7 @@ PHASES = Phases()
 
 def reading_started(pelican):
     """``initialized`` receiver: Pelican loads its content cache and reads the stories with the
-    cyclic garbage collector paused, as the analyses run (newsarchive.progress.TimedStages): at
+    cyclic garbage collector paused, as the analyses run (newsarchive.site.progress.TimedStages): at
     10,000 stories it ran 2,355 times while Pelican read them, took 3.3 of 16.8 s, and a
     collection after reading found 5 objects to free. The stage starts before the articles'
     generator is made, which loads the cache (its ``article_generator_init`` comes after): with

@@ -17,8 +17,8 @@ from pelican import signals
 from pelican.generators import Generator
 
 from newsarchive.formats import citation
-from newsarchive.progress import TimedStages
-from newsarchive.story import Story
+from newsarchive.model.story import Story
+from newsarchive.site.progress import TimedStages
 
 
 @dataclass(frozen=True)

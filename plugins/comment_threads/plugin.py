@@ -1,6 +1,6 @@
 """comment_threads: parse each story's comments section into a thread and publish it.
 
-Thin glue over ``newsarchive.comment_thread`` (parsing) and ``newsarchive.commenters``.
+Thin glue over ``newsarchive.formats.comment_thread`` (parsing) and ``newsarchive.analysis.commenters``.
 """
 
 from __future__ import annotations
@@ -11,8 +11,7 @@ from itertools import groupby
 from pelican import signals
 from pelican.generators import Generator
 
-from newsarchive.comment_thread import parse_story_thread
-from newsarchive.commenters import (
+from newsarchive.analysis.commenters import (
     COMMENTERS_URL,
     OWN_PAGE_FROM,
     commenter_url,
@@ -21,7 +20,8 @@ from newsarchive.commenters import (
     reply_tree,
 )
 from newsarchive.errors import count_setting
-from newsarchive.progress import TimedStages, progress
+from newsarchive.formats.comment_thread import parse_story_thread
+from newsarchive.site.progress import TimedStages, progress
 
 log = logging.getLogger(__name__)
 

@@ -1,33 +1,44 @@
 """quotes_people: quotations, the people and organizations who speak or are named, and the
 comments that quote stories.
 
-Thin glue over ``newsarchive.quotes`` / ``entities`` / ``citations``. Comes after
+Thin glue over ``newsarchive.analysis.quotes`` / ``entities`` / ``citations``. Comes after
 ``comment_threads`` in ``PLUGINS`` (citations need parsed comments).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from functools import partial
 
 from pelican import signals
 from pelican.generators import Generator
 
-from newsarchive.analysis_memo import memo_in_cache
+from newsarchive.analysis.comment_citations import Citation, find_citations
+from newsarchive.analysis.entities import find_entities
+from newsarchive.analysis.quotes import analyze
 from newsarchive.errors import count_setting
-from newsarchive.progress import TimedStages, progress, report_reuse
-from newsarchive.quotes import analyze
-from newsarchive.story import UNATTRIBUTED_QUOTES_URL, Span
-from newsarchive.structured_data import person as person_json_ld
-from newsarchive.structured_data import quotation as quotation_json_ld
+from newsarchive.model.story import UNATTRIBUTED_QUOTES_URL, Span
+from newsarchive.pages.structured_data import person as person_json_ld
+from newsarchive.pages.structured_data import quotation as quotation_json_ld
+from newsarchive.site.analysis_memo import memo_in_cache
+from newsarchive.site.forked_call import ForkedCall
+from newsarchive.site.progress import TimedStages, progress, report_reuse
 
 INDEXES = {"quotes/": "quotes", "people/": "people", "organizations/": "organizations"}
-MEMO_NAME = "quotation-analysis.pickle"  # in CACHE_PATH (newsarchive.analysis_memo)
+MEMO_NAME = "quotation-analysis.pickle"  # in CACHE_PATH (newsarchive.site.analysis_memo)
 CITATION_MEMO_NAME = "citation-runs.pickle"  # the same, for the comments' citations
 QUOTES_PER_SPEAKER_IN_INDEX = 3  # /quotes/ shows each speaker's most printed; their page has all
 # "Stories naming X" is paginated, oldest story first, so earlier pages keep their stories as the
 # archive grows: at 10,000 stories one organization was named in 8,240 stories, a 3.6 MB page.
 STORIES_PER_ENTITY_PAGE = 100
+
+
+def kept_citations(stories: list, settings: dict) -> list[Citation]:
+    """The comments' citations with no quotations, each story's runs kept in the build's cache
+    (``CITATION_MEMO_NAME``) for the next build."""
+    memo = memo_in_cache(settings, CITATION_MEMO_NAME)
+    found = find_citations(stories, [], memo=memo)
+    memo.save()
+    return found
 
 
 class QuotesGenerator(TimedStages, Generator):
@@ -39,7 +50,12 @@ class QuotesGenerator(TimedStages, Generator):
         self.stories_per_page = count_setting("ENTITY_STORIES_PER_PAGE", setting)
         archive = self.context["archive"]
         memo = memo_in_cache(self.settings, MEMO_NAME)
-        self.analysis = result = analyze(archive, memo, partial(memo_in_cache, self.settings, CITATION_MEMO_NAME))
+        entities = find_entities(archive.stories, memo)
+        # The comments' citations need no quotations until each is named after the one it falls on:
+        # a forked child finds them meanwhile. It starts after the entities, not before, because the
+        # wire analysis's child runs until about then (docs/BENCHMARK-HISTORY.md).
+        pending = ForkedCall(kept_citations, archive.stories, self.settings)
+        self.analysis = result = analyze(archive, memo, entities, pending.result)
         report_reuse("quotes: story analyses", memo.hits, memo.misses)
         memo.save()
         archive.sections.update(result.sections())

@@ -1,7 +1,7 @@
 """search_page: publish the search page ``search/index.html`` from the theme's ``search.html``.
 
 The index itself is made by Pagefind after Pelican has written the site (see
-``newsarchive/build.py``); this plugin only writes the page that queries it. Conventions for
+``newsarchive/site/build.py``); this plugin only writes the page that queries it. Conventions for
 the templates that feed the index are in ``docs/SEARCH.md``.
 """
 

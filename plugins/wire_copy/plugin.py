@@ -1,6 +1,6 @@
 """wire_copy: find the wire text stories share and publish it once, with the printings aligned.
 
-Thin glue over ``newsarchive.wire_text`` (detection, alignment) and ``newsarchive.wire_diagram``.
+Thin glue over ``newsarchive.analysis.wire_text`` (detection, alignment) and ``newsarchive.pages.wire_diagram``.
 """
 
 from __future__ import annotations
@@ -15,15 +15,7 @@ from pelican import signals
 from pelican.generators import Generator
 from slugify import slugify
 
-from newsarchive.analysis_memo import AnalysisMemo, memo_in_cache, memo_key
-from newsarchive.errors import ArchiveError
-from newsarchive.forked_call import ForkedCall, forking_helps
-from newsarchive.progress import TimedStages, progress, report, report_reuse
-from newsarchive.render import alignment_html
-from newsarchive.story import COMPARE_URL, EVENT_URL, MARSHAL_VERSION
-from newsarchive.story_file import load_story
-from newsarchive.wire_diagram import diagram_inputs, render_svg
-from newsarchive.wire_text import (
+from newsarchive.analysis.wire_text import (
     WireAnalysis,
     align_words,
     based_on,
@@ -35,10 +27,18 @@ from newsarchive.wire_text import (
     story_from_inputs,
     wire_inputs,
 )
+from newsarchive.errors import ArchiveError
+from newsarchive.formats.story_file import load_story
+from newsarchive.model.story import COMPARE_URL, EVENT_URL, MARSHAL_VERSION
+from newsarchive.pages.render import alignment_html
+from newsarchive.pages.wire_diagram import diagram_inputs, render_svg
+from newsarchive.site.analysis_memo import AnalysisMemo, memo_in_cache, memo_key
+from newsarchive.site.forked_call import ForkedCall, forking_helps
+from newsarchive.site.progress import TimedStages, paused_gc, progress, report, report_reuse
 
 WIRE_INDEX_URL = "wire/"
 DIAGRAM_NAME = "wire-diagram.svg"
-MEMO_NAME = "wire-analysis.pickle"  # in CACHE_PATH (newsarchive.analysis_memo)
+MEMO_NAME = "wire-analysis.pickle"  # in CACHE_PATH (newsarchive.site.analysis_memo)
 
 
 class _Early:
@@ -55,7 +55,7 @@ def start_early(pelican) -> None:
     """``initialized`` receiver: read the story files and find the wire passages in a forked
     child, while this process reads them too (Pelican's reading is one core's work). The
     generator takes the child's result only if the child read what Pelican read
-    (:func:`~newsarchive.wire_text.inputs_digest`); otherwise, or with ``ARCHIVE_PARALLEL_ANALYSIS =
+    (:func:`~newsarchive.analysis.wire_text.inputs_digest`); otherwise, or with ``ARCHIVE_PARALLEL_ANALYSIS =
     False``, it finds the passages itself, from Pelican's stories."""
     settings = pelican.settings
     _early.pending = None
@@ -74,10 +74,10 @@ def start_early(pelican) -> None:
 
 def _read_and_find(paths: list[Path], root: Path, params, settings) -> tuple[str, bytes] | None:
     """(digest of what the analysis read, the analysis as ``marshal`` bytes of
-    :meth:`~newsarchive.wire_text.WireAnalysis.to_plain`); None when a file cannot be read
+    :meth:`~newsarchive.analysis.wire_text.WireAnalysis.to_plain`); None when a file cannot be read
     (the build reports it).
 
-    What the analysis reads of each story file (:func:`~newsarchive.wire_text.wire_inputs`) is
+    What the analysis reads of each story file (:func:`~newsarchive.analysis.wire_text.wire_inputs`) is
     kept in the memo under the file's path, size and modification time, as Pelican's content
     cache keeps its articles: a rebuild parses only the files that changed. A file edited
     without changing either is caught by the digest, which the build compares with that of the
@@ -110,7 +110,8 @@ def _inputs(memo: AnalysisMemo, path: Path, root: Path) -> tuple[tuple, str | No
 def _find(stories, params, memo: AnalysisMemo) -> WireAnalysis:
     """The wire analysis, with each story's sentences kept in ``memo`` (saved for the next build)."""
     hits, misses = memo.hits, memo.misses
-    analysis = find_wire_passages(stories, params, memo)
+    with paused_gc():  # millions of small acyclic objects: full collections would rescan them all
+        analysis = find_wire_passages(stories, params, memo)
     report_reuse("wire: story sentences", memo.hits - hits, memo.misses - misses)
     memo.save()
     return analysis

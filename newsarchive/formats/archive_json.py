@@ -1,4 +1,4 @@
-"""The one place that turns an :class:`~newsarchive.story.Archive` into ``archive.json``.
+"""The one place that turns an :class:`~newsarchive.model.story.Archive` into ``archive.json``.
 
 Each plugin adds its part without touching the others: per story through
 ``Story.data[key]`` and archive-wide through ``Archive.sections[key]``. Values are JSON-ready
@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable
 from typing import Any, BinaryIO
 
-from .story import Archive, Paragraph, Story
+from newsarchive.model.story import Archive, Paragraph, Story
 
 VERSION = 1
 

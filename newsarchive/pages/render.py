@@ -1,4 +1,4 @@
-"""Turn paragraph text plus :class:`~newsarchive.story.Span` marks into safe HTML.
+"""Turn paragraph text plus :class:`~newsarchive.model.story.Span` marks into safe HTML.
 
 All text is escaped: spans only add ``<a>``/``<span>`` elements around stretches of it.
 Overlapping spans are nested (a crossing span is closed and reopened); a link is never
@@ -13,8 +13,8 @@ from html import escape
 
 from markupsafe import Markup
 
-from .formats.markdown_body import marked_html
-from .story import Paragraph, Span
+from newsarchive.formats.markdown_body import marked_html
+from newsarchive.model.story import Paragraph, Span
 
 # What XML 1.0 cannot carry: control characters but tab, line feed and carriage return; U+FFFE and
 # U+FFFF; lone surrogates.

@@ -1,7 +1,7 @@
 """The folders of a replaced output, kept for the next build to write its pages into.
 
 A build writes every page into a new directory, which replaces ``output/`` only once everything
-succeeded (``newsarchive.build``). Almost every page has a folder of its own
+succeeded (``newsarchive.site.build``). Almost every page has a folder of its own
 (``stories/<slug>/index.html``): 63,000 at 10,000 stories. In a one-story rebuild, where nearly
 every page is a hard link to the last build's, creating those folders was the largest single
 cost of writing: under cProfile, 2.1 s of the forked writer's 7.9 s and 1.0 s of the build's
@@ -13,7 +13,7 @@ So the output a build replaces is not deleted whole. A detached process (:func:`
 folders, listed in :data:`FOLDERS`; it then renames the tree ``.<output>.spare``. A rename: a
 build sees no spare, or a spare with no file in it. While it works it holds the tree's lock
 (:func:`claim`), so that the next build does not take the tree for the leftover of a killed
-build and delete it (``newsarchive.build.remove_leftovers``). The next build takes the spare as the
+build and delete it (``newsarchive.site.build.remove_leftovers``). The next build takes the spare as the
 directory it writes into (:func:`take_spare`) and, before it replaces the output, removes the
 listed folders it left empty (:func:`remove_empty`, a story taken out), so the site it publishes
 is the one a build into a new directory writes: the same files and the same folders (tested).
@@ -105,7 +105,7 @@ def retire_in_background(old: Path, output: Path) -> None:
 
 def start_detached(command: list[str], holding: Path | int | None = None) -> None:
     """Run ``command`` in a process of its own session, output discarded, and do not wait for it
-    (the build's deletions: this module's clearing, ``newsarchive.build.remove_in_background``).
+    (the build's deletions: this module's clearing, ``newsarchive.site.build.remove_in_background``).
 
     ``holding``, the folder it works on (or a descriptor of it from :func:`claim`): the process
     holds that folder's lock until it ends, so that no build takes the folder for the leftover of

@@ -14,13 +14,13 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .code_version import code_version
-from .comment_thread import parse_story_thread
-from .errors import ArchiveError, Problem
-from .file_record import FileRecord, identity
-from .formats.pelican_article import ARTICLE_SUFFIXES, PELICAN_KEYS, metadata_notes
-from .story import Story
-from .story_file import CAPTURES_DIR, META_RE, load_story, text_lines
+from newsarchive.errors import ArchiveError, Problem
+from newsarchive.formats.comment_thread import parse_story_thread
+from newsarchive.formats.pelican_article import ARTICLE_SUFFIXES, PELICAN_KEYS, metadata_notes
+from newsarchive.formats.story_file import CAPTURES_DIR, META_RE, load_story, text_lines
+from newsarchive.model.story import Story
+from newsarchive.site.code_version import code_version
+from newsarchive.site.file_record import FileRecord, identity
 
 STORIES_DIR = "stories"
 # What the build reads as a story: story files (``.md``) and the Pelican articles it reads with
@@ -227,7 +227,7 @@ def check_content(content_root: Path, record: Path | None = None) -> tuple[list[
     """The problems :func:`lint_content` reports for ``content_root`` and the number of stories
     that load, without keeping the stories.
 
-    With ``record`` (a :class:`~newsarchive.file_record.FileRecord` file), each story file with no
+    With ``record`` (a :class:`~newsarchive.site.file_record.FileRecord` file), each story file with no
     problem is remembered there with its slug, its capture file's identity, the version of the
     code that checked it and its comment export's path, if any: the next check parses only the files that changed (at 10,000
     stories a full check is 8.7 s of one core, spent while the build's Pelican starts). Slugs are

@@ -6,7 +6,7 @@ import hashlib
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CODE_DIRS = ("newsarchive", "plugins")
 # The libraries whose output a cached page or memo holds: a new version of any of them renders
 # or reads differently, so nothing made under the old one may be reused.

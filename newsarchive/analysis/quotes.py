@@ -34,9 +34,8 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from .analysis_memo import AnalysisMemo, memo_key
-from .citations import Citation, kept_citations, name_quotes
-from .entities import (
+from newsarchive.analysis.comment_citations import Citation, find_citations, name_quotes
+from newsarchive.analysis.entities import (
     FEMALE_TITLE_RE,
     LISTENER_VERB,
     MALE_TITLE_RE,
@@ -49,10 +48,10 @@ from .entities import (
     after_preposition,
     find_entities,
 )
-from .errors import Problem
-from .forked_call import ForkedCall
-from .progress import progress
-from .story import QUOTE_URL, STORY_URL, Archive, Note, Span, Story
+from newsarchive.analysis.memo import Memo, memo_key
+from newsarchive.errors import Problem
+from newsarchive.model.story import QUOTE_URL, STORY_URL, Archive, Note, Span, Story
+from newsarchive.site.progress import progress
 
 MIN_WORDS = 4  # a partial or unattributed quotation shorter than this is a phrase, not a statement
 SENTENCE_MATCH = 85  # rapidfuzz ratio at which two normalized sentences are the same sentence
@@ -611,7 +610,7 @@ def _sentence_start(text: str, lower: int, pos: int) -> int:
 def extract_quotes(story: Story, entities: EntityIndex | None = None) -> tuple[list[QuoteOccurrence], list[Problem]]:
     """Every direct quotation in ``story``'s body, with its speaker, and warnings for bad marks.
 
-    ``entities`` (from :func:`~newsarchive.entities.find_entities` over the whole archive) lets a
+    ``entities`` (from :func:`~newsarchive.analysis.entities.find_entities` over the whole archive) lets a
     bare surname resolve to a person named in full in another story; without it the story alone
     is read. Never raises on any paragraph text.
     """
@@ -1115,7 +1114,7 @@ def _quotations_from(plain: tuple[list, list]) -> tuple[list[QuoteOccurrence], l
     return occurrences, sentences, [Problem(*p) for p in plain[1]]
 
 
-def _quotations_key(memo: AnalysisMemo, story: Story, entities: EntityIndex) -> str:
+def _quotations_key(memo: Memo, story: Story, entities: EntityIndex) -> str:
     """What :func:`extract_quotes` reads: the story's text and, of every entity it names, the
     mention and the entity's kind, name and roles (roles come from the whole archive)."""
     named = [
@@ -1127,27 +1126,27 @@ def _quotations_key(memo: AnalysisMemo, story: Story, entities: EntityIndex) -> 
 
 
 def analyze(
-    archive: Archive, memo: AnalysisMemo | None = None, citation_memo: Callable[[], AnalysisMemo] = AnalysisMemo
+    archive: Archive,
+    memo: Memo | None = None,
+    entities: EntityIndex | None = None,
+    citations: Callable[[], list[Citation]] | None = None,
 ) -> QuoteAnalysis:
     """Quotations, speakers, people, organizations and comment citations of the whole archive.
 
-    With ``memo``, what is found story by story (names, mentions, quotations) is kept for the
-    next build and taken from the last one where its inputs are unchanged (``analysis_memo``);
-    ``citation_memo()`` gives the same for the comments' citations, which are found (and their memo
-    read and saved) in a forked child.
+    With ``memo``, what is found story by story (names, mentions, quotations) is taken from it
+    where its inputs are unchanged (:mod:`newsarchive.analysis.memo`). ``entities`` are the
+    archive's :func:`find_entities` when the caller has them already; ``citations()`` gives the
+    comments' citations found with no quotations (:func:`find_citations` of the stories and no
+    quotations), for a caller that finds
+    them elsewhere meanwhile; by default both are found here.
 
     Changes nothing in the archive except ``Comment.cites`` of every comment (set to its list of
     ``{"story", "paragraph", "quote"}`` dicts; empty when it cites nothing). The caller puts
     ``sections()`` into ``archive.sections`` and the spans/notes onto stories.
     """
-    memo = memo or AnalysisMemo()
-    entities = find_entities(archive.stories, memo)
-    # The comments' citations need no quotations until each is named after the one it falls on:
-    # they are found in a forked child meanwhile. It starts after the entities, not before: the
-    # wire analysis's child runs until about then, and a third process slowed the entities, which
-    # everything after waits for (at 10,000 stories, cold: entities found 2.7 s sooner, the
-    # analyses done 1.1 s sooner).
-    pending = ForkedCall(kept_citations, archive.stories, citation_memo)
+    memo = memo or Memo()
+    if entities is None:
+        entities = find_entities(archive.stories, memo)
     occurrences: list[QuoteOccurrence] = []
     sentences: list[tuple[list[str], list[str]]] = []
     problems: list[Problem] = []
@@ -1159,11 +1158,12 @@ def analyze(
         sentences.extend(their_sentences)
         problems.extend(warnings)
     quotes = cross_reference(occurrences, sentences=sentences)
-    citations = name_quotes(pending.result(), quotes)
+    cited = citations() if citations else find_citations(archive.stories, [])
+    citations_named = name_quotes(cited, quotes)
     cites: dict[tuple[str, str], list[dict]] = {}
-    for c in citations:
+    for c in citations_named:
         cites.setdefault((c.story, c.comment), []).append(c.to_json())
     for story in archive.stories:
         for comment in story.comments:
             comment.cites = cites.get((story.slug, comment.id), [])
-    return QuoteAnalysis(quotes, entities.people, entities.organizations, citations, problems, entities)
+    return QuoteAnalysis(quotes, entities.people, entities.organizations, citations_named, problems, entities)

@@ -13,9 +13,9 @@ from __future__ import annotations
 import html
 import textwrap
 
-from .render import xml_text
-from .story import STORY_URL, Story
-from .wire_text import WirePassage, word_count
+from newsarchive.analysis.wire_text import WirePassage, word_count
+from newsarchive.model.story import STORY_URL, Story
+from newsarchive.pages.render import xml_text
 
 COLUMN_WIDTH = 200
 COLUMN_GAP = 120

@@ -15,7 +15,7 @@ At 10,000 stories the wire analysis's child waited 4 s that way holding 620 MB, 
 comments' citations' child 5 s holding 400-500 MB, while the build's process went on.
 
 When the child cannot give a value (it raised, was killed, or its value does not pickle), or
-when the machine has one core or no ``fork``, ``result()`` makes the call in the parent
+when forking cannot help (one core, no ``fork``, another thread running), ``result()`` makes the call in the parent
 instead: the value is the same, and an error is raised where it would have been without the
 child (with the parent's traceback and error handling).
 """
@@ -28,6 +28,7 @@ import pickle
 import signal
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -52,8 +53,10 @@ def release_free_memory() -> None:
 
 
 def forking_helps() -> bool:
-    """A forked child can run beside this process: ``fork`` exists and there is a second core."""
-    return hasattr(os, "fork") and (os.cpu_count() or 1) > 1
+    """A forked child can run beside this process, safely: ``fork`` exists, there is a second
+    core, and this process runs no other thread (a child forked beside a running thread can
+    inherit a lock that thread held, and wait on it forever)."""
+    return hasattr(os, "fork") and (os.cpu_count() or 1) > 1 and threading.active_count() == 1
 
 
 class ForkedCall:

@@ -60,8 +60,8 @@ from functools import lru_cache
 
 from slugify import slugify
 
-from .errors import Problem
-from .story import Comment, Story
+from newsarchive.errors import Problem
+from newsarchive.model.story import Comment, Story
 
 TAB_WIDTH = 4
 # "16. mark says:" / "3) Dr. J: 2.0 says: text on the same line"; author may be empty ("5. says:")

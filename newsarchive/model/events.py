@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from .story import EVENT_URL, Story, url_slug
+from newsarchive.model.story import EVENT_URL, Story, url_slug
 
 
 @dataclass

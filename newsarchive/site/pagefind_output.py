@@ -67,11 +67,11 @@ from typing import NamedTuple
 import cbor2
 import deflate
 
-from .forked_call import map_in_two
-from .progress import paused_gc
-from .site.atomic_write import write_atomically
-from .site.faults import note_discarded
-from .story import MARSHAL_VERSION
+from newsarchive.model.story import MARSHAL_VERSION
+from newsarchive.site.atomic_write import write_atomically
+from newsarchive.site.faults import note_discarded
+from newsarchive.site.forked_call import map_in_two
+from newsarchive.site.progress import paused_gc
 
 SIGNATURE = b"pagefind_dcd"
 
@@ -99,7 +99,7 @@ def pagefind_version_problem() -> str | None:
         return None
     return (
         f"Pagefind {installed or '(not installed)'} is installed, but the search index merge "
-        f"(newsarchive/pagefind_output.py) and theme/static/js/search.js are written for Pagefind "
+        f"(newsarchive/site/pagefind_output.py) and theme/static/js/search.js are written for Pagefind "
         f"{PAGEFIND_FORMAT_VERSION}'s private index format; install pagefind[bin]=={PAGEFIND_FORMAT_VERSION} "
         "(requirements.txt) or update the merge"
     )

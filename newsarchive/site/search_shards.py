@@ -29,9 +29,9 @@ from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
 
-from .file_record import FileRecord
-from .pagefind_output import read_pf
-from .site.faults import note_discarded
+from newsarchive.site.faults import note_discarded
+from newsarchive.site.file_record import FileRecord
+from newsarchive.site.pagefind_output import read_pf
 
 # About this much HTML per shard. On the 10,000-story benchmark (615 MB of indexed HTML; story
 # pages 44 KB, people and organizations 440-540 KB) it makes 94 shards; Pagefind over all of them
@@ -54,7 +54,7 @@ def indexed_page(path: Path, data: bytes) -> IndexedPage:
 
 class PageRecord(FileRecord):
     """What the last build learnt of each page it read for search: its digest, or None when it is
-    not indexed (``newsarchive.file_record``). A page the build linked from the last build's
+    not indexed (``newsarchive.site.file_record``). A page the build linked from the last build's
     output instead of rendering it (incremental writing) is the same file, and is not read again:
     at 10,000 stories reading and hashing the 615 MB of indexed pages took 5 s. Kept as ``FILE``
     in the bundle cache."""

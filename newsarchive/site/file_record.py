@@ -23,8 +23,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .site.atomic_write import write_atomically
-from .site.faults import note_discarded
+from newsarchive.site.atomic_write import write_atomically
+from newsarchive.site.faults import note_discarded
 
 
 def identity(st: os.stat_result) -> list[int]:

@@ -11,14 +11,13 @@ A comment cites a paragraph when either
 
 Short common phrases ("about time", "sanctuary cities") are below both thresholds. When the
 comment's own story has the passage, only that story is cited; otherwise every story that has it.
-A citation names the quotation it falls on (a :class:`~newsarchive.quotes.Quote` id) or None.
+A citation names the quotation it falls on (a :class:`~newsarchive.analysis.quotes.Quote` id) or None.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import partial
@@ -27,12 +26,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from rapidfuzz import fuzz
 
-from .analysis_memo import AnalysisMemo, memo_key
-from .story import STORY_URL, Story
-from .wire_text import SHINGLE_MULTIPLIERS, word_hash
+from newsarchive.analysis.memo import Memo, memo_key
+from newsarchive.analysis.wire_text import SHINGLE_MULTIPLIERS, word_hash
+from newsarchive.model.story import STORY_URL, Story
 
 if TYPE_CHECKING:
-    from .quotes import Quote
+    from newsarchive.analysis.quotes import Quote
 
 MIN_QUOTED_WORDS = 5
 MIN_RUN_WORDS = 8
@@ -165,7 +164,7 @@ RUN_MULTIPLIERS = SHINGLE_MULTIPLIERS[:SHINGLE]  # the wire detection's n-gram h
 
 
 class _WordHashes(dict):
-    """word -> :func:`~newsarchive.wire_text.word_hash`, made once per word."""
+    """word -> :func:`~newsarchive.analysis.wire_text.word_hash`, made once per word."""
 
     def __missing__(self, word: str) -> int:
         self[word] = value = word_hash(word)
@@ -210,11 +209,11 @@ def _story_runs(story: Story, words: _WordHashes) -> tuple:
     return refs, probe_counts, probe_runs, para_counts, para_runs
 
 
-def _story_runs_key(memo: AnalysisMemo, story: Story) -> str:
+def _story_runs_key(memo: Memo, story: Story) -> str:
     return memo_key("citation runs", memo.story_key(story), [c.paragraphs for c in story.comments])
 
 
-def _candidate_pairs(stories: list[Story], memo: AnalysisMemo) -> tuple[list[_Probe], list[tuple[int, int]]]:
+def _candidate_pairs(stories: list[Story], memo: Memo) -> tuple[list[_Probe], list[tuple[int, int]]]:
     """The probes with candidates (each with its sorted ``candidates``, global paragraph numbers)
     and (story, paragraph) of each paragraph number.
 
@@ -280,7 +279,7 @@ def _shared_runs(probe_runs, para_runs, probe_story: np.ndarray, para_story: np.
 
 
 def find_citations(
-    stories: list[Story], quotes: list[Quote], stats: dict[str, int] | None = None, memo: AnalysisMemo | None = None
+    stories: list[Story], quotes: list[Quote], stats: dict[str, int] | None = None, memo: Memo | None = None
 ) -> list[Citation]:
     """Every (comment, story paragraph) pair where a comment quotes or nearly repeats a paragraph.
 
@@ -289,7 +288,7 @@ def find_citations(
     receives the number of ``comparisons``. With ``memo``, each story's runs are kept for the
     next build.
     """
-    probes, places = _candidate_pairs(stories, memo or AnalysisMemo())
+    probes, places = _candidate_pairs(stories, memo or Memo())
     citations: list[Citation] = []
     comparisons = 0
     k = 0
@@ -326,15 +325,6 @@ def find_citations(
     if stats is not None:
         stats["comparisons"] = stats.get("comparisons", 0) + comparisons
     return name_quotes(citations, quotes)
-
-
-def kept_citations(stories: list[Story], open_memo: Callable[[], AnalysisMemo] = AnalysisMemo) -> list[Citation]:
-    """:func:`find_citations` with no quotations, with the memo ``open_memo()`` gives, saved after
-    (run in a forked child: the memo, 79 MB at 10,000 stories, is only ever read there)."""
-    memo = open_memo()
-    found = find_citations(stories, [], memo=memo)
-    memo.save()
-    return found
 
 
 def name_quotes(citations: list[Citation], quotes: list[Quote]) -> list[Citation]:

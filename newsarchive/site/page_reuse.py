@@ -43,9 +43,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .site.atomic_write import write_atomically
-from .site.faults import note_discarded
-from .story import Story, field_values
+from newsarchive.model.story import Story, field_values
+from newsarchive.site.atomic_write import write_atomically
+from newsarchive.site.faults import note_discarded
 
 MANIFEST_FORMAT = 1
 

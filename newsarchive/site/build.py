@@ -38,11 +38,12 @@ from contextlib import contextmanager
 from importlib.metadata import version
 from pathlib import Path
 
-from .content_loader import check_content
-from .forked_call import ForkedCall, map_in_two
-from .pagefind_output import merge_bundles, pagefind_version_problem
-from .progress import stage
-from .search_shards import (
+from newsarchive.site.content_loader import check_content
+from newsarchive.site.faults import describe_os_error, disk_full, stop_if_asked
+from newsarchive.site.forked_call import ForkedCall, map_in_two
+from newsarchive.site.pagefind_output import merge_bundles, pagefind_version_problem
+from newsarchive.site.progress import stage
+from newsarchive.site.search_shards import (
     TARGET_BYTES,
     BundleCache,
     IndexedPage,
@@ -53,8 +54,7 @@ from .search_shards import (
     shard_key,
     tool_key,
 )
-from .site.faults import describe_os_error, disk_full, stop_if_asked
-from .spare_tree import claim, remove_empty, retire_in_background, start_detached, take_spare
+from newsarchive.site.spare_tree import claim, remove_empty, retire_in_background, start_detached, take_spare
 
 # Pagefind reads only the page kinds it indexes (docs/SEARCH.md): listings, comparison pages and
 # the quotation pages (their quotations are hits on the speaker's page) carry no
@@ -333,7 +333,7 @@ def run_step(name: str, cmd: list[str], quiet: bool, env: dict[str, str] | None 
 
 def check_record(output: Path) -> Path:
     """Where the content check remembers the story files that parsed cleanly, for the next build
-    into ``output`` (:func:`~newsarchive.content_loader.check_content`): beside it, hidden."""
+    into ``output`` (:func:`~newsarchive.site.content_loader.check_content`): beside it, hidden."""
     return output.with_name(f".{output.name}.checked-stories.json")
 
 

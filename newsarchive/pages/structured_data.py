@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .story import Comment, Story
+from newsarchive.model.story import Comment, Story
 
 
 def absolute(site_url: str, path: str) -> str:

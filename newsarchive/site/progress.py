@@ -1,6 +1,6 @@
 """Progress bars, stage timings and garbage-collector pauses for long builds.
 
-The build driver (``newsarchive.build``) sets ``NEWSARCHIVE_PROGRESS=1`` unless run with ``-q``;
+The build driver (``newsarchive.site.build``) sets ``NEWSARCHIVE_PROGRESS=1`` unless run with ``-q``;
 ``NEWSARCHIVE_TIMINGS=1`` makes each stage print ``stage NAME took X.XXX s`` to stderr (the
 benchmark reads those lines).
 """
@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from tqdm import tqdm
 
-from .errors import ArchiveError
+from newsarchive.errors import ArchiveError
 
 T = TypeVar("T")
 MIN_ITEMS_FOR_BAR = 200  # small archives build in a blink: no bar
@@ -29,6 +29,7 @@ def progress(items: Iterable[T], desc: str, total: int | None = None) -> Iterabl
     show = os.environ.get("NEWSARCHIVE_PROGRESS") == "1" and (total or 0) >= MIN_ITEMS_FOR_BAR
     if not show:
         return items
+    tqdm.monitor_interval = 0  # no monitor thread: the build forks, and a fork must see no other thread
     return tqdm(items, desc=desc, total=total, file=sys.stderr, mininterval=1.0, leave=False)
 
 

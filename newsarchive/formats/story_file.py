@@ -1,4 +1,4 @@
-"""Read a story file (``content/stories/*.md``) into a :class:`~newsarchive.story.Story`.
+"""Read a story file (``content/stories/*.md``) into a :class:`~newsarchive.model.story.Story`.
 
 The format is documented in ``docs/ARCHIVING.md``. In short::
 
@@ -45,10 +45,10 @@ from markupsafe import Markup
 from slugify import slugify
 from unidecode import unidecode
 
-from .errors import ArchiveError
-from .formats.markdown_body import read_body
-from .formats.pelican_article import ARTICLE_SUFFIXES, apply_metadata, load_article
-from .story import MAX_SLUG_LENGTH, Capture, Media, Paragraph, Story, url_slug
+from newsarchive.errors import ArchiveError
+from newsarchive.formats.markdown_body import read_body
+from newsarchive.formats.pelican_article import ARTICLE_SUFFIXES, apply_metadata, load_article
+from newsarchive.model.story import MAX_SLUG_LENGTH, Capture, Media, Paragraph, Story, url_slug
 
 REQUIRED = ("title", "date")
 KNOWN_SOURCES = ("capture", "archivist")
@@ -279,7 +279,7 @@ def parse_story(text: str, path: str, content_root: Path | None = None) -> Story
 def story_slug(metadata: dict[str, str], meta_lines: dict[str, int], path: str) -> str:
     """The ``Slug:`` given, if it is a URL slug (lowercase letters, digits, hyphens, at most
     MAX_SLUG_LENGTH characters: one folder of ``stories/``, nothing else); else the title's
-    :func:`~newsarchive.story.url_slug`."""
+    :func:`~newsarchive.model.story.url_slug`."""
     slug = metadata.get("slug")
     if not slug:
         return url_slug(metadata["title"], "story")

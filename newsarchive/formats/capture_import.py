@@ -42,10 +42,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
-from .errors import ArchiveError, Problem
-from .formats.markdown_body import escape_line
-from .story import url_slug
-from .story_file import SECTION_RE, parse_date, parse_story, text_lines
+from newsarchive.errors import ArchiveError, Problem
+from newsarchive.formats.markdown_body import escape_line
+from newsarchive.formats.story_file import SECTION_RE, parse_date, parse_story, text_lines
+from newsarchive.model.story import url_slug
 
 # --- what the lines of a capture can be -------------------------------------------------
 
@@ -639,7 +639,7 @@ def build_story(reading: CaptureReading, given: ArchivistMetadata, capture_name:
 def capture_name_for(path: str) -> str:
     """Where a capture is kept, relative to content/: ``captures/<its file name>``; a saved web
     page under a name no web server serves as a live page (``page.html.txt``)."""
-    from .formats import html_page
+    from newsarchive.formats import html_page
 
     if html_page.is_html_page(path):
         return f"captures/{html_page.kept_name(path)}"
@@ -648,7 +648,7 @@ def capture_name_for(path: str) -> str:
 
 def read_any(data: bytes, path: str) -> CaptureReading:
     """Read a capture of any kind: a saved web page by its extension, else a text capture."""
-    from .formats import html_page
+    from newsarchive.formats import html_page
 
     if html_page.is_html_page(path):
         return html_page.read_page(data, path)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .comment_thread import commenter_slug
-from .story import Comment, Story
+from newsarchive.formats.comment_thread import commenter_slug
+from newsarchive.model.story import Comment, Story
 
 COMMENTERS_URL = "commenters/"
 COMMENTER_GROUP_URL = "commenters/{group}/"

@@ -32,8 +32,8 @@ from functools import partial
 from nameparser import HumanName
 from rapidfuzz import fuzz, process
 
-from .analysis_memo import AnalysisMemo, memo_key
-from .story import ORGANIZATION_URL, PERSON_URL, Story, url_slug
+from newsarchive.analysis.memo import Memo, memo_key
+from newsarchive.model.story import ORGANIZATION_URL, PERSON_URL, Story, url_slug
 
 SPEECH_VERBS = (
     "said",
@@ -1077,11 +1077,11 @@ def _surname_in_story(lookup: _Lookup, name: str, by_last: dict, i: int, start: 
     return lookup.by_surname(name, None)
 
 
-def _key(step: str, memo: AnalysisMemo, story: Story, *more: str) -> str:
+def _key(step: str, memo: Memo, story: Story, *more: str) -> str:
     return memo_key(step, memo.story_key(story), *more)
 
 
-def find_entities(stories: list[Story], memo: AnalysisMemo | None = None) -> EntityIndex:
+def find_entities(stories: list[Story], memo: Memo | None = None) -> EntityIndex:
     """People and organizations named in ``stories``, with roles, aliases and mentions.
 
     Stories are read in (date, slug) order, so roles and aliases are listed in order of first
@@ -1089,7 +1089,7 @@ def find_entities(stories: list[Story], memo: AnalysisMemo | None = None) -> Ent
     story's evidence (pass 1) and mentions (pass 3) are kept for the next build, the mentions
     under the names and aliases of every known entity (the lookup they were found with).
     """
-    memo = memo or AnalysisMemo()
+    memo = memo or Memo()
     ordered = sorted(stories, key=lambda s: (s.date, s.slug))
     ev = _gather(memo.get(partial(_key, "evidence", memo, s), partial(story_evidence, s)) for s in ordered)
     people, orgs = _build(ev)

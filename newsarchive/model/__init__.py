@@ -1,0 +1,1 @@
+"""The story model every part of the archive reads and extends: stories, their comments, events."""
