@@ -510,7 +510,16 @@ def _build(content: Path, settings: Path, output: Path, quiet: bool, search: boo
     try:
         folders = take_spare(output, tmp)  # the folders of an earlier output, if one is spare
         os.chmod(tmp, 0o777 & ~umask())  # as Pelican makes folders (mkdtemp makes it 0700)
-        pelican = [sys.executable, "-m", "pelican", str(content), "-s", str(settings), "-o", str(tmp)]
+        pelican = [
+            sys.executable,
+            "-m",
+            "newsarchive.site.run_pelican",
+            str(content),
+            "-s",
+            str(settings),
+            "-o",
+            str(tmp),
+        ]
         pelican += ["--fatal", "errors"] + (["-q"] if quiet else [])
         # Pelican starts at once, into the temporary directory; the content is validated
         # meanwhile on the other core, and a problem stops Pelican before anything is replaced.
