@@ -299,8 +299,14 @@ def run_vanilla(content: Path, output: Path) -> dict:
     return result
 
 
+def build_module(project: Path) -> str:
+    """The build driver's module in ``project`` (checkouts from before the package's subfolders
+    had it at ``newsarchive/build.py``), so that older code can be measured side by side."""
+    return "newsarchive.site.build" if (project / "newsarchive" / "site" / "build.py").exists() else "newsarchive.build"
+
+
 def run_full(project: Path, output: Path) -> dict:
-    cmd = [sys.executable, "-m", "newsarchive.site.build", "--content", "content", "--output", str(output), "-q"]
+    cmd = [sys.executable, "-m", build_module(project), "--content", "content", "--output", str(output), "-q"]
     result = measure(cmd, project, build_env())
     result.update(html_pages(output) if output.exists() else {"pages": 0})
     return result

@@ -495,7 +495,7 @@ def _analysis_rows(stories: list[Story]) -> list[tuple[str, str]]:
     """Quotes, people, organizations and wire passages: the same analysis the build runs
     (``stories`` carry their parsed comments). Imported here: ``archive import`` never needs them."""
     from newsarchive.analysis.quotes import analyze as analyze_quotes
-    from newsarchive.analysis.wire_text import find_wire_passages
+    from newsarchive.analysis.wire.passages import find_wire_passages
 
     result = analyze_quotes(Archive(list(stories)))
     wire = find_wire_passages(stories)

@@ -10,7 +10,7 @@ and whole unrelated stories that reuse the wire story's names and stock phrases.
 
 Every printed sentence records which source sentences it derives from, so the corpus knows
 the truth: :meth:`SyntheticCorpus.gold_sentences` and :meth:`SyntheticCorpus.gold_pairs`;
-:func:`evaluate` scores a :class:`~newsarchive.analysis.wire_text.WireAnalysis` against it.
+:func:`evaluate` scores a :class:`~newsarchive.analysis.wire.model.WireAnalysis` against it.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from newsarchive.analysis.wire_text import WireAnalysis
+from newsarchive.analysis.wire.model import WireAnalysis
 from newsarchive.model.story import Paragraph, Story
 
 FIRST = """Alma Bruno Carla Dmitri Elena Farid Greta Hector Irene Jonas Keiko Lionel Marta Nadia Oskar Priya

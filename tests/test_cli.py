@@ -328,7 +328,7 @@ def test_stats_counts_the_seeds(capsys, content):
     assert rows["media placeholders"] == "2"
     assert rows.get("comments", "22 archived (23 declared").startswith("22 archived (23 declared")
     assert rows.get("comments declared", "23") == "23"
-    if "wire passages" in rows:  # when newsarchive.analysis.wire_text is installed: the CBS story reuses AP copy
+    if "wire passages" in rows:  # when newsarchive.analysis.wire is installed: the CBS story reuses AP copy
         assert int(rows["wire passages"]) >= 1
         assert rows[f"wire share: {STORY_001}"] != "0%" and rows[f"wire share: {STORY_000}"] != "0%"
 

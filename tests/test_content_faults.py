@@ -167,7 +167,7 @@ PATHOLOGICAL = textwrap.dedent(
     from newsarchive.analysis.quotes import analyze
     from newsarchive.model.story import Archive
     from newsarchive.formats.story_file import parse_story
-    from newsarchive.analysis.wire_text import find_wire_passages
+    from newsarchive.analysis.wire.passages import find_wire_passages
 
     stories = [parse_story(open(path, encoding="utf-8").read(), path) for path in sys.argv[2:]]
     for s in stories:

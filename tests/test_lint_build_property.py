@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from newsarchive import cli
 from newsarchive.analysis.quotes import analyze
-from newsarchive.analysis.wire_text import find_wire_passages
+from newsarchive.analysis.wire.passages import find_wire_passages
 from newsarchive.formats.comment_thread import parse_story_thread
 from newsarchive.formats.story_file import MAX_BODY_CHARACTERS
 from newsarchive.model.events import group_events

@@ -7,7 +7,7 @@ import datetime as dt
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from newsarchive.analysis.wire_text import find_wire_passages
+from newsarchive.analysis.wire.passages import find_wire_passages
 from newsarchive.formats.story_file import load_story
 from newsarchive.model.story import Paragraph, Story
 from newsarchive.pages.wire_diagram import diagram_inputs, render_svg

@@ -66,7 +66,8 @@ def test_the_early_analysis_is_taken_only_if_it_read_the_files_pelican_read():
     import marshal
     from pathlib import Path
 
-    from newsarchive.analysis.wire_text import WireAnalysis, find_wire_passages, inputs_digest, wire_inputs
+    from newsarchive.analysis.wire.model import WireAnalysis, inputs_digest, wire_inputs
+    from newsarchive.analysis.wire.passages import find_wire_passages
     from newsarchive.site.content_loader import load_content
     from plugins.wire_copy import plugin
 
@@ -101,7 +102,8 @@ def test_the_early_child_parses_only_the_story_files_that_changed(tmp_path, monk
     import shutil
     from pathlib import Path
 
-    from newsarchive.analysis.wire_text import WireParams, find_wire_passages, inputs_digest, wire_inputs
+    from newsarchive.analysis.wire.model import WireParams, inputs_digest, wire_inputs
+    from newsarchive.analysis.wire.passages import find_wire_passages
     from newsarchive.site.content_loader import load_content
     from plugins.wire_copy import plugin
 
@@ -141,7 +143,8 @@ def test_the_early_child_finds_what_an_edited_story_file_now_says(tmp_path):
     import shutil
     from pathlib import Path
 
-    from newsarchive.analysis.wire_text import WireParams, find_wire_passages
+    from newsarchive.analysis.wire.model import WireParams
+    from newsarchive.analysis.wire.passages import find_wire_passages
     from newsarchive.formats.story_file import load_story
     from newsarchive.site.content_loader import load_content
     from plugins.wire_copy import plugin

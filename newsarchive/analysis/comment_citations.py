@@ -27,7 +27,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from newsarchive.analysis.memo import Memo, memo_key
-from newsarchive.analysis.wire_text import SHINGLE_MULTIPLIERS, word_hash
+from newsarchive.analysis.words import SHINGLE_MULTIPLIERS, word_hash
 from newsarchive.model.story import STORY_URL, Story
 
 if TYPE_CHECKING:
@@ -164,7 +164,7 @@ RUN_MULTIPLIERS = SHINGLE_MULTIPLIERS[:SHINGLE]  # the wire detection's n-gram h
 
 
 class _WordHashes(dict):
-    """word -> :func:`~newsarchive.analysis.wire_text.word_hash`, made once per word."""
+    """word -> :func:`~newsarchive.analysis.words.word_hash`, made once per word."""
 
     def __missing__(self, word: str) -> int:
         self[word] = value = word_hash(word)

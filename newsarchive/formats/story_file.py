@@ -73,7 +73,7 @@ MEDIA_RE = re.compile(r"^-\s+(?:after\s+(?P<after>p\d+)|(?P<first>before p1)):\s
 SECTIONS = ("media", "comments", "dropped boilerplate")
 CAPTURES_DIR = "captures"
 # The largest story an archive takes (docs/ARCHIVING.md). Every analysis is linear in the text it
-# reads but the alignment of two printings of one passage (wire_text), quadratic in the passage's
+# reads but the alignment of two printings of one passage (analysis/wire), quadratic in the passage's
 # length: a body of 200,000 characters (about 33,000 words, longer than any newspaper story)
 # keeps that under 200 MB. The whole file, comments included, is read in linear time and memory.
 MAX_BODY_CHARACTERS = 200_000

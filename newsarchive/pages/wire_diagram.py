@@ -13,7 +13,8 @@ from __future__ import annotations
 import html
 import textwrap
 
-from newsarchive.analysis.wire_text import WirePassage, word_count
+from newsarchive.analysis.wire.model import WirePassage
+from newsarchive.analysis.words import word_count
 from newsarchive.model.story import STORY_URL, Story
 from newsarchive.pages.render import xml_text
 

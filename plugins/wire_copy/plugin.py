@@ -1,6 +1,6 @@
 """wire_copy: find the wire text stories share and publish it once, with the printings aligned.
 
-Thin glue over ``newsarchive.analysis.wire_text`` (detection, alignment) and ``newsarchive.pages.wire_diagram``.
+Thin glue over ``newsarchive.analysis.wire`` (detection, alignment) and ``newsarchive.pages.wire_diagram``.
 """
 
 from __future__ import annotations
@@ -15,18 +15,15 @@ from pelican import signals
 from pelican.generators import Generator
 from slugify import slugify
 
-from newsarchive.analysis.wire_text import (
+from newsarchive.analysis.wire.alignment import align_words
+from newsarchive.analysis.wire.model import (
     WireAnalysis,
-    align_words,
-    based_on,
-    find_wire_passages,
     inputs_digest,
-    mark_stories,
     params_from_settings,
-    row_words,
     story_from_inputs,
     wire_inputs,
 )
+from newsarchive.analysis.wire.passages import based_on, find_wire_passages, mark_stories, row_words
 from newsarchive.errors import ArchiveError
 from newsarchive.formats.story_file import load_story
 from newsarchive.model.story import COMPARE_URL, EVENT_URL, MARSHAL_VERSION
@@ -55,7 +52,7 @@ def start_early(pelican) -> None:
     """``initialized`` receiver: read the story files and find the wire passages in a forked
     child, while this process reads them too (Pelican's reading is one core's work). The
     generator takes the child's result only if the child read what Pelican read
-    (:func:`~newsarchive.analysis.wire_text.inputs_digest`); otherwise, or with ``ARCHIVE_PARALLEL_ANALYSIS =
+    (:func:`~newsarchive.analysis.wire.model.inputs_digest`); otherwise, or with ``ARCHIVE_PARALLEL_ANALYSIS =
     False``, it finds the passages itself, from Pelican's stories."""
     settings = pelican.settings
     _early.pending = None
@@ -74,10 +71,10 @@ def start_early(pelican) -> None:
 
 def _read_and_find(paths: list[Path], root: Path, params, settings) -> tuple[str, bytes] | None:
     """(digest of what the analysis read, the analysis as ``marshal`` bytes of
-    :meth:`~newsarchive.analysis.wire_text.WireAnalysis.to_plain`); None when a file cannot be read
+    :meth:`~newsarchive.analysis.wire.model.WireAnalysis.to_plain`); None when a file cannot be read
     (the build reports it).
 
-    What the analysis reads of each story file (:func:`~newsarchive.analysis.wire_text.wire_inputs`) is
+    What the analysis reads of each story file (:func:`~newsarchive.analysis.wire.model.wire_inputs`) is
     kept in the memo under the file's path, size and modification time, as Pelican's content
     cache keeps its articles: a rebuild parses only the files that changed. A file edited
     without changing either is caught by the digest, which the build compares with that of the

@@ -11,20 +11,21 @@ from pathlib import Path
 
 import pytest
 
-from newsarchive.analysis import wire_text
-from newsarchive.analysis.wire_text import (
+from newsarchive.analysis import words as word_keys
+from newsarchive.analysis.wire import candidates as wire_candidates
+from newsarchive.analysis.wire import passages as wire_passages
+from newsarchive.analysis.wire import sentences as wire_sentences
+from newsarchive.analysis.wire.alignment import align_words
+from newsarchive.analysis.wire.model import (
     WireAnalysis,
     WireParams,
-    align_words,
-    find_wire_passages,
     inputs_digest,
-    mark_stories,
     params_from_settings,
-    row_words,
-    sentence_spans,
     story_from_inputs,
     wire_inputs,
 )
+from newsarchive.analysis.wire.passages import find_wire_passages, mark_stories, row_words
+from newsarchive.analysis.wire.sentences import sentence_spans
 from newsarchive.errors import ArchiveError
 from newsarchive.formats.story_file import load_story, parse_story
 from newsarchive.model.story import Paragraph, Story
@@ -207,8 +208,10 @@ def test_synthetic_corpus_is_deterministic_and_has_every_edit_kind():
 def test_candidates_are_found_without_comparing_all_sentence_pairs(monkeypatch):
     corpus = make_corpus(200, seed=5)
     calls = []
-    real = wire_text._aligned_score
-    monkeypatch.setattr(wire_text, "_aligned_score", lambda *args: calls.append(1) or real(*args))
+    real = wire_passages.aligned_score
+    counted = lambda *args: calls.append(1) or real(*args)  # noqa: E731
+    monkeypatch.setattr(wire_candidates, "aligned_score", counted)  # sentence pairs
+    monkeypatch.setattr(wire_passages, "aligned_score", counted)  # witness scores
     analysis = find_wire_passages(corpus.stories)
     n = sum(len(sentence_spans(p.text)) for s in corpus.stories for p in s.paragraphs)
     assert n > 1000
@@ -283,7 +286,7 @@ def test_stricter_params_change_the_result(seeds):
 
 
 def test_a_credited_printing_is_the_source_and_the_crediting_story_is_based_on_it(seeds, seed_analysis):
-    from newsarchive.analysis.wire_text import based_on, credits
+    from newsarchive.analysis.wire.passages import based_on, credits
 
     assert credits(seeds["cbs"], seeds["ap"]) and not credits(seeds["ap"], seeds["cbs"])
     assert all(p.witnesses[0].story == seeds["ap"].slug for p in seed_analysis.passages)
@@ -341,9 +344,9 @@ def test_aligner_calls_grow_about_linearly_with_the_corpus():
 def test_candidates_per_sentence_are_capped_when_many_sentences_are_alike():
     text = "The river authority approved a new flood wall for the old mill district on Monday."
     stories = [make_story(f"s{k:03d}", text.replace("Monday", f"day {k}")) for k in range(90)]
-    tokens = wire_text._Tokens()
-    sentences = [s for k, st in enumerate(stories) for s in wire_text.story_sentences(k, st, 120, tokens)]
-    candidates = wire_text.candidate_pairs(sentences, WireParams())
+    tokens = wire_sentences.Tokens()
+    sentences = [s for k, st in enumerate(stories) for s in wire_sentences.story_sentences(k, st, 120, tokens)]
+    candidates = wire_candidates.candidate_pairs(sentences, WireParams())
     assert 0 < len(candidates) <= 90 * WireParams().max_candidates < 90 * 89 / 2
 
 
@@ -357,7 +360,7 @@ def test_candidates_per_sentence_are_capped_when_many_sentences_are_alike():
     ],
 )
 def test_word_count_counts_the_words_that_words_returns(text):
-    assert wire_text.word_count(text) == len(wire_text.words(text))
+    assert word_keys.word_count(text) == len(word_keys.words(text))
 
 
 def test_sentences_kept_in_a_memo_give_the_same_analysis(tmp_path):
@@ -391,8 +394,8 @@ def test_a_word_that_normalizes_to_several_stays_one_token():
     """NFKC turns some single characters into words with spaces between them (U+FDFA): still one
     token, as each printed word is."""
     story = make_story("s1", "He wrote \ufdfa twice. Then \ufdfa again.")
-    tokens = wire_text._Tokens()
-    first, second = wire_text.story_sentences(0, story, 120, tokens)
+    tokens = wire_sentences.Tokens()
+    first, second = wire_sentences.story_sentences(0, story, 120, tokens)
     assert len(first.tokens) == 4 and first.tokens[2] == second.tokens[1]
     assert " " in tokens.words[first.tokens[2]]
 
@@ -462,10 +465,10 @@ def test_sentences_share_one_int_object_per_word_id():
     """Token ids over 256 are objects of their own: one per token took 90 MB at 10,000 stories,
     where one per word of the vocabulary will do."""
     words = [f"word{k}" for k in range(400)]  # ids past the interpreter's cached small ints
-    tokens = wire_text._Tokens()
+    tokens = wire_sentences.Tokens()
     first = make_story("s1", " ".join(words) + ".")
     second = make_story("s2", " ".join(reversed(words)) + ".")
-    a = [t for s in wire_text.story_sentences(0, first, 1000, tokens) for t in s.tokens]
-    b = [t for s in wire_text.story_sentences(1, second, 1000, tokens) for t in s.tokens]
+    a = [t for s in wire_sentences.story_sentences(0, first, 1000, tokens) for t in s.tokens]
+    b = [t for s in wire_sentences.story_sentences(1, second, 1000, tokens) for t in s.tokens]
     assert sorted(a) == sorted(b) and max(a) > 256
     assert all(x is y for x, y in zip(sorted(a), sorted(b), strict=True))
