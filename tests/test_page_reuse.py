@@ -210,7 +210,7 @@ def test_a_recipe_that_misses_what_its_template_reads_is_caught(project, tmp_pat
     and ARCHIVE_CHECK_REUSE=1 stops the build, leaving output/ as it was."""
     work = tmp_path / "project"
     shutil.copytree(project, work, ignore=shutil.ignore_patterns("cache"))
-    recipes = work / "newsarchive" / "page_reuse.py"
+    recipes = work / "newsarchive" / "site" / "page_reuse.py"
     source = recipes.read_text()
     assert "[src(s) for s in event.stories]" in source
     recipes.write_text(source.replace("[src(s) for s in event.stories]", "len(event.stories)"))
