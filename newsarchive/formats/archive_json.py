@@ -18,8 +18,8 @@ VERSION = 1
 
 def _encode(value: Any) -> str:
     """``value`` as JSON: dicts, lists, tuples and scalars as they are, any other object as what
-    its ``to_json()`` returns. The C encoder walks the value and calls ``to_json`` itself (at
-    10,000 stories archive.json is 130 MB: a walk in Python first took as long as encoding)."""
+    its ``to_json()`` returns. The C encoder walks the value and calls ``to_json`` itself, with
+    no walk in Python first: archive.json holds every story."""
     return json.dumps(value, ensure_ascii=False, default=_to_json)
 
 
@@ -82,8 +82,8 @@ def story_part(story: Story) -> bytes:
 def write(
     archive: Archive, fp: BinaryIO, kept: Callable[[Story], bytes | None] = lambda story: None
 ) -> dict[str, tuple[int, int]]:
-    """Write archive.json (UTF-8) to ``fp`` one story at a time (a 10,000-story archive never sits
-    in memory as one document). ``kept(story)`` may give a story's part as the last build wrote
+    """Write archive.json (UTF-8) to ``fp`` one story at a time (a large archive never sits in
+    memory as one document). ``kept(story)`` may give a story's part as the last build wrote
     it, written instead of encoding the story again. Returns where each story's part is in the
     file, as (start, end) byte offsets by slug."""
     parts: dict[str, tuple[int, int]] = {}

@@ -6,8 +6,8 @@ Most of the quotation analysis is done story by story: finding the names a story
 evidence for, marking the people and organizations it names, finding its quotations. Each of
 those steps is a pure function of the story's text and of a few archive-wide values (the list of
 known people, say), so its result can be kept under a key made of exactly those inputs and
-reused while they do not change. Adding one story to 10,000 then redoes the steps of one story,
-not of all of them::
+reused while they do not change. Adding one story then redoes the steps of that story, not of
+all of them::
 
     memo = AnalysisMemo.load(path)                           # empty if missing or unreadable
     key = lambda: memo_key("evidence", memo.story_key(story))  # what the step reads, hashed
@@ -59,7 +59,7 @@ class AnalysisMemo(Memo):
     @classmethod
     def load(cls, path: Path | None) -> AnalysisMemo:
         """The memo saved at ``path``; an empty one if there is none or it cannot be read (said in
-        one line: :func:`~newsarchive.site.atomic_write.note_discarded`)."""
+        one line: :func:`~newsarchive.site.faults.note_discarded`)."""
         if path is None:
             return cls(path)
         try:

@@ -58,31 +58,27 @@ from newsarchive.site.spare_tree import claim, remove_empty, retire_in_backgroun
 
 # Pagefind reads only the page kinds it indexes (docs/SEARCH.md): listings, comparison pages and
 # the quotation pages (their quotations are hits on the speaker's page) carry no
-# data-pagefind-body, and parsing them cost memory and time.
+# data-pagefind-body, and reading them would cost memory and time for nothing.
 INDEXED_DIRS = ("stories", "events", "people", "organizations", "wire", "quotes/unattributed")
 
-# Pagefind holds every page it reads until it writes the index: about 390 KB per page, 3.9 GB
-# for the 12,736 pages of the 10,000-story benchmark. The build runs it on shards of at most this
-# many pages and merges their bundles into one (pagefind_output); a shard of 2,000 pages peaked
-# at 640-870 MB on the benchmark. ARCHIVE_SEARCH_SHARD_PAGES in the environment overrides it
-# (the tests use small shards).
+# Pagefind holds every page it reads until it writes the index, so the build runs it on shards
+# of at most this many pages, to bound its memory, and merges their bundles into one
+# (pagefind_output). ARCHIVE_SEARCH_SHARD_PAGES in the environment overrides it (the tests use
+# small shards).
 SHARD_PAGES = 2000
-# Pagefind keeps about 1.4 of this machine's 2 cores busy on one shard, so two shards are
-# indexed at a time.
+# One Pagefind run does not keep two cores busy, so two shards are indexed at a time.
 SHARDS_AT_ONCE = 2
 
 # Pagefind cuts its word index into chunks of about this many word positions (its default is
 # 20,000; 1.5.2 reads the setting only from this environment variable). A search fetches the
 # chunk holding each query word, so smaller chunks mean fewer bytes per first query, paid for
-# by a longer chunk list in the metadata file every query fetches. Measured on the 10,000-story
-# benchmark index (docs/SEARCH.md): chunk plus metadata growth per query word, median
-# 41 KB at 20,000, 30 KB at 10,000, 25 KB at 5,000, 32 KB at 2,000.
+# by a longer chunk list in the metadata file every query fetches (docs/SEARCH.md).
 PAGEFIND_ENV = {"PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE": "5000"}
 CHUNK_SIZE = int(PAGEFIND_ENV["PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE"])  # the merge chunks the same way
 
 # Every indexed page carries this sort (theme; tested). The merge puts each page's place in it
-# into the page's fragment name instead of writing the sort into the metadata every query loads
-# (28 KB at 10,000 stories), and the search page sorts by those names.
+# into the page's fragment name instead of writing the sort into the metadata every query loads,
+# and the search page sorts by those names.
 SEARCH_ORDER = "date"
 
 
@@ -93,8 +89,8 @@ def pagefind_command(site: Path) -> list[str]:
 
 @functools.cache
 def pagefind_executable() -> tuple[str, ...]:
-    """Pagefind's binary from ``pagefind[bin]``, run directly: ``python -m pagefind`` starts
-    Python first, 80 ms more per run (the 10,000-story benchmark index has 94 shards)."""
+    """Pagefind's binary from ``pagefind[bin]``, run directly (``python -m pagefind`` would start
+    Python first for every shard); ``python -m pagefind`` where the binary is not found."""
     from pagefind.service import get_executable
 
     binary = get_executable()
@@ -119,9 +115,8 @@ def read_indexed_pages(site: Path, record: PageRecord | None = None) -> list[Ind
     """``indexed_pages`` with each page's size and a hash of its bytes. With ``record``, a page
     whose file it knows is not read again, and every page is noted in it.
 
-    With READ_IN_TWO_FROM pages or more to read, a forked child reads every other one: after a
-    cold build at 10,000 stories, reading and hashing the 615 MB took about 4 s, while nothing
-    else ran."""
+    With READ_IN_TWO_FROM pages or more to read, a forked child reads every other one, so that
+    reading and hashing a large site uses both cores."""
     found: dict[Path, IndexedPage | None] = {}  # by path: the page, or None if not indexed
     todo: list[tuple[Path, os.stat_result | None]] = []
     order = _html_files(site, INDEXED_DIRS)
@@ -149,8 +144,8 @@ READ_IN_TWO_FROM = 500
 
 def _html_files(site: Path, folders: tuple[str, ...]) -> list[Path]:
     """The ``.html`` files under ``site``'s ``folders``, relative to it, in path order (as
-    ``Path`` sorts them, part by part): ``os.walk`` lists the 12,740 of the 10,000-story
-    benchmark in 0.3 s, ``Path.rglob`` and sorting ``Path`` objects took 0.9 s."""
+    ``Path`` sorts them, part by part). Walks with ``os.walk`` and sorts strings: faster than
+    ``Path.rglob`` and sorting ``Path`` objects."""
     found = []
     for folder in folders:
         top = os.path.join(site, folder)
@@ -221,7 +216,7 @@ def index_site(
             record.save()
         return done
     finally:
-        if done:  # the shards' trees, about 13,000 files at 10,000 stories
+        if done:  # the shards' trees hold a link per indexed page: deleted without waiting
             remove_in_background(work)
         else:
             shutil.rmtree(work, ignore_errors=True)
@@ -345,8 +340,8 @@ def search_cache(output: Path) -> Path:
 
 def publish(new: Path, output: Path) -> None:
     """Put the finished site ``new`` at ``output`` (same folder), the old site, if any, going to a
-    detached process that clears it into the spare (``spare_tree``: at 10,000 stories about
-    77,000 files deleted in 1.0 s, which the build does not wait for).
+    detached process that clears it into the spare (``spare_tree``), which the build does not
+    wait for.
 
     ``output`` is at every instant the old site or the new one: the two are exchanged in one
     step. Where the system cannot exchange folders, two renames with Ctrl-C held off between them;
@@ -492,6 +487,11 @@ def umask() -> int:
 
 
 def build(content: Path, settings: Path, output: Path, quiet: bool = False, search: bool = True) -> int:
+    """Build ``content`` with Pelican's ``settings`` (and, with ``search``, the Pagefind index) and
+    publish it at ``output``: 0 once published; 1, with the reasons printed and ``output`` left as
+    it was, if the content has problems or a step fails. Waits for another build of ``output``.
+    ``OSError`` and ``KeyboardInterrupt`` propagate, ``output`` still a complete site (:func:`main`
+    reports them in one line)."""
     shard_pages = shard_size()  # a bad setting stops the build before Pelican runs
     if search and (problem := pagefind_version_problem()):
         print(f"build stopped: {problem}; output/ left unchanged", file=sys.stderr)

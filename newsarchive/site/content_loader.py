@@ -229,9 +229,8 @@ def check_content(content_root: Path, record: Path | None = None) -> tuple[list[
 
     With ``record`` (a :class:`~newsarchive.site.file_record.FileRecord` file), each story file with no
     problem is remembered there with its slug, its capture file's identity, the version of the
-    code that checked it and its comment export's path, if any: the next check parses only the files that changed (at 10,000
-    stories a full check is 8.7 s of one core, spent while the build's Pelican starts). Slugs are
-    remembered too, so duplicates are still found across all files.
+    code that checked it and its comment export's path, if any: the next check parses only the
+    files that changed. Slugs are remembered too, so duplicates are still found across all files.
     """
     files = FileRecord(record) if record else None
     version = code_version() if files else None

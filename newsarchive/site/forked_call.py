@@ -10,9 +10,7 @@ temporary file that parent and child share. Use it for pure functions of data th
 not change before ``result()``.
 
 The child exits as soon as its value is written, whether or not the parent is ready for it:
-through a pipe it waited, blocked, until ``result()`` read the value, holding all its memory.
-At 10,000 stories the wire analysis's child waited 4 s that way holding 620 MB, and the
-comments' citations' child 5 s holding 400-500 MB, while the build's process went on.
+through a pipe it would wait, blocked, until ``result()`` read the value, holding all its memory.
 
 When the child cannot give a value (it raised, was killed, or its value does not pickle), or
 when forking cannot help (one core, no ``fork``, another thread running), ``result()`` makes the call in the parent
@@ -44,8 +42,7 @@ PR_SET_PDEATHSIG = 1  # Linux prctl(2)
 def release_free_memory() -> None:
     """Give the C allocator's free pages back to the system (glibc's ``malloc_trim``), as a
     process about to fork should: a page the parent freed but kept would otherwise be copied
-    into each process that reuses it. At 10,000 stories the build's process holds 120 MB of
-    such pages when its writers fork (801 MB before, 681 MB after)."""
+    into each process that reuses it."""
     try:
         ctypes.CDLL(None).malloc_trim(0)
     except (OSError, AttributeError):  # not glibc: nothing to give back this way
@@ -60,6 +57,10 @@ def forking_helps() -> bool:
 
 
 class ForkedCall:
+    """``fn(*args)``, started in a forked child at once; :meth:`result` gives its value (see the
+    module docstring). With ``enabled=False``, or where forking cannot help, ``result()`` makes
+    the call."""
+
     def __init__(self, fn: Callable[..., Any], *args: Any, enabled: bool = True) -> None:
         self.fn, self.args = fn, args
         self.pid: int | None = None

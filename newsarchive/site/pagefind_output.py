@@ -1,10 +1,10 @@
 """Merge Pagefind bundles into one bundle, deterministic and with an exact chunk list.
 
-**Why merge:** Pagefind's indexer holds every page it reads until it writes, about 390 KB per
-story page (3.9 GB at 10,000 stories). The build therefore indexes the site in shards of a few
-thousand pages, one Pagefind run each, and :func:`merge_bundles` joins their outputs into the
-single bundle a browser loads: one metadata file, one WebAssembly module, one word index. A
-query fetches what it would from one run over the whole site (tested against one).
+**Why merge:** Pagefind's indexer holds every page it reads until it writes, so its memory grows
+with the site. The build therefore indexes the site in shards of a few thousand pages, one Pagefind
+run each, and :func:`merge_bundles` joins their outputs into the single bundle a browser loads: one
+metadata file, one WebAssembly module, one word index. A query fetches what it would from one run
+over the whole site (tested against one).
 
 **The format (Pagefind 1.5.2).** ``pagefind-entry.json`` names each language's metadata file
 ``pagefind.<hash>.pf_meta``; that is ``[version, pages, index chunks, filters, sorts, meta
@@ -25,24 +25,23 @@ filter values sorted, gzip with a fixed header, and names from a hash of the byt
 the same site gives the same ``pagefind/`` bytes. The browser finds every file by the names in
 the metadata and entry files and checks no integrity hash, so renaming them is safe.
 
-**Fragment names:** Pagefind names a fragment by 7 hex digits of a hash of its content. Every
-query loads the page list, and those digits are random to gzip: at 12,736 pages they made 91 of
-the metadata's 141 KB, and the date sort, a random-looking order of every page, 28 KB more. The
-merge names a page's fragment ``<language>_<version>_<rank>``: ``rank`` in base 36 is the
-page's place in one sort (the build uses ``date``; without one, its place in the page list), and
-``version`` is 8 hex digits of a hash of every fragment's bytes in that order, so a name never
-stands for other bytes in another build (a browser may have the old file cached). Names that
-count up gzip to 61 KB, and that sort is left out of the metadata: the search page orders results
-by the rank in their names (``theme/static/js/search.js``).
+**Fragment names:** Pagefind names a fragment by 7 hex digits of a hash of its content. Every query
+loads the page list, and those digits are random to gzip: they make most of the metadata's bytes,
+and the date sort, a random-looking order of every page, adds more. The merge names a page's
+fragment ``<language>_<version>_<rank>``: ``rank`` in base 36 is the page's place in one sort (the
+build uses ``date``; without one, its place in the page list), and ``version`` is 8 hex digits of a
+hash of every fragment's bytes in that order, so a name never stands for other bytes in another
+build (a browser may have the old file cached). Names that count up gzip to far fewer bytes, and
+that sort is left out of the metadata: the search page orders results by the rank in their names
+(``theme/static/js/search.js``).
 
 **Exact chunk list:** the metadata lists the word-index chunks as ``[from, to, file]``, and the
-browser fetches every chunk whose range could hold a query word. Pagefind writes ``from`` and
-``to`` as the shortest prefixes that tell neighbouring chunks apart, and for a word it did not
-index as typed (``officials``, indexed as its stem ``offici``) the browser also fetches each
-chunk whose ``to`` is a prefix of the word: the chunk ending in ``of``, 240 KB at 10,000
-stories, for every query starting with "of". The merge writes each chunk's first and last word
-instead, the last followed by U+0000, so that a chunk ending in ``of`` no longer matches
-``off…`` (docs/SEARCH.md).
+browser fetches every chunk whose range could hold a query word. Pagefind writes ``from`` and ``to``
+as the shortest prefixes that tell neighbouring chunks apart, and for a word it did not index as
+typed (``officials``, indexed as its stem ``offici``) the browser also fetches each chunk whose
+``to`` is a prefix of the word: the chunk ending in ``of`` for every query starting with "of". The
+merge writes each chunk's first and last word instead, the last followed by U+0000, so that a chunk
+ending in ``of`` no longer matches ``off…`` (docs/SEARCH.md).
 """
 
 from __future__ import annotations
@@ -132,18 +131,15 @@ def gzip_fixed(raw: bytes, level: int = 12) -> bytes:
     return deflate.gzip_compress(raw, level)
 
 
-# The word-index chunks are most of the bytes the merge compresses (56 MB at 10,000 stories). On
-# 400 of the benchmark's chunks (15.6 MB), CPU seconds and bytes written: zlib level 6 1.16 s,
-# 7.31 MB; zlib 9 4.19 s, 7.20 MB; libdeflate 6 0.26 s, 7.25 MB; libdeflate 12 3.23 s, 6.88 MB.
-# A query fetches one or two chunks: they are written at 6. The metadata file every query
-# fetches, and the filters, are small and written at 12.
+# The word-index chunks are most of the bytes the merge compresses, and a query fetches only one
+# or two of them: they are written at 6, where level 12 costs much more time for a few percent
+# fewer bytes. The metadata file every query fetches, and the filters, are small and written at 12.
 CHUNK_GZIP_LEVEL = 6
 
 
 # --- a fast encoder for word-index chunks ---------------------------------------------------------
-# cbor2 encodes about two million objects a second: re-encoding the 38 MB word index of the
-# 10,000-story benchmark took 8.7 s with it and 4.6 s with these functions, which know the
-# chunk's shape. They write the bytes cbor2 writes (tested on every chunk of a real index).
+# These functions encode faster than cbor2 because they know the chunk's shape; they write the
+# bytes cbor2 writes (tested on every chunk of a real index).
 
 
 def _head(major: int, n: int) -> bytes:
@@ -178,8 +174,8 @@ def _text(value: str) -> bytes:
 
 
 def _postings(postings: list, _int=_INT, _join=b"".join) -> bytes:
-    """``[[page delta, locations, meta locations], ...]``: one list of pieces joined once (a
-    function call per posting cost a quarter of the encoding time)."""
+    """``[[page delta, locations, meta locations], ...]`` encoded: one list of pieces joined once,
+    with no function call per posting (this is the encoder's inner loop)."""
     out = [_array(len(postings))]
     add, extend = out.append, out.extend
     for delta, locs, meta_locs in postings:
@@ -355,15 +351,14 @@ class _Names:
 
 
 # --- prepared bundles -----------------------------------------------------------------------------
-# Decoding a bundle's word index and encoding it again was most of the merge (at 10,000 stories,
-# 30 of 45 s of CPU). Merged, a word's postings are each bundle's postings one after another, and
-# only the first posting of each bundle changes: it counts pages from the previous bundle's last
-# posting of the word. So each bundle is decoded once into a *prepared* form, kept in the bundle
-# (``.merge/<tag>.marshal``, beside the search shards a build keeps): per word, its postings as
-# encoded bytes less that first page number. Merging is then joining bytes. A bundle the last
-# build prepared (a shard whose pages did not change) is not decoded again. The postings' bytes are
-# cut from Pagefind's chunk rather than encoded again: preparing the 91 bundles of the 10,000-story
-# benchmark took 9.2-10.6 s of CPU encoding them, 6.7-6.8 s cutting them.
+# Decoding a bundle's word index and encoding it again would be most of the merge. Merged, a word's
+# postings are each bundle's postings one after another, and only the first posting of each bundle
+# changes: it counts pages from the previous bundle's last posting of the word. So each bundle is
+# decoded once into a *prepared* form, kept in the bundle (``.merge/<tag>.marshal``, beside the
+# search shards a build keeps): per word, its postings as encoded bytes less that first page number.
+# Merging is then joining bytes. A bundle the last build prepared (a shard whose pages did not
+# change) is not decoded again. The postings' bytes are cut from Pagefind's chunk rather than
+# encoded again, which is faster.
 
 PREPARED_FORMAT = 1
 
@@ -641,7 +636,7 @@ _JSON = json.JSONDecoder()
 
 def _fragment_meta(raw: bytes) -> dict:
     """A fragment's ``meta`` object from its decompressed bytes, without parsing the page text
-    before it (at 10,000 stories 1.4 s instead of 2.9 s for every sorted page). In JSON a quote
+    before it (every sorted page's fragment is read). In JSON a quote
     inside a string is escaped, so ``"meta":{`` occurs only as a key; the last one is the
     fragment's own (``anchors`` after it hold no such key)."""
     at = raw.rfind(_META_KEY)

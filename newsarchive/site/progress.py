@@ -49,8 +49,7 @@ def report_reuse(name: str, kept: int, computed: int) -> None:
 def _line(text: str) -> None:
     """``text`` and its newline to stderr in one write. Forked analyses report while the build's
     process does, on the same pipe: ``print`` writes the text and the newline apart (stderr
-    writes through), and a line of another process could land between them: the benchmark lost
-    a stage now and then (its test failed in 2 of 5 runs of the suite)."""
+    writes through), and a line of another process could land between them."""
     sys.stderr.write(text + "\n")
     sys.stderr.flush()
 
@@ -101,10 +100,8 @@ class TimedStages:
 
     An analysis runs with the cyclic garbage collector paused, and then everything alive is
     moved out of the collector's reach (``gc.freeze()``): the stories and analysis results live
-    until the build ends. At 10,000 stories the collector ran about 4,700 times during the
-    comment and quotation analyses, took 12.8 s of their 55 s, and found nothing to free; a
-    collection after each analysis also found nothing (0 objects, 4.4 s in all), so none is
-    run. Cyclic garbage an analysis did leave would be frozen too, and kept until the build's
+    until the build ends. The analyses leave no cyclic garbage, so no collection is run after
+    them. Cyclic garbage an analysis did leave would be frozen too, and kept until the build's
     process exits.
 
     An analysis that raises :class:`~newsarchive.errors.ArchiveError` (a bad setting) stops the

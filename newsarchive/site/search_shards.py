@@ -33,11 +33,8 @@ from newsarchive.site.faults import note_discarded
 from newsarchive.site.file_record import FileRecord
 from newsarchive.site.pagefind_output import read_pf
 
-# About this much HTML per shard. On the 10,000-story benchmark (615 MB of indexed HTML; story
-# pages 44 KB, people and organizations 440-540 KB) it makes 94 shards; Pagefind over all of them
-# took 26.5-28.8 s, over 11 shards of up to 2,000 pages 25.9-26.2 s, and after one story was added
-# it ran on the 6 shards that changed (84.5 MB) in 2.2 s. 193 shards of 4 MB: 36.1 s, then 9 shards
-# (55.7 MB) in 1.6 s; 54 of 16 MB: 29.8 s, then 6 (136.3 MB) in 5.7 s.
+# About this much HTML per shard: small enough that adding a story re-indexes little, large enough
+# that a cold build does not pay Pagefind's cost per run many times over.
 TARGET_BYTES = 8_000_000
 
 
@@ -55,8 +52,8 @@ def indexed_page(path: Path, data: bytes) -> IndexedPage:
 class PageRecord(FileRecord):
     """What the last build learnt of each page it read for search: its digest, or None when it is
     not indexed (``newsarchive.site.file_record``). A page the build linked from the last build's
-    output instead of rendering it (incremental writing) is the same file, and is not read again:
-    at 10,000 stories reading and hashing the 615 MB of indexed pages took 5 s. Kept as ``FILE``
+    output instead of rendering it (incremental writing) is the same file, and is not read again.
+    Kept as ``FILE``
     in the bundle cache."""
 
     FILE = ".pages.json"  # hidden: not a bundle
@@ -108,7 +105,7 @@ def bundle_problem(bundle: Path) -> str | None:
     """What is wrong with the Pagefind bundle ``bundle``, or None if it looks whole: its entry
     and metadata files read, and every file they name, and every file beside them, is there and
     not empty. (Pagefind 1.5.2 on a full disk exits 0 and leaves empty files.)"""
-    root = os.fspath(bundle)  # paths as strings: at 10,000 stories a stat per page of 12,736
+    root = os.fspath(bundle)  # paths as strings: a bundle holds a file per page
     try:
         with open(os.path.join(root, "pagefind-entry.json"), encoding="utf-8") as file:
             entry = json.load(file)

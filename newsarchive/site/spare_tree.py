@@ -2,11 +2,9 @@
 
 A build writes every page into a new directory, which replaces ``output/`` only once everything
 succeeded (``newsarchive.site.build``). Almost every page has a folder of its own
-(``stories/<slug>/index.html``): 63,000 at 10,000 stories. In a one-story rebuild, where nearly
-every page is a hard link to the last build's, creating those folders was the largest single
-cost of writing: under cProfile, 2.1 s of the forked writer's 7.9 s and 1.0 s of the build's
-process. A ``mkdir`` of a folder that exists takes about 1 µs; of a new one 15-33 µs alone on
-this machine's ext4, more with two writers at it.
+(``stories/<slug>/index.html``). In a one-story rebuild, where nearly every page is a hard link
+to the last build's, creating those folders is the largest single cost of writing, while a
+``mkdir`` of a folder that exists is cheap.
 
 So the output a build replaces is not deleted whole. A detached process (:func:`clear`, run by
 :func:`retire_in_background`) deletes its files, and its search index whole, and keeps its
@@ -18,10 +16,9 @@ directory it writes into (:func:`take_spare`) and, before it replaces the output
 listed folders it left empty (:func:`remove_empty`, a story taken out), so the site it publishes
 is the one a build into a new directory writes: the same files and the same folders (tested).
 
-No spare (the first build, a cold one, or the last spare still being cleared): the build
-writes into a new directory, as before. At 10,000 stories clearing an output took 1.0 s, and
-the spare's 63,000 empty folders take 256 MB of disk (a 4 KB block each on ext4). Standard
-library only: the detached process runs this file as a script.
+No spare (the first build, a cold one, or the last spare still being cleared): the build writes into
+a new directory. The spare's empty folders take a block of disk each. Standard library
+only: the detached process runs this file as a script.
 """
 
 from __future__ import annotations

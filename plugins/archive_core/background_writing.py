@@ -1,24 +1,20 @@
 """Write the quotation and wire pages in forked children while Pelican writes the rest.
 
 Pelican writes pages one generator after another, on one core. Generators that set
-``write_in_background = True`` (quotations and wire copy: about 36,000 and 14,000 pages at
-10,000 stories) write pages that no other generator reads. So, on a machine with two or more
-cores, the build forks when every analysis is done (Pelican's ``get_writer`` signal, sent just
-before writing starts): one child writes their pages, one generator after another, while the
-parent writes the stories and listings. The parent waits for the child at ``finalized`` and fails
-the build if it failed. The files are the same either way (tested); ``ARCHIVE_PARALLEL_WRITING =
-False`` writes everything in one process.
+``write_in_background = True`` (quotations and wire copy, many pages each) write pages that no other
+generator reads. So, on a machine with two or more cores, the build forks when every analysis is
+done (Pelican's ``get_writer`` signal, sent just before writing starts): one child writes their
+pages, one generator after another, while the parent writes the stories and listings. The parent
+waits for the child at ``finalized`` and fails the build if it failed. The files are the same either
+way (tested); ``ARCHIVE_PARALLEL_WRITING = False`` writes everything in one process.
 
 One child, not one per generator: on two cores a third writer only competes with the other two,
-and each forked child copies the pages of the parent's heap it touches. Measured at 10,000
-stories (Pelican alone, two alternating rounds): one child 148.3 / 122.4 s, one child per
-generator 154.9 / 129.9 s, no child 222.6 / 186.1 s.
+and each forked child copies the pages of the parent's heap it touches.
 
-**Shared pages.** The child had more to write than the parent (at 10,000 stories, cold: 34.3 s
-against 22.8 s), so the pages of the last background generator (wire copy) are shared: both
-processes go through them in the same order, and each writes the next page nobody has taken yet
-(a counter in shared memory), the parent once its own generators are done, the child after the
-others. Which process writes a page changes nothing in it.
+**Shared pages.** So that neither process waits idle for the other, the pages of the last background
+generator (wire copy) are shared: both processes go through them in the same order, and each writes
+the next page nobody has taken yet (a counter in shared memory), the parent once its own generators
+are done, the child after the others. Which process writes a page changes nothing in it.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 **Pelican's reader cache** (``<CACHE_PATH>/<Generator>-Readers``). Pelican writes it in place,
 so a build killed while writing it leaves it cut short, and Pelican, reading one cut short, meets
-``EOFError``, which it does not catch (it catches ``PickleError``): every later build failed.
+``EOFError``, which it does not catch (it catches ``PickleError``): every later build would fail.
 Here the cache is written whole or not at all (``newsarchive.site.atomic_write``), and one that
 cannot be read is discarded with a one-line note, as every cache of this project is.
 

@@ -108,9 +108,8 @@ def story_content(instance) -> None:
     """``content_object_init`` receiver: a story article's ``content`` is made from its Story when
     asked for (Pelican calls ``_get_content``), not kept from reading to the end of the build.
     The theme renders story pages from the Story itself; only the Atom feeds ask, for their 100
-    newest entries each. Kept, the HTML was a second copy of every paragraph (91 MB at 10,000
-    stories), and pickling it into Pelican's reader cache attached a UTF-8 copy to each non-ASCII
-    one: the build's process held 505 MB after reading 10,000 stories with it, 369 MB without."""
+    newest entries each. Kept, the HTML would be a second copy of every paragraph, and pickling
+    it into Pelican's reader cache would attach a UTF-8 copy to each non-ASCII one."""
     story = getattr(instance, "story", None)
     if isinstance(story, Story):
         instance._get_content = partial(story_html, story)
@@ -250,7 +249,7 @@ def write_sitemap(pelican):
 def _index_folders(files: list[str], out: Path) -> set[str]:
     """The folders (``.`` for ``out`` itself) of the ``index.html`` files among ``files``
     (absolute paths under ``out``), as POSIX paths relative to ``out``: the pages this build
-    wrote, without walking the 61,000 files of a 10,000-story site."""
+    wrote, without walking the output's files."""
     root = os.path.abspath(out)
     found = set()
     for path in files:
@@ -263,9 +262,8 @@ def _index_folders(files: list[str], out: Path) -> set[str]:
 
 def _folders_with_index(out: Path) -> list[str]:
     """Every folder under ``out`` (``.`` for itself) holding an ``index.html``, as a POSIX path
-    relative to ``out``. ``os.scandir`` with paths joined as strings: ``Path.rglob`` took 4 s
-    over the 61,000 files of a 10,000-story site, ``os.walk`` with ``os.path.relpath`` 3.0 s, this
-    0.8 s."""
+    relative to ``out``. Walks with ``os.scandir`` and joins paths as strings, which is faster
+    than ``Path.rglob`` or ``os.walk`` with ``os.path.relpath`` on a large site."""
     found = []
     stack = [(str(out), ".")]
     while stack:
@@ -294,8 +292,8 @@ class _ArticlesById(list):
 def quick_listing_membership(generator):
     """``article_generator_finalized`` receiver. Pelican writes each category, tag and author
     page with ``[a for a in self.dates if a in articles]``: a scan of the group's list for each
-    of the archive's articles (at 10,000 stories and 8 publishers, 3.7 s of each build, most of
-    it for author pages this site does not write). The groups' lists answer ``in`` from a set
+    of the archive's articles: quadratic time, most of it spent on author pages this site does
+    not write. The groups' lists answer ``in`` from a set
     instead; the pages are the same."""
     for groups in (generator.categories, generator.authors):
         for n, (group, articles) in enumerate(groups):
@@ -316,12 +314,10 @@ PHASES = Phases()
 
 def reading_started(pelican):
     """``initialized`` receiver: Pelican loads its content cache and reads the stories with the
-    cyclic garbage collector paused, as the analyses run (newsarchive.site.progress.TimedStages): at
-    10,000 stories it ran 2,355 times while Pelican read them, took 3.3 of 16.8 s, and a
-    collection after reading found 5 objects to free. The stage starts before the articles'
-    generator is made, which loads the cache (its ``article_generator_init`` comes after): with
-    the collector running, loading the 92 MB cache of a 10,000-story rebuild took 2.9 s, paused
-    1.4 s."""
+    cyclic garbage collector paused, as the analyses run (newsarchive.site.progress.TimedStages):
+    reading makes many objects and almost no cyclic garbage. The stage starts before the articles'
+    generator is made, so that loading the cache (in that generator's ``__init__``, before its
+    ``article_generator_init``) runs paused too."""
     PHASES.start("pelican: reading stories")
     _reading.enter_context(paused_gc())
 
