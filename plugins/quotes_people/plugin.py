@@ -16,8 +16,8 @@ from pelican.generators import Generator
 from newsarchive.analysis_memo import memo_in_cache
 from newsarchive.errors import count_setting
 from newsarchive.progress import TimedStages, progress, report_reuse
-from newsarchive.quotes import analyze
-from newsarchive.story import UNATTRIBUTED_QUOTES_URL, Span
+from newsarchive.quotes import analyze, printed_parts, printings
+from newsarchive.story import UNATTRIBUTED_QUOTES_URL
 from newsarchive.structured_data import person as person_json_ld
 from newsarchive.structured_data import quotation as quotation_json_ld
 
@@ -77,6 +77,7 @@ class QuotesGenerator(TimedStages, Generator):
 
     def _generate_output(self, writer):
         result = self.analysis
+        archive = self.context["archive"]
         for url, template in INDEXES.items():
             writer.write_file(url + "index.html", self.get_template(template), self.context, page_name=url)
         for quote in progress(result.quotes, "quote pages"):
@@ -85,11 +86,10 @@ class QuotesGenerator(TimedStages, Generator):
                 self.get_template("quote"),
                 self.context,
                 quote=quote,
-                variants=list(zip(quote.occurrences, quote.diffs, strict=False)),
+                printings=printings(quote, partial(paragraph_text, archive)),
                 citations=self.citations_of.get(quote.id, []),
                 page_name=quote.url,
             )
-        archive = self.context["archive"]
         unattributed = [q for q in result.quotes if q.speaker not in self.context["person_by_slug"]]
         if unattributed:
             stories = [archive.story(o.story) for q in unattributed for o in q.occurrences]
@@ -146,14 +146,21 @@ def most_printed(quotes, n=QUOTES_PER_SPEAKER_IN_INDEX):
     return sorted(quotes, key=lambda q: -len(q.occurrences))[:n]
 
 
-def fragment_spans(occurrence, pid):
-    """The fragments of one printing inside paragraph ``pid``, as spans to mark."""
-    return [Span(f.start, f.end, "quote") for f in occurrence.fragments if f.paragraph == pid]
+def paragraph_text(archive, slug, pid):
+    """The printed text of paragraph ``pid`` of story ``slug``."""
+    return archive.story(slug).paragraph(pid).text
 
 
 def add_template_globals(generator):
+    context = generator.context
+
+    def fullest_printing(quote):
+        """The parts of ``quote``'s fullest printing, exactly as printed (newsarchive.quotes.printed_parts)."""
+        occurrence = quote.occurrences[quote.fullest]
+        return printed_parts(occurrence, partial(paragraph_text, context["archive"], occurrence.story))
+
     generator.env.globals.update(
-        quotation_json_ld=quotation_json_ld, person_json_ld=person_json_ld, fragment_spans=fragment_spans
+        quotation_json_ld=quotation_json_ld, person_json_ld=person_json_ld, fullest_printing=fullest_printing
     )
 
 
