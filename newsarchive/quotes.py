@@ -1164,6 +1164,13 @@ class QuoteAnalysis:
             out += [(m.story, m.paragraph, Span(m.start, m.end, e.kind, url, e.name)) for m in e.mentions]
         return out
 
+    def citation_spans(self) -> list[tuple[str, str, Span]]:
+        """(story slug, paragraph id, Span) over the words a comment quotes, in the paragraph it cites
+        (no link: the paragraph's note links the comment)."""
+        return [
+            (c.target, c.paragraph, Span(c.start, c.end, "cited", None, "Quoted by a reader")) for c in self.citations
+        ]
+
     def citation_notes(self) -> list[tuple[str, str, Note]]:
         """(story slug, paragraph id, Note) under each paragraph a comment quotes."""
         return [(c.target, c.paragraph, Note(f"Quoted in comment {c.comment}", c.comment_url)) for c in self.citations]

@@ -13,6 +13,7 @@ from functools import partial
 from pelican import signals
 from pelican.generators import Generator
 
+from newsarchive.analysis.mentions import aliases_to_show, in_sentence
 from newsarchive.analysis_memo import memo_in_cache
 from newsarchive.errors import count_setting
 from newsarchive.progress import TimedStages, progress, report_reuse
@@ -44,7 +45,7 @@ class QuotesGenerator(TimedStages, Generator):
         memo.save()
         archive.sections.update(result.sections())
         archive.warnings.extend(result.problems)
-        for slug, pid, span in result.quote_spans() + result.mention_spans():
+        for slug, pid, span in result.quote_spans() + result.mention_spans() + result.citation_spans():
             archive.story(slug).add_span(pid, span)
         for slug, pid, note in result.citation_notes():
             archive.story(slug).add_note(pid, note)
@@ -104,10 +105,7 @@ class QuotesGenerator(TimedStages, Generator):
             )
         per_page = self.stories_per_page
         for entity in result.people + result.organizations:
-            paragraphs = defaultdict(list)  # story slug -> paragraph ids naming the entity, in order
-            for m in entity.mentions:
-                if m.paragraph not in paragraphs[m.story]:
-                    paragraphs[m.story].append(m.paragraph)
+            paragraphs = named_in_context(entity, archive)
             stories = sorted(paragraphs, key=lambda slug: (archive.story(slug).date, slug))
             pages = [stories[i : i + per_page] for i in range(0, len(stories), per_page)] or [[]]
             page_urls = [entity.url] + [f"{entity.url}page/{n}/" for n in range(2, len(pages) + 1)]
@@ -146,6 +144,18 @@ def most_printed(quotes, n=QUOTES_PER_SPEAKER_IN_INDEX):
     return sorted(quotes, key=lambda q: -len(q.occurrences))[:n]
 
 
+def named_in_context(entity, archive):
+    """Story slug -> (paragraph id, InContext) for each sentence naming ``entity``, in order."""
+    found = defaultdict(list)
+    seen = set()
+    for m in entity.mentions:
+        shown = in_sentence(paragraph_text(archive, m.story, m.paragraph), m.start, m.end)
+        if (m.story, m.paragraph, shown.sentence) not in seen:
+            seen.add((m.story, m.paragraph, shown.sentence))
+            found[m.story].append((m.paragraph, shown))
+    return found
+
+
 def paragraph_text(archive, slug, pid):
     """The printed text of paragraph ``pid`` of story ``slug``."""
     return archive.story(slug).paragraph(pid).text
@@ -160,7 +170,10 @@ def add_template_globals(generator):
         return printed_parts(occurrence, partial(paragraph_text, context["archive"], occurrence.story))
 
     generator.env.globals.update(
-        quotation_json_ld=quotation_json_ld, person_json_ld=person_json_ld, fullest_printing=fullest_printing
+        quotation_json_ld=quotation_json_ld,
+        person_json_ld=person_json_ld,
+        fullest_printing=fullest_printing,
+        aliases_to_show=aliases_to_show,
     )
 
 

@@ -1,0 +1,1 @@
+"""Text analyses of the stories and comments: quotations, names, wire copy, citations."""
