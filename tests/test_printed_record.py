@@ -62,7 +62,7 @@ def test_a_printing_marks_its_differences_without_rewriting_either_text(site, ba
     )
     page.goto(f"{base}/quotes/{quote_page.parent.name}/")
     marked = page.locator(".witness mark.only-here")
-    lacks = page.locator(".witness .lacks q")
+    lacks = page.locator(".witness .lacks .lacked")
     assert marked.count() + lacks.count() > 0
     assert page.locator(".witness.fullest mark.only-here").count() == 0
     style = marked.first.evaluate("el => getComputedStyle(el).textDecorationLine") if marked.count() else "underline"

@@ -27,7 +27,7 @@ def test_shared_statement_is_one_quote_with_both_printings(site):
     page = soup(site, f"quotes/{quote['id']}")
     assert page.h1.get_text().startswith("Mary Beth Heffernan: “It has become clear now")
     assert {m.get_text() for m in page.select(".witness mark.only-here")} == {"(agreement)"}
-    lacks = [q.get_text() for q in page.select(".witness .lacks q")]
+    lacks = [q.get_text() for q in page.select(".witness .lacks .lacked")]
     assert lacks[0] == "MOU" and lacks[1].startswith("“We will also work closely")
     links = {a["href"] for a in page.select(".witness h3 a")}
     assert links == {f"/stories/{CBS}/#p8", f"/stories/{AP}/#p5"}
