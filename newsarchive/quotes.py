@@ -77,7 +77,6 @@ INTRO_RE = re.compile(rf"\b(?P<verb>{SPEECH_VERB})\b[^\"“”]{{0,60}}:\s*$")
 VERB_RE = re.compile(rf"\b{SPEECH_VERB}\b")
 VERB_ENDS_CLAUSE_RE = re.compile(r"\s*(?:[.,;:!?]|$|\s(?:in|on|at|to|during|after|before|when|while|from|of|with)\b)")
 SPLIT_QUOTE_GAP_RE = re.compile(rf"\b{SPEECH_VERB}\b|according to")
-WORD_BEFORE_RE = re.compile(r"([\w.]+)$")
 ROLE_PHRASE_RE = re.compile(r"^the\s(?:\w+\s){0,2}?(?P<noun>[a-z-]+)$")
 SENTENCE_AFTER_RE = re.compile(r"^\s*(?:$|[\[(A-Z\"“])")
 SENTENCE_END_RE = re.compile(r"[.?!,;:…—-]$")
@@ -176,14 +175,15 @@ class Quote:
 
 def _is_boundary(text: str, m: re.Match) -> bool:
     """Is this match of BOUNDARY_RE a sentence end, not an abbreviation ("Gov.", "P.", "U.S.")?"""
-    if text[m.start()] != ".":
+    end = m.start()
+    if text[end] != ".":
         return True
-    word = WORD_BEFORE_RE.search(text, max(0, m.start() - 80), m.start())
-    if word and word.start() == max(0, m.start() - 80) > 0:  # a word longer than the window: read it whole
-        word = WORD_BEFORE_RE.search(text[: m.start()])
-    if not word:
+    start = end  # the word before the mark: the run of word characters and dots (r"[\w.]+") ending there
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "._"):
+        start -= 1
+    if start == end:
         return True
-    w = word.group(1)
+    w = text[start:end]
     return not (w.lower() in ABBREVIATIONS or (len(w) == 1 and w.isupper()) or "." in w)
 
 

@@ -4,6 +4,8 @@ title."""
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..quotes import sentence_starts
@@ -23,12 +25,13 @@ class InContext:
     sentence: int
 
 
-def in_sentence(text: str, start: int, end: int, room: int = ROOM) -> InContext:
+def in_sentence(text: str, start: int, end: int, room: int = ROOM, starts: Sequence[int] | None = None) -> InContext:
     """``text[start:end]`` in the sentence of ``text`` that holds it; each side cut at a word to at
-    most ``room`` characters, marked "…"."""
-    starts = sentence_starts(text)
-    first = max(s for s in starts if s <= start)
-    last = min((s for s in starts if s >= end), default=len(text))
+    most ``room`` characters, marked "…". ``starts``: ``sentence_starts(text)``, when known."""
+    starts = sentence_starts(text) if starts is None else starts
+    first = starts[bisect_right(starts, start) - 1]
+    n = bisect_left(starts, end)
+    last = starts[n] if n < len(starts) else len(text)
     before, after = text[first:start].lstrip(), text[end:last].rstrip()
     if len(before) > room:
         before = "…" + before[-room:].split(" ", 1)[-1]

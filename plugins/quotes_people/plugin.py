@@ -17,7 +17,7 @@ from newsarchive.analysis.mentions import aliases_to_show, in_sentence
 from newsarchive.analysis_memo import memo_in_cache
 from newsarchive.errors import count_setting
 from newsarchive.progress import TimedStages, progress, report_reuse
-from newsarchive.quotes import analyze, printed_parts, printings
+from newsarchive.quotes import analyze, printed_parts, printings, sentence_starts
 from newsarchive.story import UNATTRIBUTED_QUOTES_URL
 from newsarchive.structured_data import person as person_json_ld
 from newsarchive.structured_data import quotation as quotation_json_ld
@@ -104,8 +104,9 @@ class QuotesGenerator(TimedStages, Generator):
                 page_name=UNATTRIBUTED_QUOTES_URL,
             )
         per_page = self.stories_per_page
+        starts_of = {}  # (story slug, paragraph id) -> sentence starts, for named_in_context
         for entity in result.people + result.organizations:
-            paragraphs = named_in_context(entity, archive)
+            paragraphs = named_in_context(entity, archive, starts_of)
             stories = sorted(paragraphs, key=lambda slug: (archive.story(slug).date, slug))
             pages = [stories[i : i + per_page] for i in range(0, len(stories), per_page)] or [[]]
             page_urls = [entity.url] + [f"{entity.url}page/{n}/" for n in range(2, len(pages) + 1)]
@@ -144,12 +145,17 @@ def most_printed(quotes, n=QUOTES_PER_SPEAKER_IN_INDEX):
     return sorted(quotes, key=lambda q: -len(q.occurrences))[:n]
 
 
-def named_in_context(entity, archive):
-    """Story slug -> (paragraph id, InContext) for each sentence naming ``entity``, in order."""
+def named_in_context(entity, archive, starts_of):
+    """Story slug -> (paragraph id, InContext) for each sentence naming ``entity``, in order.
+    ``starts_of``: a dict keeping each paragraph's sentence starts, shared by every entity."""
     found = defaultdict(list)
     seen = set()
     for m in entity.mentions:
-        shown = in_sentence(paragraph_text(archive, m.story, m.paragraph), m.start, m.end)
+        text = paragraph_text(archive, m.story, m.paragraph)
+        key = (m.story, m.paragraph)
+        if key not in starts_of:
+            starts_of[key] = sentence_starts(text)
+        shown = in_sentence(text, m.start, m.end, starts=starts_of[key])
         if (m.story, m.paragraph, shown.sentence) not in seen:
             seen.add((m.story, m.paragraph, shown.sentence))
             found[m.story].append((m.paragraph, shown))
