@@ -1035,6 +1035,7 @@ class PrintedPart:
     text: str
     left_out: str = ""
     pieces: list[tuple[str, bool]] = field(default_factory=list)
+    words: str = ""  # ``text`` inside its quotation marks
 
 
 @dataclass(slots=True)
@@ -1061,11 +1062,17 @@ def printed_parts(occurrence: QuoteOccurrence, paragraph_text: Callable[[str], s
             left_out = text[before[1].end : frag.start].strip()
         else:
             left_out = " ".join(x for x in (before[0][before[1].end :].strip(), text[: frag.start].strip()) if x)
-        parts.append(
-            PrintedPart(frag.paragraph, text[frag.start : frag.end], left_out, [(text[frag.start : frag.end], False)])
-        )
+        printed = text[frag.start : frag.end]
+        parts.append(PrintedPart(frag.paragraph, printed, left_out, [(printed, False)], frag.text))
         before = (text, frag)
     return parts
+
+
+def printed_text(parts: list[PrintedPart], marks: bool = True) -> str:
+    """``parts`` as one line of plain text, with their quotation marks or (``marks=False``) the
+    words inside them: "[…]" where printed words were left out between two."""
+    joined = (" […] " if part.left_out else " " if n else "" for n, part in enumerate(parts))
+    return "".join(j + (part.text if marks else part.words) for j, part in zip(joined, parts, strict=True))
 
 
 def _printed_words(parts: list[PrintedPart]) -> list[tuple[int, int, int]]:

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newsarchive.errors import Problem
-from newsarchive.quotes import analyze, cross_reference, extract_quotes, printings, word_diff
+from newsarchive.quotes import analyze, cross_reference, extract_quotes, printed_text, printings, word_diff
 from newsarchive.story import Archive, Paragraph, Story
 from newsarchive.story_file import load_story, parse_story
 
@@ -225,6 +225,8 @@ def test_each_printing_is_shown_exactly_as_printed_with_the_attribution_left_out
     (parts,) = first.paragraphs
     assert [p.text for p in parts] == ["“We can’t wait for the budget, and we won’t,”", "“It is late.”"]
     assert parts[1].left_out == "Jane Roe said."
+    assert printed_text(parts) == "“We can’t wait for the budget, and we won’t,” […] “It is late.”"
+    assert printed_text(parts, marks=False) == "We can’t wait for the budget, and we won’t, […] It is late."
     (parts,) = second.paragraphs
     assert [p.text for p in parts] == ['"We can\'t wait for the budget,"', '"It is very late."']
     assert parts[1].left_out == "Jane Roe, the mayor, said on Monday."

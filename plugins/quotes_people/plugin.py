@@ -17,7 +17,7 @@ from newsarchive.analysis.mentions import aliases_to_show, in_sentence
 from newsarchive.analysis_memo import memo_in_cache
 from newsarchive.errors import count_setting
 from newsarchive.progress import TimedStages, progress, report_reuse
-from newsarchive.quotes import analyze, printed_parts, printings, sentence_starts
+from newsarchive.quotes import analyze, printed_parts, printed_text, printings, sentence_starts
 from newsarchive.story import UNATTRIBUTED_QUOTES_URL
 from newsarchive.structured_data import person as person_json_ld
 from newsarchive.structured_data import quotation as quotation_json_ld
@@ -179,6 +179,7 @@ def add_template_globals(generator):
         quotation_json_ld=quotation_json_ld,
         person_json_ld=person_json_ld,
         fullest_printing=fullest_printing,
+        printed_text=printed_text,
         aliases_to_show=aliases_to_show,
     )
 
