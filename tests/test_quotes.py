@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsarchive.analysis.quotes import analyze, cross_reference, extract_quotes, word_diff
+from newsarchive.analysis.quotes import analyze, cross_reference, extract_quotes, printed_text, printings, word_diff
 from newsarchive.errors import Problem
 from newsarchive.formats.story_file import load_story, parse_story
 from newsarchive.model.story import Archive, Paragraph, Story
@@ -204,6 +204,51 @@ def test_word_diff_marks_insertions_and_deletions():
         ("insert", "(agreement)"),
         ("equal", "with ICE."),
     ]
+
+
+def _printings_of(*texts: str):
+    """The printings of the one statement the stories with bodies ``texts`` print, by story slug."""
+    stories = [
+        parse_story(f"Title: {n}\nDate: 2012-01-0{n + 1}\n\n{body}\n", f"s{n}.md") for n, body in enumerate(texts)
+    ]
+    by_slug = {s.slug: s for s in stories}
+    (quote,) = cross_reference([occ for s in stories for occ in extract_quotes(s)[0]])
+    return {p.occurrence.story: p for p in printings(quote, lambda slug, pid: by_slug[slug].paragraph(pid).text)}
+
+
+def test_each_printing_is_shown_exactly_as_printed_with_the_attribution_left_out():
+    shown = _printings_of(
+        "“We can’t wait for the budget, and we won’t,” Jane Roe said. “It is late.”",
+        '"We can\'t wait for the budget," Jane Roe, the mayor, said on Monday. "It is very late."',
+    )
+    first, second = (shown[slug] for slug in sorted(shown))
+    (parts,) = first.paragraphs
+    assert [p.text for p in parts] == ["“We can’t wait for the budget, and we won’t,”", "“It is late.”"]
+    assert parts[1].left_out == "Jane Roe said."
+    assert printed_text(parts) == "“We can’t wait for the budget, and we won’t,” […] “It is late.”"
+    assert printed_text(parts, marks=False) == "We can’t wait for the budget, and we won’t, […] It is late."
+    (parts,) = second.paragraphs
+    assert [p.text for p in parts] == ['"We can\'t wait for the budget,"', '"It is very late."']
+    assert parts[1].left_out == "Jane Roe, the mayor, said on Monday."
+    assert first.fullest and not second.fullest
+    # compared with the fullest, without changing a character of either: the apostrophes and the
+    # quotation marks are not differences; the words are
+    for part in second.paragraphs[0]:
+        assert "".join(text for text, _ in part.pieces) == part.text
+    marked = [text for part in second.paragraphs[0] for text, only in part.pieces if only]
+    assert marked == ["very"]
+    assert second.lacks == ["and we won’t,”"]
+    assert all(not only for part in first.paragraphs[0] for _, only in part.pieces)
+
+
+def test_a_statement_running_into_the_next_paragraph_keeps_its_paragraphs():
+    shown = _printings_of("“The plan is good,” Roe said. “It will pass.\n\n“And it will last.”")
+    (printing,) = shown.values()
+    assert [[p.text for p in parts] for parts in printing.paragraphs] == [
+        ["“The plan is good,”", "“It will pass."],
+        ["“And it will last.”"],
+    ]
+    assert printing.paragraphs[1][0].left_out == ""  # nothing printed between the two paragraphs
 
 
 TOKENS = st.sampled_from(

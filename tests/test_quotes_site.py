@@ -26,10 +26,9 @@ def test_shared_statement_is_one_quote_with_both_printings(site):
     assert {(o["story"], o["paragraph"]) for o in quote["occurrences"]} == {(CBS, "p8"), (AP, "p5")}
     page = soup(site, f"quotes/{quote['id']}")
     assert page.h1.get_text().startswith("Mary Beth Heffernan: “It has become clear now")
-    compared = " ".join(p.get_text(" ") for p in page.select(".witness .align"))
-    assert "MOU" in {d.get_text() for d in page.select(".witness del")}
-    assert "(agreement)" in {i.get_text() for i in page.select(".witness ins")}
-    assert "We will also work closely" in compared
+    assert {m.get_text() for m in page.select(".witness mark.only-here")} == {"(agreement)"}
+    lacks = [q.get_text() for q in page.select(".witness .lacks .lacked")]
+    assert lacks[0] == "MOU" and lacks[1].startswith("“We will also work closely")
     links = {a["href"] for a in page.select(".witness h3 a")}
     assert links == {f"/stories/{CBS}/#p8", f"/stories/{AP}/#p5"}
 

@@ -119,7 +119,7 @@ def _quote(kw: dict, ctx: dict, src: Callable[[Story], str]) -> Any:
     speaker = speaker and (speaker.name, speaker.roles, speaker.url)
     stories = [src(archive.story(o.story)) for o in quote.occurrences]
     stories += [src(archive.story(c.story)) for c in citations]
-    # variants is zip(quote.occurrences, quote.diffs)
+    # printings: the quote's occurrences cut from its stories' text
     return quote, citations, speaker, stories, ctx["unattributed_url"]
 
 
@@ -128,7 +128,9 @@ def _entity(kw: dict, ctx: dict, src: Callable[[Story], str]) -> Any:
     stories = [(src(story), pids) for story, pids in kw["entity_stories"]]
     whole = field_values(type(entity), but="mentions")(entity), _flat(entity.mentions)
     pages = kw["stories_page_urls"], kw["stories_count"]
-    return whole, kw["entity_quotes"], kw["entity_publishers"], stories, pages
+    # each quotation is shown as its fullest printing, cut from its story's text
+    printed = [src(ctx["archive"].story(o.story)) for q in kw["entity_quotes"] for o in q.occurrences]
+    return whole, kw["entity_quotes"], kw["entity_publishers"], stories, pages, printed
 
 
 def _entity_stories(kw: dict, ctx: dict, src: Callable[[Story], str]) -> Any:

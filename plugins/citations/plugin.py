@@ -16,6 +16,7 @@ from markupsafe import Markup
 from pelican import signals
 from pelican.generators import Generator
 
+from newsarchive.analysis.quotes import printed_parts, printed_text
 from newsarchive.formats import citation
 from newsarchive.model.story import Story
 from newsarchive.site.progress import TimedStages
@@ -66,12 +67,16 @@ def add_template_globals(generator):
         return page_citation(_story_reference(story, settings), story.url)
 
     def quote_citation(quote, speaker) -> PageCitation:
+        story = first_printing(quote, context["archive"])
+        printing = next(o for o in quote.occurrences if o.story == story.slug)
         ref = citation.quotation_reference(
             quote.id,
             quote.url,
-            quote.text,
+            printed_text(
+                printed_parts(printing, lambda pid: story.paragraph(pid).text), marks=False
+            ),  # as printed there
             speaker.name if speaker else "",
-            first_printing(quote, context["archive"]),
+            story,
             settings.get("SITEURL", ""),
             settings.get("SITENAME", ""),
             settings.get("DEFAULT_LANG", ""),

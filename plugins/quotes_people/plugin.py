@@ -8,15 +8,17 @@ Thin glue over ``newsarchive.analysis.quotes`` / ``entities`` / ``citations``. C
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import partial
 
 from pelican import signals
 from pelican.generators import Generator
 
 from newsarchive.analysis.comment_citations import Citation, find_citations
 from newsarchive.analysis.entities import find_entities
-from newsarchive.analysis.quotes import analyze
+from newsarchive.analysis.mentions import aliases_to_show, in_sentence
+from newsarchive.analysis.quotes import analyze, printed_parts, printed_text, printings, sentence_starts
 from newsarchive.errors import count_setting
-from newsarchive.model.story import UNATTRIBUTED_QUOTES_URL, Span
+from newsarchive.model.story import UNATTRIBUTED_QUOTES_URL
 from newsarchive.pages.structured_data import person as person_json_ld
 from newsarchive.pages.structured_data import quotation as quotation_json_ld
 from newsarchive.site.analysis_memo import memo_in_cache
@@ -60,7 +62,7 @@ class QuotesGenerator(TimedStages, Generator):
         memo.save()
         archive.sections.update(result.sections())
         archive.warnings.extend(result.problems)
-        for slug, pid, span in result.quote_spans() + result.mention_spans():
+        for slug, pid, span in result.quote_spans() + result.mention_spans() + result.citation_spans():
             archive.story(slug).add_span(pid, span)
         for slug, pid, note in result.citation_notes():
             archive.story(slug).add_note(pid, note)
@@ -93,6 +95,7 @@ class QuotesGenerator(TimedStages, Generator):
 
     def _generate_output(self, writer):
         result = self.analysis
+        archive = self.context["archive"]
         for url, template in INDEXES.items():
             writer.write_file(url + "index.html", self.get_template(template), self.context, page_name=url)
         for quote in progress(result.quotes, "quote pages"):
@@ -101,11 +104,10 @@ class QuotesGenerator(TimedStages, Generator):
                 self.get_template("quote"),
                 self.context,
                 quote=quote,
-                variants=list(zip(quote.occurrences, quote.diffs, strict=False)),
+                printings=printings(quote, partial(paragraph_text, archive)),
                 citations=self.citations_of.get(quote.id, []),
                 page_name=quote.url,
             )
-        archive = self.context["archive"]
         unattributed = [q for q in result.quotes if q.speaker not in self.context["person_by_slug"]]
         if unattributed:
             stories = [archive.story(o.story) for q in unattributed for o in q.occurrences]
@@ -119,11 +121,9 @@ class QuotesGenerator(TimedStages, Generator):
                 page_name=UNATTRIBUTED_QUOTES_URL,
             )
         per_page = self.stories_per_page
+        starts_of = {}  # (story slug, paragraph id) -> sentence starts, for named_in_context
         for entity in result.people + result.organizations:
-            paragraphs = defaultdict(list)  # story slug -> paragraph ids naming the entity, in order
-            for m in entity.mentions:
-                if m.paragraph not in paragraphs[m.story]:
-                    paragraphs[m.story].append(m.paragraph)
+            paragraphs = named_in_context(entity, archive, starts_of)
             stories = sorted(paragraphs, key=lambda slug: (archive.story(slug).date, slug))
             pages = [stories[i : i + per_page] for i in range(0, len(stories), per_page)] or [[]]
             page_urls = [entity.url] + [f"{entity.url}page/{n}/" for n in range(2, len(pages) + 1)]
@@ -162,14 +162,42 @@ def most_printed(quotes, n=QUOTES_PER_SPEAKER_IN_INDEX):
     return sorted(quotes, key=lambda q: -len(q.occurrences))[:n]
 
 
-def fragment_spans(occurrence, pid):
-    """The fragments of one printing inside paragraph ``pid``, as spans to mark."""
-    return [Span(f.start, f.end, "quote") for f in occurrence.fragments if f.paragraph == pid]
+def named_in_context(entity, archive, starts_of):
+    """Story slug -> (paragraph id, InContext) for each sentence naming ``entity``, in order.
+    ``starts_of``: a dict keeping each paragraph's sentence starts, shared by every entity."""
+    found = defaultdict(list)
+    seen = set()
+    for m in entity.mentions:
+        text = paragraph_text(archive, m.story, m.paragraph)
+        key = (m.story, m.paragraph)
+        if key not in starts_of:
+            starts_of[key] = sentence_starts(text)
+        shown = in_sentence(text, m.start, m.end, starts=starts_of[key])
+        if (m.story, m.paragraph, shown.sentence) not in seen:
+            seen.add((m.story, m.paragraph, shown.sentence))
+            found[m.story].append((m.paragraph, shown))
+    return found
+
+
+def paragraph_text(archive, slug, pid):
+    """The printed text of paragraph ``pid`` of story ``slug``."""
+    return archive.story(slug).paragraph(pid).text
 
 
 def add_template_globals(generator):
+    context = generator.context
+
+    def fullest_printing(quote):
+        """The parts of ``quote``'s fullest printing, exactly as printed (newsarchive.analysis.quotes.printed_parts)."""
+        occurrence = quote.occurrences[quote.fullest]
+        return printed_parts(occurrence, partial(paragraph_text, context["archive"], occurrence.story))
+
     generator.env.globals.update(
-        quotation_json_ld=quotation_json_ld, person_json_ld=person_json_ld, fragment_spans=fragment_spans
+        quotation_json_ld=quotation_json_ld,
+        person_json_ld=person_json_ld,
+        fullest_printing=fullest_printing,
+        printed_text=printed_text,
+        aliases_to_show=aliases_to_show,
     )
 
 
