@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 
 import gates
 import pytest
-from test_reading import DESKTOP, PHONE, new_page, url_of, visit_every_page_kind
+from test_reading import DESKTOP, PHONE, SCREENSHOTS, new_page, url_of, visit_every_page_kind
 
 pytestmark = pytest.mark.browser
 
@@ -23,10 +23,15 @@ def base(site, serve) -> str:
     return serve(site)
 
 
-def measure(browser, url: str, viewport: dict, script: str):
+def measure(browser, url: str, viewport: dict, script: str, screenshot: str = ""):
+    """``script``'s answer on ``url`` at ``viewport``; with ``screenshot``, the whole page is saved
+    under that name in test-screenshots/ (for people to look at)."""
     context, page = new_page(browser, viewport=viewport)
     page.goto(url)
     found = page.evaluate(script)
+    if screenshot:
+        SCREENSHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{screenshot}-{viewport['width']}.png"), full_page=True)
     context.close()
     return found
 
@@ -49,7 +54,7 @@ COMPARISON = """() => {
 def test_the_comparison_page_is_compact_and_stacks_on_a_phone(viewport, site, base, browser):
     """Before: 4,769 px at 1366 and 10,694 px at 390, a row per unmatched paragraph saying "Not in
     this story.". Now shared paragraphs are side by side (stacked on a phone), the rest folded."""
-    seen = measure(browser, url_of(site, base, "comparison"), viewport, COMPARISON)
+    seen = measure(browser, url_of(site, base, "comparison"), viewport, COMPARISON, "comparison-whole")
     print(f"comparison page at {viewport['width']} px: {seen['height']} px tall")
     assert seen["sides"] and seen["folded"] and not any(seen["folded"]) and seen["foldedText"] == 0
     if viewport is DESKTOP:
@@ -94,6 +99,8 @@ def test_the_event_page_lists_its_stories_before_a_diagram_readable_at_that_widt
     context, page = new_page(browser, viewport=viewport)
     page.goto(url_of(site, base, "event"))
     seen = page.evaluate(EVENT)
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"event-whole-{viewport['width']}.png"), full_page=True)
     context.close()
     svg = ET.parse(site / seen["src"].lstrip("/")).getroot()
     sizes = [float(t.get("font-size", svg.get("font-size"))) for t in svg.iter("{http://www.w3.org/2000/svg}text")]

@@ -250,6 +250,8 @@ def test_a_speakers_name_with_type_quotation_lists_each_quotation_as_a_result(si
             label, who, where, *_ = result["meta"].split(" · ")
             assert (label, set(where.split(", "))) == ("Quotation", outlets) and name in who, result["meta"]
             assert result["excerpts"] and re.sub(r"^[“…\s]+", "", result["excerpts"][0])[:20] in quote["text"]
+        (ROOT / "test-screenshots").mkdir(exist_ok=True)
+        page.screenshot(path=str(ROOT / "test-screenshots" / f"search-quotations-{name.lower()}.png"))
         page.click("#search-results .hit-link")
         expect(page.locator(":target")).to_have_class("quote-item")
     assert_clean(page)
