@@ -231,7 +231,8 @@ def compare_sections(pair, a, b):
     def close_run():
         if apart_a or apart_b:
             sections.append(("apart", tuple(apart_a), tuple(apart_b)))
-            apart_a.clear(), apart_b.clear()
+            apart_a.clear()
+            apart_b.clear()
 
     for row in pair.rows:
         if row.a and row.b:
