@@ -209,13 +209,86 @@ def test_type_quote_shows_quotations_linked_on_the_speakers_page(site, serve, pa
     search(page, base, "q=clear&type=quote")
     (link,) = hit_links(page)
     assert link.startswith("/people/mary-beth-heffernan/#quote-mary-beth-heffernan-")
-    assert page.inner_text("#search-results .hit-quote .hit-link") == "Quotation"
+    assert page.text_content("#search-results .result-quote .result-meta").startswith("Quotation · Mary Beth Heffernan")
     page.click("#search-results .hit-link")
     page.wait_for_url(base + link)  # the speaker's page, loaded: only then is its :target set
     expect(page.locator(":target")).to_have_class("quote-item")
     assert "It has become clear now" in page.inner_text(":target")
     page.click(":target .meta a")  # on to the quotation's own page, with every printing
     assert page.locator(".witness").count() == 2
+    assert_clean(page)
+
+
+def results(page) -> list[dict]:
+    """Each result shown: its meta line, its title and the links and excerpts under it."""
+    return page.eval_on_selector_all(
+        "#search-results > li",
+        """els => els.map(li => ({
+          meta: li.querySelector('.result-meta').textContent, title: li.querySelector('.result-title').textContent,
+          links: [...li.querySelectorAll('.hit-link')].map(a => a.getAttribute('href')),
+          excerpts: [...li.querySelectorAll('.result-excerpt')].map(p => p.textContent)}))""",
+    )
+
+
+def test_a_speakers_name_with_type_quotation_lists_each_quotation_as_a_result(site, serve, page):
+    """Before: "Heffernan" with Type = Quotation gave one result labelled PERSON, with no excerpt."""
+    quotes = json.loads((site / "archive.json").read_text(encoding="utf-8"))["quotes"]
+    stories = {s["slug"]: s for s in json.loads((site / "archive.json").read_text(encoding="utf-8"))["stories"]}
+    base = serve(site)
+    for speaker, name in (("mary-beth-heffernan", "Heffernan"), ("eva-millona", "Millona")):
+        theirs = [q for q in quotes if q["speaker"] == speaker]
+        search(page, base, f"q={name}&type=quote")
+        shown = results(page)
+        assert len(shown) == len(theirs), shown
+        assert sorted(link for r in shown for link in r["links"]) == sorted(
+            f"/people/{speaker}/#quote-{q['id']}" for q in theirs
+        )
+        for result, quote in zip(
+            sorted(shown, key=lambda r: r["links"][0]), sorted(theirs, key=lambda q: q["id"]), strict=True
+        ):
+            outlets = {stories[o["story"]]["publisher"] for o in quote["occurrences"]}
+            label, who, where, *_ = result["meta"].split(" · ")
+            assert (label, set(where.split(", "))) == ("Quotation", outlets) and name in who, result["meta"]
+            assert result["excerpts"] and re.sub(r"^[“\"…\s]+", "", result["excerpts"][0])[:20] in quote["text"]
+        (ROOT / "test-screenshots").mkdir(exist_ok=True)
+        page.screenshot(path=str(ROOT / "test-screenshots" / f"search-quotations-{name.lower()}.png"))
+        page.click("#search-results .hit-link")
+        expect(page.locator(":target")).to_have_class("quote-item")
+    assert_clean(page)
+
+
+def test_a_commenter_filter_lists_that_commenters_comments_each_deep_linked(site, serve, page):
+    """Before: the filter showed the story, not the comments."""
+    story = soup(site / f"stories/{CBS}/index.html")
+    theirs = [
+        h["id"] for h in story.select(".comment-head") if h.select_one(".comment-author").get_text(strip=True) == "mark"
+    ]
+    assert len(theirs) >= 2
+    base = serve(site)
+    search(page, base, "commenter=mark")
+    assert hit_links(page) == [f"/stories/{CBS}/#{anchor}" for anchor in theirs]
+    labels = page.eval_on_selector_all("#search-results .hit-link", "els => els.map(e => e.textContent)")
+    assert all(re.fullmatch(r"Comment [\d.]+ by mark", label) for label in labels), labels
+    page.click("#search-results .hit-link >> nth=1")
+    page.wait_for_url(f"**/stories/{CBS}/#{theirs[1]}")
+    assert_clean(page)
+
+
+def test_excerpts_are_clean_text(site, serve, page):
+    """Before: "RolePublic Safety SecretaryAlso calledPublic…", `“"It has become clear…`, and
+    "Comment 16.1.1 by mark16.1.1 mark says:" (a comment's heading repeated in its excerpt)."""
+    for record in indexed(site).values():
+        assert not re.search(r"“[\"']|\b(Roles?|Also called)[A-Z]", record["content"] + record["meta"]["title"]), (
+            record["url"]
+        )
+    base = serve(site)
+    for query in ("q=Heffernan", "q=mandatory", "q=immigration&type=comment", "commenter=mark"):
+        search(page, base, query)
+        shown = results(page)
+        assert shown
+        for result in shown:
+            text = " ".join([result["title"], *result["excerpts"]])
+            assert not re.search(r"“[\"']|says:|\b(Roles?|Also called)[A-Z]", text), (query, text)
     assert_clean(page)
 
 

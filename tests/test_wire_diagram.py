@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from newsarchive.analysis.wire.passages import find_wire_passages
 from newsarchive.formats.story_file import load_story
 from newsarchive.model.story import Paragraph, Story
-from newsarchive.pages.wire_diagram import diagram_inputs, render_svg
+from newsarchive.pages.wire_diagram import diagram_inputs, paragraph_numbers, render_svg
 
 ROOT = Path(__file__).resolve().parent.parent
 NS = {"svg": "http://www.w3.org/2000/svg"}
@@ -51,9 +52,9 @@ def test_seed_diagram_is_a_valid_accessible_svg_with_columns_links_and_connectio
     boxes = columns[1].findall(".//svg:rect[@class='paragraph']", NS)
     assert len(boxes) == len(stories[1].paragraphs)
     tips = [a.find("svg:title", NS).text for a in columns[1].findall("svg:a", NS)[1:]]
-    assert tips[0].startswith("p1 (")  # tooltips name the paragraph
-    heights = {tip.split()[0]: float(box.get("height")) for tip, box in zip(tips, boxes, strict=True)}
-    assert heights["p7"] > heights["p4"]  # a longer paragraph is a taller box
+    assert tips[0].startswith("The Associated Press ¶1 (")  # tooltips name the outlet and paragraph
+    heights = {tip.split(" (")[0]: float(box.get("height")) for tip, box in zip(tips, boxes, strict=True)}
+    assert heights["The Associated Press ¶7"] > heights["The Associated Press ¶4"]  # longer: taller
     assert "<script" not in svg and root.find("svg:g[@class='legend']", NS) is not None
     assert svg == render_svg(stories, analysis.passages, url_prefix="/")  # deterministic
 
@@ -66,7 +67,7 @@ def test_titles_and_texts_are_escaped_and_a_repeat_in_one_story_is_drawn():
     root = ET.fromstring(svg.encode("utf-8"))
     texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
     assert "Gazette & Sons" in texts and "<b>Herald</b>" in texts
-    assert any('Rates <rise> & "tempers"' in t for t in texts)
+    assert 'Rates <rise> & "tempers" flare' in " ".join(texts)  # wrapped to the column, escaped
     assert "<script>" not in svg and "&lt;script&gt;" in svg
     [link] = root.findall("svg:g[@class='wire-link']", NS)
     assert len(link.findall("svg:a/svg:path", NS)) == 2  # three witnesses: two bands
@@ -107,3 +108,24 @@ def test_what_the_diagram_reads_is_in_its_inputs():
         assert diagram_inputs(edited, passages, "/") != diagram_inputs(stories, passages, "/"), edit.__name__
     assert diagram_inputs(stories, passages, "/") != diagram_inputs(stories, passages[1:], "/")
     assert diagram_inputs(stories, passages, "/") != diagram_inputs(stories, passages, "/site/")
+
+
+def test_readers_see_outlets_and_paragraph_numbers_never_ids():
+    stories = seeds()
+    passages = find_wire_passages(stories).passages
+    root = ET.fromstring(render_svg(stories, passages, url_prefix="/").encode("utf-8"))
+    shown = [t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    shown += [t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}title")]
+    assert not [t for t in shown if re.search(r"\bw-[0-9a-f]{6,}|\bp\d+\b", t)]
+    boxes = [t for t in shown if re.fullmatch(r"¶\d+", t)]
+    assert "¶17" in boxes and "¶10" in boxes  # the boxes are numbered as on the story pages
+    legend = " ".join(t.text for t in root.find("svg:g[@class='legend']", NS).iter("{http://www.w3.org/2000/svg}text"))
+    assert "CBS Boston / WBZ ¶10" in legend and "The Associated Press ¶17" in legend
+    assert '“"' not in legend  # a passage that opens a quotation is not quoted twice
+    sizes = [float(t.get("font-size", root.get("font-size"))) for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert min(sizes) >= 11 and float(root.get("width")) <= 346  # two stories fit a phone at 11 px or more
+
+
+def test_paragraph_numbers_are_written_as_ranges():
+    assert paragraph_numbers([3, 2, 5, 6, 7]) == "¶2–3, ¶5–7"
+    assert paragraph_numbers([4]) == "¶4"

@@ -33,11 +33,15 @@ def test_story_states_its_wire_share_and_marks_wire_paragraphs(site):
 
 def test_comparison_page_aligns_the_two_versions(site):
     page = soup(site, f"compare/{PAIR}")
-    shared = page.select("tr.shared")
+    shared = page.select(".compare-shared")
     assert len(shared) == 3
     heffernan = next(r for r in shared if "MOU" in r.get_text())
-    assert "MOU" in {d.get_text() for d in heffernan.select("del")}
-    assert "(agreement)" in {i.get_text() for i in heffernan.select("ins")}
+    left, right = heffernan.select(".compare-side")
+    assert "MOU" in {i.get_text() for i in left.select("ins")}  # each side its own words, none struck out
+    assert "(agreement)" in {i.get_text() for i in right.select("ins")}
+    assert not page.select("main del")
+    folded = [p for d in page.select("details.compare-apart") for p in d.select(".compare-only p")]
+    assert len(folded) == 6 + 14  # every paragraph the other story does not share, folded
 
 
 def test_reprint_is_based_on_the_wire_passages(site):

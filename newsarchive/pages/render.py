@@ -162,3 +162,12 @@ def alignment_html(ops: list[tuple[str, str, str]], side: str = "both") -> Marku
         if b and op in ("insert", "replace") and side in ("b", "both"):
             out.append(f"<ins>{b}</ins>")
     return Markup(" ".join(out))
+
+
+OPENING_QUOTES = "\"'“‘«„‚"
+
+
+def quoted(text: str) -> str:
+    """``text`` between curly quotation marks, unless it opens with a quotation mark of its own
+    (a passage that starts a quotation): never the doubled ``“"`` of quoting a quotation."""
+    return text if text[:1] in OPENING_QUOTES else f"“{text}”"

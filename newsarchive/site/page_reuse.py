@@ -124,12 +124,13 @@ def _quote(kw: dict, ctx: dict, src: Callable[[Story], str]) -> Any:
 
 
 def _entity(kw: dict, ctx: dict, src: Callable[[Story], str]) -> Any:
-    entity = kw["entity"]
+    entity, archive = kw["entity"], ctx["archive"]
     stories = [(src(story), pids) for story, pids in kw["entity_stories"]]
     whole = field_values(type(entity), but="mentions")(entity), _flat(entity.mentions)
     pages = kw["stories_page_urls"], kw["stories_count"]
-    # each quotation is shown as its fullest printing, cut from its story's text
-    printed = [src(ctx["archive"].story(o.story)) for q in kw["entity_quotes"] for o in q.occurrences]
+    # each quotation is shown as its fullest printing, cut from its story's text, under a source
+    # line naming the publishers of the stories printing it
+    printed = [src(archive.story(o.story)) for q in kw["entity_quotes"] for o in q.occurrences]
     return whole, kw["entity_quotes"], kw["entity_publishers"], stories, pages, printed
 
 
@@ -146,7 +147,7 @@ def _wire_passage(kw: dict, ctx: dict, src: Callable[[Story], str]) -> Any:
 
 
 def _compare(kw: dict, ctx: dict, src: Callable[[Story], str]) -> Any:
-    # rows: the pair's rows aligned word by word, made from the pair and the two stories' text
+    # sections: the pair's rows aligned word by word, made from the pair and the two stories' text
     pair = kw["pair"]
     whole = field_values(type(pair), but="rows")(pair), _flat(pair.rows)
     return whole, src(kw["story_a"]), src(kw["story_b"])

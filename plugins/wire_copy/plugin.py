@@ -27,7 +27,7 @@ from newsarchive.analysis.wire.passages import based_on, find_wire_passages, mar
 from newsarchive.errors import ArchiveError
 from newsarchive.formats.story_file import load_story
 from newsarchive.model.story import COMPARE_URL, EVENT_URL, MARSHAL_VERSION
-from newsarchive.pages.render import alignment_html
+from newsarchive.pages.render import alignment_html, quoted
 from newsarchive.pages.wire_diagram import diagram_inputs, render_svg
 from newsarchive.site.analysis_memo import AnalysisMemo, memo_in_cache, memo_key
 from newsarchive.site.forked_call import ForkedCall, forking_helps
@@ -189,7 +189,7 @@ class WireGenerator(TimedStages, Generator):
                 pair=pair,
                 story_a=stories[pair.a],
                 story_b=stories[pair.b],
-                rows=Deferred(aligned_rows, pair, stories[pair.a], stories[pair.b]),
+                sections=Deferred(compare_sections, pair, stories[pair.a], stories[pair.b]),
                 page_name=url,
             )
         for slug, (event, passages) in self.diagrams.items():
@@ -217,20 +217,42 @@ def aligned_witnesses(passage, stories):
     return [(w, stories[w.story], alignment_html(align_words(source.text, w.text), "both")) for w in passage.witnesses]
 
 
-def aligned_rows(pair, a, b):
-    """``(row, left HTML, right HTML)`` for every row of ``pair`` (None, None where a side is empty)."""
-    rows = []
+def compare_sections(pair, a, b):
+    """The comparison of ``pair`` in reading order, as sections a template shows in turn:
+    ``("shared", row, a HTML, b HTML)`` for paragraphs lined up across the stories, each side its
+    own text with the words the other story does not print as ``<ins>`` (the marks mean what they
+    mean on wire and quotation pages: *added* against the text it is compared with); and
+    ``("apart", a paragraph ids, b paragraph ids)`` for each run of paragraphs between them that
+    only one story prints."""
+    sections, apart_a, apart_b = [], [], []
+
+    def close_run():
+        if apart_a or apart_b:
+            sections.append(("apart", tuple(apart_a), tuple(apart_b)))
+            apart_a.clear()
+            apart_b.clear()
+
     for row in pair.rows:
         if row.a and row.b:
+            close_run()
             ops = row_words(row, a, b)
-            rows.append((row, alignment_html(ops, "a"), alignment_html(ops, "b")))
+            sections.append(("shared", row, alignment_html(_swapped(ops), "b"), alignment_html(ops, "b")))
         else:
-            rows.append((row, None, None))
-    return rows
+            apart_a.extend(row.a)
+            apart_b.extend(row.b)
+    close_run()
+    return sections
+
+
+def _swapped(ops):
+    """A word alignment seen from its other side: what one text inserts the other deletes."""
+    turn = {"insert": "delete", "delete": "insert"}
+    return [(turn.get(op, op), b_text, a_text) for op, a_text, b_text in ops]
 
 
 def add_template_globals(generator):
     generator.env.globals.update(compare_url=compare_url, slugify=slugify)
+    generator.env.filters["quoted"] = quoted
 
 
 def get_generators(pelican):

@@ -3,8 +3,9 @@
  *
  * - The site root comes from data-site-url on the search page (SITEURL, may be a sub-path).
  * - Pagefind ranks pages; this file splits each page into deep-linked hits (paragraph #pN,
- *   comment #comment-16-1, quotation, heading) from the anchors and word locations Pagefind
- *   returns, so every comment is its own result without one HTML page per comment.
+ *   comment #comment-16-1, heading) from the anchors and word locations Pagefind returns, so
+ *   every comment is its own hit without one HTML page per comment, and every quotation on a
+ *   speaker's page is a result of its own (labelled Quotation, with speaker and outlets).
  * - All text is inserted with text nodes: excerpts are rebuilt from Pagefind's plain page
  *   text and word locations, with <mark> elements created here, so comment text (written by
  *   anyone) can never become markup. No inline styles, no innerHTML.
@@ -135,7 +136,9 @@ async function start(el) {
     current = { results: search.results, shown: 0, query, filters };
     list.replaceChildren();
     await showMore(token);
-    const n = search.results.length;
+    if (token !== seq) return;
+    // Pages split into quotation results: once every page is shown, count what is shown.
+    const n = more.hidden ? list.children.length : search.results.length;
     const what = query ? ` for “${query}”` : "";
     const narrowed = Object.keys(filters).length ? " with the chosen filters" : "";
     if (n === 0) {
@@ -150,7 +153,7 @@ async function start(el) {
     const batch = current.results.slice(current.shown, current.shown + PAGE_SIZE);
     const data = await Promise.all(batch.map((r) => r.data()));
     if (token !== seq) return;
-    for (const d of data) list.append(renderResult(d, current.filters));
+    for (const d of data) list.append(...renderResult(d, current.filters));
     current.shown += batch.length;
     more.hidden = current.shown >= current.results.length;
   }
@@ -235,28 +238,33 @@ function makeSelect(box, key, label, values, chosen) {
 }
 
 /**
- * A page's hits grouped by the anchored element they fall in: [{anchor, start, end, locations, score}].
- * The group with anchor null holds hits before the first anchor (headline, byline...).
+ * A page's text cut at its anchored elements: [{anchor, start, textStart, end, locations, score}],
+ * one group per anchor (anchor null: the text before the first, headline, byline...), each with
+ * the query's word locations that fall in it. A heading's own words (a comment's "16.1 Name
+ * says:") are its label, so its excerpt starts after them (textStart).
  */
 function groupHits(data, wordCount) {
   const anchors = (data.anchors || [])
     .filter((a) => a.id && HIT_ELEMENTS.test(a.element))
     .sort((a, b) => a.location - b.location);
-  const groups = new Map();
+  const groups = [null, ...anchors].map((anchor, k) => {
+    const start = anchor ? anchor.location : 0;
+    const end = k < anchors.length ? anchors[k].location : wordCount;
+    const own = anchor && /^h[1-6]$/i.test(anchor.element) ? wordsOf(anchor.text).length : 0;
+    return { anchor, start, textStart: Math.min(end, start + own), end, locations: [], score: 0 };
+  });
   for (const hit of data.weighted_locations || []) {
     let i = -1;
     while (i + 1 < anchors.length && anchors[i + 1].location <= hit.location) i++;
-    if (!groups.has(i)) {
-      const anchor = i >= 0 ? anchors[i] : null;
-      const start = anchor ? anchor.location : 0;
-      const end = i + 1 < anchors.length ? anchors[i + 1].location : wordCount;
-      groups.set(i, { anchor, start, end, locations: [], score: 0 });
-    }
-    const group = groups.get(i);
+    const group = groups[i + 1];
     group.locations.push(hit);
     group.score += hit.balanced_score || 1;
   }
-  return [...groups.values()];
+  return groups;
+}
+
+function wordsOf(text) {
+  return (text || "").split(/\s+/).filter(Boolean);
 }
 
 function isComment(group) {
@@ -267,42 +275,78 @@ function isQuote(group) {
   return Boolean(group.anchor && /^quote-/.test(group.anchor.id));
 }
 
-/** Keep the hits the chosen filters ask for (type=comment, commenter=NAME: comments only; type=quote: quotations only). */
-function wantedHits(groups, filters) {
-  let kept = groups;
-  if (filters.type === "comment" || filters.commenter) kept = kept.filter(isComment);
-  else if (filters.type === "quote") kept = kept.filter(isQuote);
-  else if (filters.type) kept = kept.filter((g) => !isComment(g));
-  if (filters.commenter) {
-    const name = filters.commenter.toLowerCase();
-    const byName = kept.filter((g) => (g.anchor.text || "").toLowerCase().includes(name));
-    if (byName.length) kept = byName;
+const matched = (groups) => groups.filter((g) => g.locations.length);
+
+/** A comment heading's number and author: "16.1 Name says:" (theme/templates/_comments.html). */
+function commentHead(anchor) {
+  const text = (anchor.text || "").replace(/\s+/g, " ").trim();
+  const m = /^([\d.]+) (.+?) says:?( |$)/i.exec(text);
+  return m ? { number: m[1], author: m[2] } : null;
+}
+
+/**
+ * What one page contributes: the hits shown under its own result (null: no result for the page)
+ * and the quotations shown as results of their own.
+ * - type=comment or a commenter: the comments (that commenter's) the words are in, or all of
+ *   them when the words are elsewhere on the page or there are no words.
+ * - type=quote: the quotations the words are in, or every quotation on the page (the words
+ *   named the speaker).
+ * - another type: the page's hits, less comments and quotations.
+ * - no type: the page's hits; quotations with hits become results of their own, and the page
+ *   keeps a result only if the words are also elsewhere on it (or no words were asked).
+ */
+function planResult(groups, filters) {
+  const comments = groups.filter(isComment);
+  const quotes = groups.filter(isQuote);
+  const rest = groups.filter((g) => !isComment(g) && !isQuote(g));
+  if (filters.type === "comment" || filters.commenter) {
+    let theirs = comments;
+    if (filters.commenter) {
+      const name = filters.commenter.replace(/\s+/g, " ").trim().toLowerCase();
+      const named = comments.filter((g) => (commentHead(g.anchor)?.author || "").toLowerCase() === name);
+      if (named.length) theirs = named;
+    }
+    const hit = matched(theirs);
+    return { hits: hit.length ? hit : theirs, quotes: [] };
   }
-  return kept;
+  if (filters.type === "quote") {
+    const hit = matched(quotes);
+    return { hits: null, quotes: hit.length ? hit : quotes };
+  }
+  if (filters.type) return { hits: matched(rest), quotes: [] };
+  const hits = matched([...rest, ...comments]);
+  const quoted = matched(quotes);
+  return { hits: hits.length || !quoted.length ? hits : null, quotes: quoted };
 }
 
 function hitLabel(anchor) {
   const id = anchor.id;
   const text = (anchor.text || "").trim();
-  let m = /^p(\d+)$/.exec(id);
+  const m = /^p(\d+)$/.exec(id);
   if (m) return `Paragraph ${m[1]}`;
   if (/^comment-/.test(id)) {
-    // The comment heading reads "16.1 Name says:" (theme/templates/_comments.html).
-    const number = id.slice("comment-".length).replace(/-/g, ".");
-    const who = text.replace(/\s*says:?\s*$/i, "");
-    const parts = /^([\d.]+)\s+(.+)$/.exec(who);
-    if (parts) return `Comment ${parts[1]} by ${parts[2]}`;
-    return who ? `Comment ${who}` : `Comment ${number}`;
+    const head = commentHead(anchor);
+    return head ? `Comment ${head.number} by ${head.author}` : `Comment ${id.slice("comment-".length).replace(/-/g, ".")}`;
   }
   if (/^quote-/.test(id)) return "Quotation";
   return text || "Passage";
+}
+
+/**
+ * A quotation's source line, the text Pagefind records for its anchor (theme/templates/_macros.html
+ * quote_items, kept out of the index): "— Speaker · Outlet, Outlet · Month D, YYYY · N printings".
+ */
+function quoteSource(anchor) {
+  const parts = (anchor.text || "").replace(/\s+/g, " ").replace(/^ ?— ?/, "").split(" · ");
+  return { speaker: parts[0] || "", outlets: parts.length > 2 ? parts[1] : "", date: parts.length > 3 ? parts[2] : "" };
 }
 
 function excerpt(words, group) {
   const p = document.createElement("p");
   p.className = "result-excerpt";
   const marked = new Set(group.locations.map((l) => l.location));
-  let best = group.start;
+  const first = group.textStart ?? group.start;
+  let best = first;
   let bestScore = -1;
   for (const l of group.locations) {
     if ((l.balanced_score || 0) > bestScore) {
@@ -310,10 +354,10 @@ function excerpt(words, group) {
       bestScore = l.balanced_score || 0;
     }
   }
-  let to = Math.min(group.end, Math.max(group.start, best - Math.floor(EXCERPT_WORDS / 3)) + EXCERPT_WORDS);
-  const from = Math.max(group.start, to - EXCERPT_WORDS);
+  let to = Math.min(group.end, Math.max(first, best - Math.floor(EXCERPT_WORDS / 3)) + EXCERPT_WORDS);
+  const from = Math.max(first, to - EXCERPT_WORDS);
   to = Math.min(group.end, from + EXCERPT_WORDS);
-  if (from > group.start) p.append("… ");
+  if (from > first) p.append("… ");
   for (let i = from; i < to; i++) {
     if (i > from) p.append(" ");
     if (marked.has(i)) {
@@ -343,13 +387,16 @@ function link(href, text, className) {
   return a;
 }
 
-/** One page result: kind, title, where/when, its best hits each linking to its anchor. */
+/** One page's results: its own (kind, title, where/when, its best hits each linking to its
+ * anchor) unless its words are all in quotations, then one result per quotation. */
 function renderResult(data, filters) {
   const meta = data.meta || {};
   const words = (data.content || "").split(/[\r\n\s]+/g);
   const pageUrl = data.url.split("#")[0];
-  const groups = groupHits(data, words.length);
-  const hits = wantedHits(groups, filters);
+  const plan = planResult(groupHits(data, words.length), filters);
+  const quotes = plan.quotes.map((group) => renderQuote(pageUrl, words, group));
+  if (plan.hits === null) return quotes;
+  const hits = plan.hits;
   const top = hits.find((g) => !g.anchor);
   const deep = hits.filter((g) => g.anchor).sort((a, b) => b.score - a.score);
 
@@ -370,9 +417,7 @@ function renderResult(data, filters) {
   li.append(line, heading);
 
   if (top) li.append(excerpt(words, top));
-  else if (!deep.length && !data.weighted_locations?.length) {
-    li.append(excerpt(words, { start: 0, end: words.length, locations: [] }));
-  }
+  else if (!deep.length) li.append(excerpt(words, { start: 0, end: words.length, locations: [] }));
   if (deep.length) {
     const ul = document.createElement("ul");
     ul.className = "result-hits";
@@ -393,6 +438,26 @@ function renderResult(data, filters) {
       li.append(rest);
     }
   }
+  return [li, ...quotes];
+}
+
+/** A quotation as a result of its own: speaker, outlets and date, its opening words linking to it
+ * on its speaker's page (which links on to the quotation's own page), and its excerpt. */
+function renderQuote(pageUrl, words, group) {
+  const li = document.createElement("li");
+  li.className = "result result-quote";
+  li.dataset.type = "quote";
+  const source = quoteSource(group.anchor);
+  const line = document.createElement("p");
+  line.className = "result-meta";
+  line.textContent = [TYPE_LABELS.quote, source.speaker, source.outlets, source.date].filter(Boolean).join(" · ");
+  const opening = words.slice(group.textStart, Math.min(group.end, group.textStart + 10)).join(" ");
+  const more = group.end - group.textStart > 10 ? " …" : "";
+  const heading = document.createElement("h2");
+  heading.className = "result-title";
+  const title = source.speaker ? `${source.speaker}: ${opening}${more}` : `${opening}${more}`;
+  heading.append(link(`${pageUrl}#${group.anchor.id}`, title, "hit-link"));
+  li.append(line, heading, excerpt(words, group));
   return li;
 }
 
