@@ -31,8 +31,9 @@ from .content_loader import NOTE, STORIES_DIR, lint_content, load_content, story
 from .errors import ArchiveError, Problem
 from .formats.comment_export import ExportThread, read_comment_export
 from .formats.html_page import is_html_page, thread_lines
+from .formats.page_markdown import read_blocks
 from .formats.web_archive import is_web_archive, read_web_archive
-from .story import Archive, Story
+from .story import MAX_SLUG_LENGTH, Archive, Story
 from .story_file import META_RE, SECTION_RE, parse_date, parse_story, text_lines
 
 # --- archive import ----------------------------------------------------------------------
@@ -435,8 +436,10 @@ def rederived_problems(story: Story, content: Path) -> list[Problem]:
         return [Problem(story.path, line, f"no record {story.capture_record} in {story.capture.path}")]
     reading = readings[0]
     problems = []
-    expected = [" ".join(lines) for lines in reading.paragraphs]
-    actual = [p.text for p in story.paragraphs]
+    expected = [(" ".join(lines), "") for lines in reading.paragraphs]
+    if reading.markdown:  # a saved page's body: its blocks' text and markup
+        expected = [(block.text, block.html) for block in read_blocks(reading.markdown)]
+    actual = [(p.text, p.html if reading.markdown else "") for p in story.paragraphs]
     if expected != actual:
         at = next(
             (i for i, (a, b) in enumerate(zip(expected, actual, strict=False)) if a != b),
@@ -556,6 +559,8 @@ def _slug(value: str) -> str:
         raise argparse.ArgumentTypeError(
             f"{value!r} is not a slug (lowercase letters, digits, hyphens): try {slugify(value)!r}"
         )
+    if len(value) > MAX_SLUG_LENGTH:
+        raise argparse.ArgumentTypeError(f"a slug of {len(value)} characters is too long: at most {MAX_SLUG_LENGTH}")
     return value
 
 
