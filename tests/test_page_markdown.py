@@ -152,3 +152,16 @@ def test_lint_captures_checks_the_markup_of_the_body_too(tmp_path, capsys):
     capsys.readouterr()
     assert cli.main(["lint", "--captures", "--content", str(content)]) == 1
     assert "body differs from what captures/lowell.html.txt gives from paragraph p1 on" in capsys.readouterr().out
+
+
+def test_a_quotation_in_a_block_quote_of_the_page_is_found_with_its_speaker(story):
+    from newsarchive.quotes import extract_quotes
+
+    _, parsed = story
+    quotes, _ = extract_quotes(parsed)
+    [quote] = quotes
+    assert (quote.fragments[0].paragraph, quote.fragments[0].text, quote.speaker_name) == (
+        "p5",
+        "We made hard choices, and we made them together,",
+        "Jane Doe",
+    )

@@ -2,8 +2,9 @@
 
 Pure functions: the page's bytes in, a :class:`~newsarchive.capture_import.CaptureReading` out.
 
-* **Body**: the article text as trafilatura extracts it, one paragraph per line of its text
-  output, each kept exactly as extracted.
+* **Body**: the article as trafilatura extracts it (:func:`extract_body`), with its structure
+  (paragraphs, subheads, lists, block quotes, tables, links, emphasis) written as the Markdown of
+  the story body by :mod:`newsarchive.formats.page_markdown`, one block per top-level block.
 * **Metadata**: from the page itself, in this order of trust: JSON-LD (``json-ld``), Open Graph
   and other ``<meta>`` tags (``open-graph``, ``meta``), ``<link rel=canonical>``
   (``link-canonical``), ``<time datetime>`` (``time``), htmldate as trafilatura runs it (``htmldate``), trafilatura's
@@ -11,7 +12,8 @@ Pure functions: the page's bytes in, a :class:`~newsarchive.capture_import.Captu
   it was found (``Sources: title=capture:json-ld``).
 * **Nothing lost**: the page is rendered to text (:func:`render_lines`, deterministic: one line
   per block of visible text, scripts and styles left out) and every line of that rendering is
-  placed: ``body pN``, ``metadata Title``/``Authors``..., or ``dropped`` (kept verbatim under
+  placed: ``body pN`` (the block whose plain text holds it), ``metadata Title``/``Authors``...,
+  ``comments`` (:func:`read_comments`), or ``dropped`` (kept verbatim under
   ``## Dropped boilerplate``). The line numbers :class:`LinePlace` gives are the rendering's.
 """
 
