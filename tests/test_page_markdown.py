@@ -165,3 +165,24 @@ def test_a_quotation_in_a_block_quote_of_the_page_is_found_with_its_speaker(stor
         "We made hard choices, and we made them together,",
         "Jane Doe",
     )
+
+
+def test_lint_captures_accepts_a_page_imported_before_bodies_kept_their_structure(tmp_path, capsys):
+    from newsarchive.formats.markdown_body import escape_line
+
+    saved = tmp_path / "lowell.html"
+    saved.write_bytes(PAGE)
+    content = tmp_path / "content"
+    assert cli.main(["import", "-q", str(saved), "--content", str(content)]) == 0
+    story = content / "stories" / "lowell-council-approves-budget.md"
+    text = story.read_text(encoding="utf-8")
+    header, _, rest = text.partition("\n\n")
+    parsed = parse_story(text, "stories/lowell-council-approves-budget.md")
+    plain = [escape_line(line) for p in parsed.paragraphs for line in p.text.splitlines()]  # one paragraph a line
+    body_end = rest.index("## Dropped boilerplate")
+    story.write_text(header + "\n\n" + "\n\n".join(plain) + "\n\n" + rest[body_end:], encoding="utf-8")
+    assert cli.main(["lint", "--captures", "--content", str(content)]) == 0
+    story.write_text(story.read_text(encoding="utf-8").replace("seven to two", "7-2"), encoding="utf-8")
+    capsys.readouterr()
+    assert cli.main(["lint", "--captures", "--content", str(content)]) == 1
+    assert "body differs" in capsys.readouterr().out
