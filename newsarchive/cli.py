@@ -30,9 +30,10 @@ from newsarchive.formats.capture_import import (
 from newsarchive.formats.comment_export import ExportThread, read_comment_export
 from newsarchive.formats.comment_thread import parse_story_thread
 from newsarchive.formats.html_page import is_html_page, thread_lines
+from newsarchive.formats.page_markdown import read_blocks
 from newsarchive.formats.story_file import META_RE, SECTION_RE, parse_date, parse_story, text_lines
 from newsarchive.formats.web_archive import is_web_archive, read_web_archive
-from newsarchive.model.story import Archive, Story
+from newsarchive.model.story import MAX_SLUG_LENGTH, Archive, Story
 from newsarchive.site.content_loader import NOTE, STORIES_DIR, lint_content, load_content, story_files
 
 # --- archive import ----------------------------------------------------------------------
@@ -435,8 +436,14 @@ def rederived_problems(story: Story, content: Path) -> list[Problem]:
         return [Problem(story.path, line, f"no record {story.capture_record} in {story.capture.path}")]
     reading = readings[0]
     problems = []
-    expected = [" ".join(lines) for lines in reading.paragraphs]
-    actual = [p.text for p in story.paragraphs]
+    expected = [(" ".join(lines), "") for lines in reading.paragraphs]
+    if reading.markdown:  # a saved page's body: its blocks' text and markup
+        expected = [(block.text, block.html) for block in read_blocks(reading.markdown)]
+    actual = [(p.text, p.html if reading.markdown else "") for p in story.paragraphs]
+    if expected != actual and reading.markdown and not any(p.html for p in story.paragraphs):
+        # a page imported before bodies kept their structure: its paragraphs of text, same words
+        if _words(t for t, _ in expected) == _words(p.text for p in story.paragraphs):
+            actual = expected
     if expected != actual:
         at = next(
             (i for i, (a, b) in enumerate(zip(expected, actual, strict=False)) if a != b),
@@ -451,6 +458,10 @@ def rederived_problems(story: Story, content: Path) -> list[Problem]:
     if list(story.dropped) not in (list(reading.dropped), undated):
         problems.append(Problem(story.path, line, f"dropped lines differ from what {story.capture.path} gives"))
     return problems
+
+
+def _words(texts) -> str:
+    return "".join("".join(texts).split())
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
@@ -556,6 +567,8 @@ def _slug(value: str) -> str:
         raise argparse.ArgumentTypeError(
             f"{value!r} is not a slug (lowercase letters, digits, hyphens): try {slugify(value)!r}"
         )
+    if len(value) > MAX_SLUG_LENGTH:
+        raise argparse.ArgumentTypeError(f"a slug of {len(value)} characters is too long: at most {MAX_SLUG_LENGTH}")
     return value
 
 

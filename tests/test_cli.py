@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from newsarchive import cli
+from newsarchive.model.story import MAX_SLUG_LENGTH
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "captures"
@@ -348,3 +349,26 @@ def test_build_forwards_its_arguments(capsys, monkeypatch):
     assert cli.main(["build", "--settings", "publishconf.py", "--no-search"]) == 0
     assert cli.main(["-q", "build", "--help"]) == 0
     assert calls == [["--settings", "publishconf.py", "--no-search"], ["--help", "-q"]]
+
+
+def test_a_slug_longer_than_the_maximum_is_one_clear_error_before_anything_is_written(capsys, content, inbox):
+    before = snapshot(content)
+    too_long = "a" * (MAX_SLUG_LENGTH + 1)
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(
+            [
+                "import",
+                str(inbox / SEED_000),
+                "--content",
+                str(content),
+                "--slug",
+                too_long,
+                *SEED_OPTIONS[SEED_000][:2],
+            ]
+        )
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"archive import: error: argument --slug: a slug of {MAX_SLUG_LENGTH + 1} characters is too long: "
+        f"at most {MAX_SLUG_LENGTH}"
+    )
+    assert snapshot(content) == before

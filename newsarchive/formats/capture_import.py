@@ -160,6 +160,9 @@ class CaptureReading:
     credit: str = ""
     rights: str = ""
     paragraphs: list[list[str]] = field(default_factory=list)  # stripped lines of each paragraph
+    # each body block as Markdown lines, written as they are (a saved page's body); when empty,
+    # the paragraphs are written escaped, so that they read back as captured
+    markdown: list[list[str]] = field(default_factory=list)
     paragraph_lines: list[int] = field(default_factory=list)  # capture line where each starts
     media: list[tuple[str | None, str]] = field(default_factory=list)  # (after pN or None, text)
     comments_heading: str | None = None
@@ -614,8 +617,8 @@ def build_story(reading: CaptureReading, given: ArchivistMetadata, capture_name:
 
     out = [f"{label}: {metadata[key]}" for key, label in METADATA_ORDER if key in metadata]
     out.append("Sources: " + ", ".join(f"{key}={sources[key]}" for key in SOURCE_ORDER if key in sources))
-    for lines in reading.paragraphs:  # the body is Markdown: what it would interpret is escaped
-        out += ["", *map(escape_line, lines)]
+    for lines in reading.markdown or [list(map(escape_line, lines)) for lines in reading.paragraphs]:
+        out += ["", *lines]  # the body is Markdown: captured text is written escaped
     if reading.media:
         out += ["", "## Media", ""]
         out += [f"- {'after ' + after if after else 'before p1'}: {text}" for after, text in reading.media]

@@ -2,8 +2,9 @@
 
 Pure functions: the page's bytes in, a :class:`~newsarchive.formats.capture_import.CaptureReading` out.
 
-* **Body**: the article text as trafilatura extracts it, one paragraph per line of its text
-  output, each kept exactly as extracted.
+* **Body**: the article as trafilatura extracts it (:func:`extract_body`), with its structure
+  (paragraphs, subheads, lists, block quotes, tables, links, emphasis) written as the Markdown of
+  the story body by :mod:`newsarchive.formats.page_markdown`, one block per top-level block.
 * **Metadata**: from the page itself, in this order of trust: JSON-LD (``json-ld``), Open Graph
   and other ``<meta>`` tags (``open-graph``, ``meta``), ``<link rel=canonical>``
   (``link-canonical``), ``<time datetime>`` (``time``), htmldate as trafilatura runs it (``htmldate``), trafilatura's
@@ -11,7 +12,8 @@ Pure functions: the page's bytes in, a :class:`~newsarchive.formats.capture_impo
   it was found (``Sources: title=capture:json-ld``).
 * **Nothing lost**: the page is rendered to text (:func:`render_lines`, deterministic: one line
   per block of visible text, scripts and styles left out) and every line of that rendering is
-  placed: ``body pN``, ``metadata Title``/``Authors``..., or ``dropped`` (kept verbatim under
+  placed: ``body pN`` (the block whose plain text holds it), ``metadata Title``/``Authors``...,
+  ``comments`` (:func:`read_comments`), or ``dropped`` (kept verbatim under
   ``## Dropped boilerplate``). The line numbers :class:`LinePlace` gives are the rendering's.
 """
 
@@ -32,6 +34,8 @@ import lxml.html
 
 from newsarchive.errors import ArchiveError
 from newsarchive.formats.capture_import import CaptureReading, LinePlace
+from newsarchive.formats.markdown_body import Block
+from newsarchive.formats.page_markdown import markdown_blocks, read_blocks
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml", ".html.gz", ".htm.gz", ".mhtml", ".mht")
 ARTICLE_TYPES = ("NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting", "Report")
@@ -96,8 +100,9 @@ def render_lines(tree: lxml.html.HtmlElement) -> list[str]:
     return lines + _render(body if body is not None else tree)
 
 
-def _render(root) -> list[str]:
-    """The visible text of the element ``root`` (not its tail), one line per block."""
+def _render(root, skip=None) -> list[str]:
+    """The visible text of the element ``root`` (not its tail), one line per block; elements for
+    which ``skip(element)`` is true are left out (not their tails)."""
     lines: list[str] = []
     current: list[str] = []
 
@@ -110,7 +115,7 @@ def _render(root) -> list[str]:
     def walk(element) -> None:
         tag = element.tag if isinstance(element.tag, str) else ""
         tag = tag.lower().rpartition("}")[2]
-        if tag and tag not in INVISIBLE:
+        if tag and tag not in INVISIBLE and not (skip is not None and element is not root and skip(element)):
             block = tag in BLOCK
             if block:
                 flush()
@@ -346,12 +351,126 @@ def _text(element) -> str:
 
 
 def read_comments(tree) -> tuple[list[PageComment], list]:
-    """The comment threads in WordPress-style markup (``ol.commentlist`` / ``ol.comment-list`` of
-    ``li.comment`` items, replies in ``ul.children``), and the list elements they were read from."""
+    """The comment thread rendered into the page, and the elements it was read from: WordPress-style
+    lists (``ol.commentlist`` / ``ol.comment-list`` of ``li.comment`` items, replies in
+    ``ul.children``), else the other common markups (:func:`read_marked_comments`)."""
     lists = [
         el for el in tree.xpath(COMMENT_LISTS) if not any(a in tree.xpath(COMMENT_LISTS) for a in el.iterancestors())
     ]
-    return [c for el in lists for c in _comment_items(el)], lists
+    if lists:
+        return [c for el in lists for c in _comment_items(el)], lists
+    return read_marked_comments(tree)
+
+
+# A comment section: an element with one of these ids or classes (Disqus, Drupal, most themes).
+COMMENT_SECTIONS = {"comments", "disqus_thread", "comment-list", "comments-list", "comment-section", "post-list"}
+# A comment in a comment section: an element with one of these classes (``li.post`` is Disqus's).
+COMMENT_ITEMS = {"comment", "post"}
+# Where a comment keeps its author, its date and its text, in this order of trust.
+AUTHOR_CLASSES = ("comment-author", "comment__author", "username", "fn", "author", "user-name", "name")
+DATE_CLASSES = ("comment-date", "comment__time", "comment-time", "time-ago", "submitted", "date", "comment-metadata")
+TEXT_CLASSES = (
+    *("comment-content", "comment__content", "comment-text", "post-message", "field--name-comment-body"),
+    *("field-name-comment-body", "comment-body", "content", "text"),
+)
+# A list of replies that follows its comment instead of being inside it (Drupal's ``div.indented``).
+REPLY_WRAPPERS = {"indented", "children", "replies", "comment-replies"}
+
+
+def _tokens(element) -> set[str]:
+    return set((element.get("class") or "").split()) | {(element.get("id") or "").strip()}
+
+
+def _is_microdata_comment(element) -> bool:
+    kind = element.get("itemtype") or ""
+    return (
+        kind.rstrip("/").lower().endswith("schema.org/comment") or "comment" in (element.get("itemprop") or "").split()
+    )
+
+
+def read_marked_comments(tree) -> tuple[list[PageComment], list]:
+    """Comments marked as such in the page: schema.org ``Comment`` microdata anywhere
+    (``itemtype=".../Comment"`` or ``itemprop="comment"``), and in a comment section (an element whose
+    id or class is one of :data:`COMMENT_SECTIONS`) each element with a class of
+    :data:`COMMENT_ITEMS` (``article.comment``, ``div.comment``, Disqus's ``li.post``...). A comment
+    inside another is its reply, and so is one in a reply wrapper (:data:`REPLY_WRAPPERS`) that follows
+    it. Returns the comments and the outermost comment elements they were read from."""
+    sections = [el for el in tree.iter() if isinstance(el.tag, str) and _tokens(el) & COMMENT_SECTIONS]
+    items = [
+        el
+        for el in tree.iter()
+        if isinstance(el.tag, str)
+        and (_is_microdata_comment(el) or (_tokens(el) & COMMENT_ITEMS and any(_inside(el, s) for s in sections)))
+    ]
+    item_set = set(items)
+    parents: dict = {}
+    for item in items:
+        parents[item] = next((a for a in item.iterancestors() if a in item_set), None)
+        if parents[item] is None:
+            wrapper = next((a for a in item.iterancestors() if _tokens(a) & REPLY_WRAPPERS), None)
+            before = wrapper.getprevious() if wrapper is not None else None
+            while before is not None and before not in item_set:
+                before = before.getprevious()
+            parents[item] = before
+    read = {item: _marked_comment(item, item_set) for item in items}
+    top = []
+    for item in items:
+        if read[item] is None:
+            continue
+        parent = parents[item]
+        while parent is not None and read.get(parent) is None:
+            parent = parents.get(parent)
+        if parent is None:
+            top.append(item)
+        else:
+            read[parent].replies.append(read[item])
+    outermost = [item for item in items if read[item] is not None and not any(_inside(item, o) for o in items)]
+    return [read[item] for item in top], outermost
+
+
+def _own(element, item, items) -> bool:
+    """True when ``element`` belongs to the comment ``item`` itself, not to a reply inside it."""
+    return next((a for a in element.iterancestors() if a in items), None) is item
+
+
+def _first_own(item, items, classes: tuple[str, ...], itemprops: tuple[str, ...] = ()):
+    own = [el for el in item.iterdescendants() if isinstance(el.tag, str) and el not in items and _own(el, item, items)]
+    for prop in itemprops:
+        found = next((el for el in own if prop in (el.get("itemprop") or "").split()), None)
+        if found is not None:
+            return found
+    for name in classes:
+        found = next((el for el in own if name in (el.get("class") or "").split()), None)
+        if found is not None:
+            return found
+    return None
+
+
+def _marked_comment(item, items) -> PageComment | None:
+    """One comment of :func:`read_marked_comments`: None when it has no text of its own."""
+    author = _first_own(item, items, AUTHOR_CLASSES, ("author",))
+    name = author
+    if author is not None:
+        name = next((el for el in author.iter() if "name" in (el.get("itemprop") or "").split()), author)
+    shown = _first_own(item, items, DATE_CLASSES, ("dateCreated", "datePublished"))
+    times = [t for t in item.iter("time") if _own(t, item, items)]
+    date, date_text = "", ""
+    for element in [e for e in (*times, shown) if e is not None]:
+        value = element.get("datetime") or element.get("content") or element.get("title") or _text(element)
+        if thread_date(value):
+            date, date_text = value.strip(), _text(element)
+            break
+    skip = ({e for e in (author, shown) if e is not None} | set(items)) - {item}
+    body = _first_own(item, items, TEXT_CLASSES, ("text",))
+    if body is not None:
+        paragraphs = _render(body, skip.__contains__)
+    else:  # no element marked as the text: the comment's own paragraphs
+        marks = [e for e in (author, shown) if e is not None]
+        own = [p for p in item.iter("p") if _own(p, item, items) and not any(_inside(p, e) for e in marks)]
+        paragraphs = [line for p in own for line in _render(p)]
+    if not paragraphs:
+        return None
+    return PageComment(SAYS_RE.sub("", _text(name)) or "Anonymous", date, paragraphs, [], date_text)
 
 
 def _comment_items(container) -> list[PageComment]:
@@ -381,6 +500,11 @@ def _all_comments(comments: list[PageComment]):
     for comment in comments:
         yield comment
         yield from _all_comments(comment.replies)
+
+
+def kept_authors(comments: list[PageComment]) -> set[str]:
+    """The names of the commenters of a thread, replies included."""
+    return {c.author for c in _all_comments(comments)}
 
 
 def _inside(element, container) -> bool:
@@ -433,32 +557,58 @@ def thread_lines(comments: list[PageComment], depth: int = 0) -> list[str]:
 
 
 def extract_body(html: bytes):
-    """trafilatura's extraction of the page: a Document (text and metadata), or None.
+    """trafilatura's extraction of the page: a Document (its ``body`` the article's XML tree, with
+    formatting and links; and metadata), or None.
 
     Its precise extraction, unless that keeps less than :data:`PRECISE_SHARE` of the text its
     default extraction finds: then the precise one has missed part of the article, and the
-    default one is taken."""
+    default one is taken. Both are made without links (trafilatura's precise mode drops text next
+    to links when it keeps them); the chosen one is then made again with its links, which is taken
+    when it has the same words (else the one without links is)."""
     from trafilatura import bare_extraction
 
-    def extraction(**favor):
+    def extraction(links: bool = False, **favor):
         return bare_extraction(
-            html, with_metadata=True, include_comments=False, include_tables=True, deduplicate=False, **favor
+            html,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=True,
+            include_formatting=True,
+            include_links=links,
+            deduplicate=False,
+            **favor,
         )
 
     precise, default = extraction(favor_precision=True), extraction()
     if default is None or (precise is not None and len(precise.text or "") >= PRECISE_SHARE * len(default.text or "")):
-        return precise
-    return default
+        chosen, favor = precise, {"favor_precision": True}
+    else:
+        chosen, favor = default, {}
+    if chosen is None:
+        return None
+    linked = extraction(links=True, **favor)
+    if linked is not None and _words(linked.body) == _words(chosen.body):
+        return linked
+    return chosen
 
 
-def body_paragraphs(extracted, title: str) -> list[str]:
-    """The article's paragraphs: the lines of the extracted text, as extracted; a first line that
-    repeats the headline is the headline, not a paragraph."""
-    text = (getattr(extracted, "text", "") or "") if extracted is not None else ""
-    paragraphs = [line.strip() for line in text.splitlines() if line.strip()]
-    if paragraphs and title and _norm(paragraphs[0]) == _norm(title):
-        paragraphs = paragraphs[1:]
-    return paragraphs
+def _words(body) -> str:
+    return "".join("".join(body.itertext()).split()) if body is not None else ""
+
+
+def body_blocks(extracted, title: str, base: str = "") -> list[tuple[list[str], Block]]:
+    """The article's blocks as the story body holds them: each block's Markdown lines
+    (:func:`~newsarchive.formats.page_markdown.markdown_blocks`) with the block
+    :func:`~newsarchive.formats.markdown_body.read_body` reads from them (``Block.text`` is its
+    plain text). A first block that repeats the headline is the headline, not a block."""
+    body = getattr(extracted, "body", None) if extracted is not None else None
+    if body is None:
+        return []
+    markdown = markdown_blocks(body, base)
+    blocks = list(zip(markdown, read_blocks(markdown), strict=True))
+    if blocks and title and _norm(blocks[0][1].text) == _norm(title):
+        blocks = blocks[1:]
+    return blocks
 
 
 def _norm(text: str) -> str:
@@ -477,6 +627,7 @@ def place_lines(
     (an author or a paragraph of a comment, rendered from the comment list; ``comments (date)``
     for the text that shows a comment's date), else dropped."""
     body = [_norm(p) for p in paragraphs]
+    body_lines = [{_norm(line) for line in p.splitlines()} for p in paragraphs]
     values = {_norm(v): key for key, v in metadata.items() if v}
     values |= {"by " + _norm(v): key for key, v in metadata.items() if v and key == "authors"}
     places: list[LinePlace] = []
@@ -485,7 +636,7 @@ def place_lines(
         text = _norm(line)
         where = None
         for i in range(at, min(len(body), at + LOOKAHEAD + 1)):
-            if text == body[i] or (len(text.split()) >= MATCH_WORDS and text in body[i]):
+            if text == body[i] or text in body_lines[i] or (len(text.split()) >= MATCH_WORDS and text in body[i]):
                 where = i
                 break
         if where is not None:
@@ -512,7 +663,12 @@ def read_page(data: bytes, path: str) -> CaptureReading:
     extracted = extract_body(html)
     found = read_metadata(tree, html, extracted)
     title = found.get("title", ("", ""))[0]
-    paragraphs = body_paragraphs(extracted, title)
+    blocks = body_blocks(extracted, title, found.get("source_url", ("", ""))[0])
+    comments, comment_lists = read_comments(tree)
+    kept = {_norm(text) for c in _all_comments(comments) for text in (c.author, f"{c.author} says:", *c.paragraphs)}
+    while blocks and kept and all(_norm(line) in kept for line in blocks[-1][1].text.splitlines()):
+        blocks.pop()  # the extractor took the end of the comment thread for article text
+    paragraphs = [block.text for _, block in blocks]
     if not paragraphs:
         raise ArchiveError(path, None, "no story body: no article text was found in this page")
     reading = CaptureReading(path=path, sha256=hashlib.sha256(data).hexdigest())
@@ -522,16 +678,18 @@ def read_page(data: bytes, path: str) -> CaptureReading:
         reading.not_headline_reason = "the page declares no title"
     reading.date = found.get("date", ("", ""))[0]
     reading.paragraphs = [[p] for p in paragraphs]
-    comments, comment_lists = read_comments(tree)
-    kept = {_norm(text) for c in _all_comments(comments) for text in (c.author, f"{c.author} says:", *c.paragraphs)}
+    reading.markdown = [lines for lines, _ in blocks]
     rendered = [line for element in comment_lists for line in _render(element)]
     rendered_comments = frozenset(line for line in rendered if _norm(line) in kept)
-    dates = {_norm(c.date_text) for c in _all_comments(comments) if c.date_text and thread_date(c.date)}
+    dated = [c for c in _all_comments(comments) if c.date_text and thread_date(c.date)]
+    dates = {_norm(text) for c in dated for text in (c.date_text, f"{c.author} {c.date_text}")}
     comment_dates = frozenset(line for line in rendered if _norm(line) in dates and line not in rendered_comments)
     if comments:
         reading.comments_heading = "Comments"
         reading.comment_lines = thread_lines(comments)[:-1]
         found["comments"] = (str(len(comments)), "html")
+        if found.get("authors", ("", ""))[1] == "trafilatura" and found["authors"][0] in kept_authors(comments):
+            del found["authors"]  # trafilatura took a commenter's name for the byline
     lines = render_lines(tree)
     metadata = {k: v for k, (v, _) in found.items()}
     reading.places = place_lines(lines, paragraphs, metadata, rendered_comments, comment_dates)

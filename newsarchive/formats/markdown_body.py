@@ -399,12 +399,22 @@ def escape_line(line: str) -> str:
     so that the body reads it back as exactly this text: every character Markdown or HTML would
     interpret is escaped (``\\*``, ``\\_``, ``\\[``, ``&amp;``, ``&lt;``...), and so is a line start
     that would open a subhead, list, block quote, rule or table (``\\#``, ``\\-``, ``2010\\.``)."""
-    escaped = line.translate(_INLINE)
-    m = _LINE_START.match(escaped)
+    return protect_line_start(escape_inline(line))
+
+
+def escape_inline(text: str) -> str:
+    """``text`` with every character Markdown or HTML would interpret inside a line escaped."""
+    return text.translate(_INLINE)
+
+
+def protect_line_start(line: str) -> str:
+    """A line of Markdown (its text already escaped by :func:`escape_inline`) whose start would open
+    a subhead, list, block quote, rule or table, escaped there so that it reads as text."""
+    m = _LINE_START.match(line)
     if m is None:
-        return escaped
+        return line
     if m["mark"]:
-        return "\\" + escaped
+        return "\\" + line
     if m["eq"]:
-        return "&#61;" + escaped[1:]
-    return f"{m['number']}\\.{escaped[m.end() :]}"
+        return "&#61;" + line[1:]
+    return f"{m['number']}\\.{line[m.end() :]}"
