@@ -1,0 +1,1 @@
+"""Text analyses of the archive: plain functions and dataclasses, no Pelican."""
