@@ -216,6 +216,7 @@ def corrections_problems(content_root: Path, stories: list[Story]) -> list[Probl
     corrections, problems = read_corrections(content_root)
     if corrections is None or problems:
         return problems
+    stories = [s for s in stories if s.status not in ("draft", "hidden")]  # the build's analyses see these
     corrected = correct_entities(corrections, find_entities(stories), stories)
     if corrected.problems:
         return corrected.problems

@@ -278,3 +278,22 @@ def test_corrections_through_a_real_build(tmp_path):
         assert f'<link rel="canonical" href="/{new}">' in page and '<meta name="robots" content="noindex">' in page
         assert f"/{old}<" not in (output / "sitemap.xml").read_text(encoding="utf-8")
     shutil.rmtree(project)
+
+
+def test_lint_reads_the_stories_the_build_analyses(tmp_path):
+    """A draft is not in the built archive: a correction naming only someone it names is refused
+    by lint as by the build."""
+    (tmp_path / "stories").mkdir()
+    (tmp_path / "stories" / "a.md").write_text(
+        "Title: A\nDate: 2012-01-01\n\n“We won,” said Mayor Dana Ortiz.\n", encoding="utf-8"
+    )
+    (tmp_path / "stories" / "b.md").write_text(
+        "Title: B\nDate: 2012-01-02\nStatus: draft\n\n“We lost,” said Tom Reyes.\n", encoding="utf-8"
+    )
+    (tmp_path / "entities.yml").write_text("entities:\n  tom-reyes: {name: Thomas Reyes}\n", encoding="utf-8")
+    problems = [str(p).removeprefix(str(tmp_path) + "/") for p in lint_content(tmp_path)[1]]
+    assert problems == [
+        "entities.yml:2: unknown slug 'tom-reyes': no person or organization found in the stories has it"
+    ]
+    (tmp_path / "entities.yml").write_text("entities:\n  dana-ortiz: {name: Dana M. Ortiz}\n", encoding="utf-8")
+    assert lint_content(tmp_path)[1] == []
