@@ -307,6 +307,9 @@ def _segments(text: str) -> list[_Segment]:
         if open_at is not None and ch == OWN_CLOSER.get(text[open_at]):
             pairs.append((open_at, i))
             open_at = None
+        elif ch == "“" and open_at is not None and text[i - 1] in ",.!?" and not text[i + 1 : i + 2].strip():
+            pairs.append((open_at, i))  # an opening mark typed where the closing one belongs: “We won,“ she said
+            open_at = None
         elif ch in OPEN_MARKS or (ch == '"' and open_at is None):
             if open_at is None:
                 open_at = i

@@ -561,3 +561,19 @@ def test_quotation_json_names_the_kind_of_its_speaker():
         ("harbor-boaters-association", "organization"),
         ("dana-ortiz", "person"),
     ]
+
+
+def test_an_opening_mark_typed_where_the_closing_one_belongs_closes_the_quotation():
+    body = "“The pier can wait until spring,“ said Mayor Dana Ortiz, who chairs the board."
+    assert _quotes_of(body) == [("The pier can wait until spring,", "dana-ortiz")]
+
+
+def test_one_word_after_a_quotation_and_before_its_verb_names_the_speaker():
+    body = (
+        '"I am calling from the campaign. How are you today?" Ruiz, who retired from the plant, said into the phone.\n\n'
+        '"We are talking with supporters like you."'
+    )
+    assert _quotes_of(body) == [
+        ("I am calling from the campaign. How are you today?", "ruiz"),
+        ("We are talking with supporters like you.", "ruiz"),
+    ]
