@@ -36,7 +36,11 @@ def quote_page(stories: list[Story], speaker_roles: list[str]):
     quote = Quote(id="words-1234", speaker="jane-roe", text="Words.", occurrences=occurrences)
     person = Entity(kind="person", name="Jane Roe", roles=speaker_roles)
     kwargs = {"quote": quote, "variants": list(zip(occurrences, quote.diffs, strict=False)), "citations": []}
-    context = {"archive": Archive(list(stories)), "person_by_slug": {"jane-roe": person}, "unattributed_url": "u/"}
+    context = {
+        "archive": Archive(list(stories)),
+        "speakers": {("person", "jane-roe"): person},
+        "unattributed_url": "u/",
+    }
     return kwargs, context
 
 

@@ -557,3 +557,68 @@ def test_a_pronoun_that_opens_the_clause_is_its_subject():
 def test_a_link_is_no_quotation_even_after_a_speech_verb():
     body = 'According to the Gazette, "http://example.com/story" has it. Jane Roe wrote, "@janeroe_news".'
     assert _quotes_of(body) == []
+
+
+def _speakers_of(body: str) -> list[tuple[str, str | None, str | None]]:
+    """(text, speaker, speaker kind) of each quotation of a one-story archive whose body is ``body``."""
+    story = parse_story(f"Title: T\nDate: 2012-01-01\n\n{body}\n", "t.md")
+    return [(o.text, o.speaker, o.speaker_kind) for o in extract_quotes(story)[0]]
+
+
+def test_an_organization_that_speaks_is_the_speaker():
+    body = (
+        "The American Civil Liberties Union (ACLU) sued the county in May.\n\n"
+        "“The county cannot jail people for being poor,” the ACLU said in a statement.\n\n"
+        "The Harbor Boaters Association met on Monday.\n\n"
+        "A spokesman for the Harbor Boaters Association said the group was “disappointed by the vote.”"
+    )
+    assert _speakers_of(body) == [
+        ("The county cannot jail people for being poor,", "american-civil-liberties-union", "organization"),
+        ("disappointed by the vote.", "harbor-boaters-association", "organization"),
+    ]
+
+
+def test_a_person_named_in_the_attribution_speaks_before_the_organization():
+    body = (
+        "The Harbor Boaters Association met on Monday.\n\n"
+        "“We lost this round,” said Dana Ortiz, president of the Harbor Boaters Association."
+    )
+    assert _speakers_of(body) == [("We lost this round,", "dana-ortiz", "person")]
+
+
+def test_an_organization_spoken_to_or_about_is_not_the_speaker():
+    body = (
+        "The Harbor Boaters Association met on Monday.\n\n"
+        "The plan, backed by the Harbor Boaters Association, was called “a giveaway to the marinas.”\n\n"
+        "“We will appeal the ruling,” someone told the Harbor Boaters Association."
+    )
+    assert [speaker for _, speaker, _ in _speakers_of(body)] == [None, None]
+
+
+def test_quotation_json_names_the_kind_of_its_speaker():
+    story = parse_story(
+        "Title: T\nDate: 2012-01-01\n\nThe Harbor Boaters Association (HBA) met.\n\n"
+        "“We will appeal,” the HBA said.\n\n“The fee is fair,” Mayor Dana Ortiz said.\n",
+        "t.md",
+    )
+    quotes = analyze(Archive([story])).to_json()["quotes"]
+    assert [(q["speaker"], q["speaker_kind"]) for q in quotes] == [
+        ("harbor-boaters-association", "organization"),
+        ("dana-ortiz", "person"),
+    ]
+
+
+def test_an_opening_mark_typed_where_the_closing_one_belongs_closes_the_quotation():
+    body = "“The pier can wait until spring,“ said Mayor Dana Ortiz, who chairs the board."
+    assert _quotes_of(body) == [("The pier can wait until spring,", "dana-ortiz")]
+
+
+def test_one_word_after_a_quotation_and_before_its_verb_names_the_speaker():
+    body = (
+        '"I am calling from the campaign. How are you today?" Ruiz, who retired from the plant, said into the phone.\n\n'
+        '"We are talking with supporters like you."'
+    )
+    assert _quotes_of(body) == [
+        ("I am calling from the campaign. How are you today?", "ruiz"),
+        ("We are talking with supporters like you.", "ruiz"),
+    ]

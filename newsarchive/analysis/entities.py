@@ -339,6 +339,7 @@ AFTER_PREPOSITION_RE = re.compile(
 # often than next to a speech verb, with no title or role, is not a person.
 PLACE_BEFORE_RE = re.compile(r"\b(?:in|near|outside|throughout)\s$")
 # Where a sentence starts: a capitalized word there may be any word ("Advocates asked ...").
+AFTER_QUOTATION_RE = re.compile(r"[,.!?…][”\"]\s+$")  # right after a quotation's closing mark
 SENTENCE_START_RE = re.compile(r"(?:^|[.!?…][\"”’)]?\s+)[\"“]?$")
 
 
@@ -787,7 +788,9 @@ def _subject(text: str, c: _Chunk) -> bool:
     named only so is a person if other evidence says so: a full name, a title, "said X")."""
     if after_preposition(text, c.start):
         return False
-    return " " in c.text or not SENTENCE_START_RE.search(text, max(0, c.start - 6), c.start)
+    if " " in c.text or (c.text not in GROUP_HEADS and AFTER_QUOTATION_RE.search(text, max(0, c.start - 4), c.start)):
+        return True  # '“How are you?” Miller said': the word after a quotation, before its verb, names who spoke
+    return not SENTENCE_START_RE.search(text, max(0, c.start - 6), c.start)
 
 
 def story_evidence(story: Story) -> list[tuple[str, str, str | None]]:

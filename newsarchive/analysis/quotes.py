@@ -48,8 +48,10 @@ from newsarchive.analysis.entities import (
     after_preposition,
     find_entities,
 )
+from newsarchive.analysis.entity_corrections import CorrectionsError, correct_entities, correct_speakers
 from newsarchive.analysis.memo import Memo, memo_key
 from newsarchive.errors import Problem
+from newsarchive.formats.corrections_file import Corrections
 from newsarchive.model.story import QUOTE_URL, STORY_URL, Archive, Note, Span, Story
 from newsarchive.site.progress import progress
 
@@ -101,10 +103,28 @@ class QuoteOccurrence:
     fragments: list[Fragment]
     line: int
     order: int  # index of the first paragraph in the story
-    speaker: str | None = None  # person slug
+    speaker: str | None = None  # the speaker's slug: a person's, or an organization's (``speaker_kind``)
     speaker_name: str | None = None
     speaker_mention: Mention | None = None  # where the attribution names the speaker
     attribution: str = ""  # "after", "before", "according", "pronoun", "role", "context", "" (unknown)
+    speaker_kind: str | None = None  # "person" | "organization"; None when the speaker is unknown
+
+    def attribute_to(self, entity: Entity | None, mention: Mention | None = None, how: str = "") -> None:
+        """Make ``entity`` (a person or an organization; None: unknown) the speaker of this printing."""
+        self.speaker = entity.slug if entity else None
+        self.speaker_name = entity.name if entity else None
+        self.speaker_kind = entity.kind if entity else None
+        self.speaker_mention, self.attribution = mention, how
+
+    def speaker_from(self, other: QuoteOccurrence, how: str = "context") -> None:
+        """The speaker of ``other`` (a printing this one continues) is this one's too."""
+        self.speaker, self.speaker_name, self.speaker_kind = other.speaker, other.speaker_name, other.speaker_kind
+        self.attribution = how
+
+    @property
+    def speaker_key(self) -> tuple[str, str] | None:
+        """(kind, slug) of the speaker: a person and an organization may share a slug."""
+        return (self.speaker_kind or "person", self.speaker) if self.speaker else None
 
     @property
     def paragraph(self) -> str:
@@ -153,15 +173,22 @@ class Quote:
     occurrences: list[QuoteOccurrence]
     diffs: list[list[DiffOp]] = field(default_factory=list)
     fullest: int = 0  # the occurrence with the most words (the earliest on ties): ``text`` is built on it
+    speaker_kind: str | None = None  # "person" | "organization" (None: speaker unknown)
 
     @property
     def url(self) -> str:
         return QUOTE_URL.format(id=self.id)
 
+    @property
+    def speaker_key(self) -> tuple[str, str] | None:
+        """(kind, slug) of the speaker, as :attr:`QuoteOccurrence.speaker_key`."""
+        return (self.speaker_kind or "person", self.speaker) if self.speaker else None
+
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "speaker": self.speaker,
+            "speaker_kind": self.speaker_key[0] if self.speaker_key else None,
             "text": self.text,
             "occurrences": [
                 {"story": o.story, "paragraph": o.paragraph, "text": o.text, "url": o.url} for o in self.occurrences
@@ -280,6 +307,9 @@ def _segments(text: str) -> list[_Segment]:
         if open_at is not None and ch == OWN_CLOSER.get(text[open_at]):
             pairs.append((open_at, i))
             open_at = None
+        elif ch == "“" and open_at is not None and text[i - 1] in ",.!?" and not text[i + 1 : i + 2].strip():
+            pairs.append((open_at, i))  # an opening mark typed where the closing one belongs: “We won,“ she said
+            open_at = None
         elif ch in OPEN_MARKS or (ch == '"' and open_at is None):
             if open_at is None:
                 open_at = i
@@ -372,8 +402,20 @@ class _Resolver:
             and not self.in_quote(pid, m)
         ]
 
-    def orgs_in(self, pid: str, start: int, end: int) -> list[Entity]:
-        return [e for e, m in self.by_para.get(pid, []) if e.kind == "organization" and start <= m.start < end]
+    def organization(self, i: int, pid: str, start: int, end: int) -> tuple[Entity, Mention] | None:
+        """The organization that speaks in the attribution phrase at ``start:end`` of paragraph
+        ``pid`` (asked when the phrase names no person): the first organization named there that
+        is not the object of a preposition or of a verb ("the ACLU", "a spokesman for the ACLU",
+        "the group"; not "backed by the ACLU", "told the ACLU")."""
+        text = self.texts[i]
+        for e, m in self.by_para.get(pid, []):
+            if e.kind != "organization" or not start <= m.start < end or self.in_quote(pid, m):
+                continue
+            before = text[max(start, m.start - 60) : m.start]
+            if ORG_OBJECT_RE.search(before) and not SPOKESPERSON_FOR_RE.search(before):
+                continue
+            return e, m
+        return None
 
     def resolve(
         self, i: int, pid: str, start: int, end: int, pick: str
@@ -445,6 +487,14 @@ class _Resolver:
 
 
 LISTENER_BEFORE_RE = re.compile(rf"\b{LISTENER_VERB}\s$")
+# An organization named right after these is an object, not who speaks: "backed by the ACLU",
+# "told the ACLU", "in the ACLU's view"...
+ORG_OBJECT_RE = re.compile(
+    rf"(?:\b(?:in|from|of|at|near|for|with|by|on|to|into|against|about|than|like|between|under|over|"
+    rf"after|before|behind|toward|towards|and|or|sued|joined|{LISTENER_VERB}|[a-z]+ed))\s(?:the\s)?$"
+)
+# ... unless someone speaks for it: "a spokesman for the ACLU", "officials at the agency"
+SPOKESPERSON_FOR_RE = re.compile(rf"\b(?:{ROLE_ALT}|officials?|staff|members?)s?\s(?:for|of|at|with)\s(?:the\s)?$")
 PRONOUN_SUBJECT_RE = re.compile(r"(?:[^\"“”]*?[\s,])?(?P<p>[Hh]e|[Ss]he)\s(?!said\b)")
 APPOSITION_AFTER_RE = re.compile(r",\s(?:who|whose|a|an|the|then|now|once|also|\d)\b")
 MODIFIER_GAP_RE = re.compile(rf"\s(?:[a-z][\w-]*\s){{0,2}}(?:{ROLE_ALT})\s")  # "Ortiz[ consultant ]Tom Reyes"
@@ -640,13 +690,18 @@ def extract_quotes(story: Story, entities: EntityIndex | None = None) -> tuple[l
         for other in fallbacks:
             if person is None:
                 person, mention, how, _ = resolver.resolve(i, pid, other.start, other.end, other.pick)
+        if person is None:  # no person: an organization that speaks ("the ACLU said", "a spokesman for X said")
+            for each in (att, *fallbacks):
+                if person is None:
+                    person, mention = resolver.organization(i, pid, each.start, each.end) or (None, None)
         if person is None:
-            orgs = resolver.orgs_in(pid, att.start, att.end)
-            what = f"organization {orgs[0].name!r}, not a person" if orgs else f"no known person ({phrase!r})"
-            warn(story.paragraphs[i].line, f"quotation {_short(occ.text)} is attributed to {what}: speaker unknown")
+            warn(
+                story.paragraphs[i].line,
+                f"quotation {_short(occ.text)} is attributed to no known person or "
+                f"organization ({phrase!r}): speaker unknown",
+            )
             return
-        occ.speaker, occ.speaker_name, occ.speaker_mention = person.slug, person.name, mention
-        occ.attribution = how or att.how
+        occ.attribute_to(person, mention, how or att.how)
 
     for i, para in enumerate(story.paragraphs):
         text = views[i]
@@ -744,7 +799,7 @@ def _from_context(story, i, seg, frag, text, prev, next_open, last, last_para, n
         start = _sentence_start(text, 0, seg.open_at)
         if prev and prev[1] is not None and prev[1].speaker and prev[0].start >= start:
             # "X said the plan was “reckless” and “unfair.”": the sentence's earlier quotation's speaker
-            occ.speaker, occ.speaker_name, occ.attribution = prev[1].speaker, prev[1].speaker_name, "context"
+            occ.speaker_from(prev[1])
             return occ
         end = next((s for s in sentence_starts(text) if s > seg.end), len(text))
         after_end = min(end, next_open)
@@ -761,7 +816,7 @@ def _from_context(story, i, seg, frag, text, prev, next_open, last, last_para, n
     if not before.strip() and lower == 0 and intro:
         attribute(occ, i - 1, _Attribution("before", 0, intro.start(), "last"))
     elif last is not None and last_para >= i - 1 and last.speaker:
-        occ.speaker, occ.speaker_name, occ.attribution = last.speaker, last.speaker_name, "context"
+        occ.speaker_from(last)
     else:
         warn(story.paragraphs[i].line, f"quotation {_short(frag.text)} has no attribution: speaker unknown")
     return occ
@@ -977,7 +1032,7 @@ def cross_reference(
     printed = [sentences[n][0] for n in order]  # each is used up to three times
     sentences = [sentences[n][1] for n in order]
     parent = list(range(len(occs)))
-    speaker = [o.speaker for o in occs]  # the known speaker of each group, at its root
+    speaker = [o.speaker_key for o in occs]  # the known speaker of each group, at its root
 
     def find(x: int) -> int:
         while parent[x] != x:
@@ -1009,10 +1064,10 @@ def cross_reference(
         base = max(members, key=lambda n: (_word_count(occs[n].text), -members.index(n)))
         merged = _merge_sentences(printed[base], [printed[n] for n in members if n != base])
         canonical = " ".join(merged)
-        speakers = Counter(o.speaker for o in group if o.speaker)
-        speaker = speakers.most_common(1)[0][0] if speakers else None
+        speakers = Counter(o.speaker_key for o in group if o.speaker)
+        kind, speaker = speakers.most_common(1)[0][0] if speakers else (None, None)
         first = (printed[members[0]] or [group[0].text])[0]
-        quote = Quote(_quote_id(speaker, first, taken), speaker, canonical, group)
+        quote = Quote(_quote_id(speaker, first, taken), speaker, canonical, group, speaker_kind=kind)
         quote.diffs = [word_diff(o.text, canonical) for o in group]
         quote.fullest = members.index(base)
         quotes.append(quote)
@@ -1142,6 +1197,7 @@ class QuoteAnalysis:
     citations: list[Citation]
     problems: list[Problem]
     entities: EntityIndex
+    redirects: dict[str, Entity] = field(default_factory=dict)  # an entity's old URL -> the entity now
 
     def sections(self) -> dict[str, list[Any]]:
         """The ``quotes``, ``people`` and ``organizations`` sections of archive.json, as records
@@ -1205,6 +1261,7 @@ def _plain_quotations(story: Story, entities: EntityIndex) -> tuple[list, list]:
                 o.speaker_name,
                 mention,
                 o.attribution,
+                o.speaker_kind,
             )
         )
     return plain, [(p.path, p.line, p.message) for p in problems]
@@ -1215,7 +1272,7 @@ def _quotations_from(plain: tuple[list, list]) -> tuple[list[QuoteOccurrence], l
     occurrences, sentences = [], []
     for printed, normalized, story, path, date, fragments, line, order, *speaker in plain[0]:
         sentences.append((printed, normalized))
-        speaker_slug, speaker_name, mention, attribution = speaker
+        speaker_slug, speaker_name, mention, attribution, speaker_kind = speaker
         occurrences.append(
             QuoteOccurrence(
                 story,
@@ -1228,6 +1285,7 @@ def _quotations_from(plain: tuple[list, list]) -> tuple[list[QuoteOccurrence], l
                 speaker_name,
                 Mention(*mention) if mention else None,
                 attribution,
+                speaker_kind,
             )
         )
     return occurrences, sentences, [Problem(*p) for p in plain[1]]
@@ -1249,6 +1307,7 @@ def analyze(
     memo: Memo | None = None,
     entities: EntityIndex | None = None,
     citations: Callable[[], list[Citation]] | None = None,
+    corrections: Corrections | None = None,
 ) -> QuoteAnalysis:
     """Quotations, speakers, people, organizations and comment citations of the whole archive.
 
@@ -1256,16 +1315,23 @@ def analyze(
     where its inputs are unchanged (:mod:`newsarchive.analysis.memo`). ``entities`` are the
     archive's :func:`find_entities` when the caller has them already; ``citations()`` gives the
     comments' citations found with no quotations (:func:`find_citations` of the stories and no
-    quotations), for a caller that finds
-    them elsewhere meanwhile; by default both are found here.
+    quotations), for a caller that finds them elsewhere meanwhile; by default both are found here.
 
     Changes nothing in the archive except ``Comment.cites`` of every comment (set to its list of
     ``{"story", "paragraph", "quote"}`` dicts; empty when it cites nothing). The caller puts
     ``sections()`` into ``archive.sections`` and the spans/notes onto stories.
+
+    ``corrections`` (``content/entities.yml``) are applied to the entities found and to the
+    speakers of the quotations; one that cannot be applied raises :class:`CorrectionsError`
+    (every problem, as ``archive lint`` reports them).
     """
     memo = memo or Memo()
     if entities is None:
         entities = find_entities(archive.stories, memo)
+    corrected = correct_entities(corrections, entities, archive.stories)
+    if corrected.problems:
+        raise CorrectionsError(corrected.problems)
+    entities = corrected.index
     occurrences: list[QuoteOccurrence] = []
     sentences: list[tuple[list[str], list[str]]] = []
     problems: list[Problem] = []
@@ -1276,13 +1342,21 @@ def analyze(
         occurrences.extend(found)
         sentences.extend(their_sentences)
         problems.extend(warnings)
+    paragraphs = {s.slug: {p.id for p in s.paragraphs} for s in archive.stories}
+    wrong = correct_speakers(corrections, occurrences, corrected, paragraphs)
+    settled = {(o.path, o.line) for o in occurrences if o.attribution == "corrected"}
+    problems = [p for p in problems if not ((p.path, p.line) in settled and p.message.endswith("speaker unknown"))]
     quotes = cross_reference(occurrences, sentences=sentences)
     cited = citations() if citations else find_citations(archive.stories, [])
     citations_named = name_quotes(cited, quotes)
+    if wrong:
+        raise CorrectionsError(wrong)
     cites: dict[tuple[str, str], list[dict]] = {}
     for c in citations_named:
         cites.setdefault((c.story, c.comment), []).append(c.to_json())
     for story in archive.stories:
         for comment in story.comments:
             comment.cites = cites.get((story.slug, comment.id), [])
-    return QuoteAnalysis(quotes, entities.people, entities.organizations, citations_named, problems, entities)
+    return QuoteAnalysis(
+        quotes, entities.people, entities.organizations, citations_named, problems, entities, corrected.redirects
+    )

@@ -95,7 +95,8 @@ def quotation(quote: Any, speaker: Any, site_url: str) -> dict[str, Any]:
         ],
     }
     if speaker is not None:
-        who = {"@type": "Person", "@id": absolute(site_url, speaker.url), "name": speaker.name}
+        kind = "Organization" if speaker.kind == "organization" else "Person"
+        who = {"@type": kind, "@id": absolute(site_url, speaker.url), "name": speaker.name}
         data["spokenByCharacter"] = who
         data["creator"] = who
     return data

@@ -14,8 +14,12 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from newsarchive.analysis.entities import find_entities
+from newsarchive.analysis.entity_corrections import correct_entities, correct_speakers
+from newsarchive.analysis.quotes import extract_quotes
 from newsarchive.errors import ArchiveError, Problem
 from newsarchive.formats.comment_thread import parse_story_thread
+from newsarchive.formats.corrections_file import read_corrections
 from newsarchive.formats.pelican_article import ARTICLE_SUFFIXES, PELICAN_KEYS, metadata_notes
 from newsarchive.formats.story_file import CAPTURES_DIR, META_RE, load_story, text_lines
 from newsarchive.model.story import Story
@@ -202,6 +206,26 @@ def header_captures(path: Path) -> set[str]:
     return found
 
 
+def corrections_problems(content_root: Path, stories: list[Story]) -> list[Problem]:
+    """What is wrong with ``content_root/entities.yml`` (the archivist's corrections): in the file
+    itself, and against ``stories`` (an unknown slug, a merge cycle, a conflict, a quotation that
+    is not there). The build refuses the same things with the same messages: the file's own
+    problems before Pelican starts (:func:`check_content`), the rest where the quotation analysis
+    applies the corrections (``analysis/entity_corrections.py``). The entities and, for the
+    stories whose speakers the file sets, the quotations are found here as the build finds them."""
+    corrections, problems = read_corrections(content_root)
+    if corrections is None or problems:
+        return problems
+    stories = [s for s in stories if s.status not in ("draft", "hidden")]  # the build's analyses see these
+    corrected = correct_entities(corrections, find_entities(stories), stories)
+    if corrected.problems:
+        return corrected.problems
+    named = {fix.story for fix in corrections.speakers}
+    occurrences = [o for s in stories if s.slug in named for o in extract_quotes(s, corrected.index)[0]]
+    paragraphs = {s.slug: {p.id for p in s.paragraphs} for s in stories}
+    return correct_speakers(corrections, occurrences, corrected, paragraphs)
+
+
 def _sorted(problems: list[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.path, p.line or 0, p.message))
 
@@ -217,6 +241,7 @@ def lint_content(content_root: Path) -> tuple[list[Story], list[Problem], list[P
         notes += noted
     used = set().union(*map(header_captures, story_files(content_root)))
     problems += capture_problems(content_root, used)
+    problems += corrections_problems(content_root, loaded.stories)
     return loaded.stories, _sorted(problems), _sorted(notes)
 
 
@@ -266,6 +291,7 @@ def check_content(content_root: Path, record: Path | None = None) -> tuple[list[
             continue
         by_slug[slug] = str(path)
     problems += capture_problems(content_root, used)
+    problems += read_corrections(content_root)[1]  # the rest is checked where they are applied
     if files:
         try:
             files.save()

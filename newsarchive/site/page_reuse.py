@@ -13,7 +13,7 @@ is still the one recorded is hard-linked from the previous output instead of bei
 **What a key covers.** A template reads the objects it is given (``kwargs``: the page's own
 quote, entity, passage...) and looks more up in the shared context. Each page kind's
 :data:`RECIPES` entry returns every value its template reads: the page's objects whole, and each
-lookup it makes (``person_by_slug.get(quote.speaker)``, ``archive.story(slug)``...). A story the
+lookup it makes (``speakers.get(quote.speaker_key)``, ``archive.story(slug)``...). A story the
 page merely refers to (a quotation's source, an event's coverage) counts by what its file says
 (:func:`story_digests`, taken before the analyses add to it): such pages show a story's title,
 publisher, date, URL or paragraph text, never its analysis. A story page counts its own story
@@ -115,7 +115,7 @@ def _event(kw: dict, ctx: dict, src: Callable[[Story], str]) -> Any:
 
 def _quote(kw: dict, ctx: dict, src: Callable[[Story], str]) -> Any:
     quote, citations, archive = kw["quote"], kw["citations"], ctx["archive"]
-    speaker = ctx["person_by_slug"].get(quote.speaker)
+    speaker = ctx["speakers"].get(quote.speaker_key)
     speaker = speaker and (speaker.name, speaker.roles, speaker.url)
     stories = [src(archive.story(o.story)) for o in quote.occurrences]
     stories += [src(archive.story(c.story)) for c in citations]

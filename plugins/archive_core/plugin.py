@@ -160,6 +160,8 @@ class ArchiveGenerator(TimedStages, Generator):
         archive_ready.send(self)
 
     def _generate_output(self, writer):
+        # pages other plugins write that no listing has (the quotes_people plugin's moved entities)
+        _unlisted.update(url.rstrip("/") for url in self.context.get("unlisted_pages", []))
         for problem in self.context["archive"].warnings:  # every plugin's analysis has run by now
             log.warning("%s", problem)
         for event in self.events:

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from functools import partial
+from pathlib import Path
 
 from pelican import signals
 from pelican.generators import Generator
 
 from newsarchive.analysis.comment_citations import Citation, find_citations
 from newsarchive.analysis.entities import find_entities
+from newsarchive.analysis.entity_corrections import CorrectionsError
 from newsarchive.analysis.mentions import aliases_to_show, in_sentence
 from newsarchive.analysis.quotes import analyze, printed_parts, printed_text, printings, sentence_starts
 from newsarchive.errors import count_setting
+from newsarchive.formats.corrections_file import read_corrections
 from newsarchive.model.story import UNATTRIBUTED_QUOTES_URL
 from newsarchive.pages.structured_data import person as person_json_ld
 from newsarchive.pages.structured_data import quotation as quotation_json_ld
@@ -51,13 +54,16 @@ class QuotesGenerator(TimedStages, Generator):
         setting = self.settings.get("ENTITY_STORIES_PER_PAGE", STORIES_PER_ENTITY_PAGE)
         self.stories_per_page = count_setting("ENTITY_STORIES_PER_PAGE", setting)
         archive = self.context["archive"]
+        corrections, problems = read_corrections(Path(self.settings["PATH"]))
+        if problems:
+            raise CorrectionsError(problems)
         memo = memo_in_cache(self.settings, MEMO_NAME)
         entities = find_entities(archive.stories, memo)
         # The comments' citations need no quotations until each is named after the one it falls on:
         # a forked child finds them meanwhile. It starts after the entities, not before, because the
         # wire analysis's child runs until about then (docs/BENCHMARK-HISTORY.md).
         pending = ForkedCall(kept_citations, archive.stories, self.settings)
-        self.analysis = result = analyze(archive, memo, entities, pending.result)
+        self.analysis = result = analyze(archive, memo, entities, pending.result, corrections)
         report_reuse("quotes: story analyses", memo.hits, memo.misses)
         memo.save()
         archive.sections.update(result.sections())
@@ -66,24 +72,26 @@ class QuotesGenerator(TimedStages, Generator):
             archive.story(slug).add_span(pid, span)
         for slug, pid, note in result.citation_notes():
             archive.story(slug).add_note(pid, note)
-        self.quotes_of = defaultdict(list)
+        self.quotes_of = defaultdict(list)  # speaker (kind, slug) -> their quotations; None: speaker unknown
         for quote in result.quotes:
-            self.quotes_of[quote.speaker].append(quote)
+            self.quotes_of[quote.speaker_key].append(quote)
         self.citations_of = defaultdict(list)
         for citation in result.citations:
             if citation.quote:
                 self.citations_of[citation.quote].append(citation)
         people = {p.slug: p for p in result.people}
+        speakers = {(e.kind, e.slug): e for e in result.people + result.organizations}  # a quote's speaker_key
         speakers_in = defaultdict(set)
         for quote in result.quotes:
             for occ in quote.occurrences:
-                if quote.speaker in people:
-                    speakers_in[occ.story].add(people[quote.speaker].name)
+                if quote.speaker_key in speakers:
+                    speakers_in[occ.story].add(speakers[quote.speaker_key].name)
         by_speaker = sorted(
-            self.quotes_of.items(), key=lambda kv: (kv[0] is None, people[kv[0]].name if kv[0] in people else "")
+            self.quotes_of.items(),
+            key=lambda kv: (kv[0] not in speakers, speakers[kv[0]].name if kv[0] in speakers else ""),
         )
         self.context.update(
-            quotes_index=[(people.get(slug), quotes, most_printed(quotes)) for slug, quotes in by_speaker],
+            quotes_index=[(speakers.get(key), quotes, most_printed(quotes)) for key, quotes in by_speaker],
             unattributed_url=UNATTRIBUTED_QUOTES_URL,
             speakers_in={slug: sorted(names) for slug, names in speakers_in.items()},
             quotes=result.quotes,
@@ -91,7 +99,10 @@ class QuotesGenerator(TimedStages, Generator):
             organizations=result.organizations,
             quotes_of=self.quotes_of,
             person_by_slug=people,
+            speakers=speakers,
         )
+        # the old addresses of renamed, retyped and merged entities: pages that send the visitor on
+        self.context.setdefault("unlisted_pages", []).extend(result.redirects)
 
     def _generate_output(self, writer):
         result = self.analysis
@@ -108,7 +119,8 @@ class QuotesGenerator(TimedStages, Generator):
                 citations=self.citations_of.get(quote.id, []),
                 page_name=quote.url,
             )
-        unattributed = [q for q in result.quotes if q.speaker not in self.context["person_by_slug"]]
+        archive = self.context["archive"]
+        unattributed = [q for q in result.quotes if q.speaker_key not in self.context["speakers"]]
         if unattributed:
             stories = [archive.story(o.story) for q in unattributed for o in q.occurrences]
             writer.write_file(
@@ -120,6 +132,10 @@ class QuotesGenerator(TimedStages, Generator):
                 facet_publishers=sorted({s.publisher for s in stories if s.publisher}),
                 page_name=UNATTRIBUTED_QUOTES_URL,
             )
+        for url, entity in sorted(result.redirects.items()):
+            writer.write_file(
+                url + "index.html", self.get_template("moved"), self.context, entity=entity, page_name=url
+            )
         per_page = self.stories_per_page
         starts_of = {}  # (story slug, paragraph id) -> sentence starts, for named_in_context
         for entity in result.people + result.organizations:
@@ -127,7 +143,7 @@ class QuotesGenerator(TimedStages, Generator):
             stories = sorted(paragraphs, key=lambda slug: (archive.story(slug).date, slug))
             pages = [stories[i : i + per_page] for i in range(0, len(stories), per_page)] or [[]]
             page_urls = [entity.url] + [f"{entity.url}page/{n}/" for n in range(2, len(pages) + 1)]
-            quotes = self.quotes_of.get(entity.slug, []) if entity.kind == "person" else []
+            quotes = self.quotes_of.get((entity.kind, entity.slug), [])
             writer.write_file(
                 entity.url + "index.html",
                 self.get_template("entity"),
