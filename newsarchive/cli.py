@@ -35,6 +35,7 @@ from newsarchive.formats.story_file import META_RE, SECTION_RE, parse_date, pars
 from newsarchive.formats.web_archive import is_web_archive, read_web_archive
 from newsarchive.model.story import MAX_SLUG_LENGTH, Archive, Story
 from newsarchive.site.content_loader import NOTE, STORIES_DIR, lint_content, load_content, story_files
+from newsarchive.site.progress import bar
 
 # --- archive import ----------------------------------------------------------------------
 
@@ -315,9 +316,7 @@ def _progress(items: list, quiet: bool, what: str):
     """``items`` with a progress bar on stderr when there are several and -q is not given."""
     if quiet or len(items) < 2:
         return items
-    from tqdm import tqdm
-
-    return tqdm(items, desc=what, unit="capture", file=sys.stderr)
+    return bar(items, what, unit="capture")
 
 
 # --- archive import-comments -------------------------------------------------------------

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from conftest import copy_project
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from newsarchive import cli
@@ -98,6 +98,12 @@ SAFE_SLUG = re.compile(rf"[a-z0-9-]{{1,{MAX_SLUG_LENGTH}}}")
 
 @settings(max_examples=30, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ARCHIVES)
+@example(  # a story with a duplicate slug and a problem of its own: both say both
+    [
+        "Title: 0\nDate: 2011-01-01\n\n0\n",
+        "Title: 0\nDate: 2011-01-01\n\n0\n\n## Comments (1)\n\n  1. \x0b says:\n\n    0\n",
+    ]
+)
 def test_lint_and_the_builds_check_agree_and_what_lint_accepts_analyses(texts):
     with tempfile.TemporaryDirectory() as tmp:
         content = Path(tmp) / "content"

@@ -44,6 +44,7 @@ NOTE = "note: "
 class LoadedContent:
     stories: list[Story] = field(default_factory=list)
     errors: list[Problem] = field(default_factory=list)
+    duplicates: list[Story] = field(default_factory=list)  # stories whose slug an earlier file has
 
 
 def _slug_line(story: Story) -> int | None:
@@ -81,6 +82,7 @@ def load_content(content_root: Path) -> LoadedContent:
             continue
         if story.slug in by_slug:
             loaded.errors.append(_duplicate_slug(path, _slug_line(story), story.slug, by_slug[story.slug].path))
+            loaded.duplicates.append(story)
             continue
         by_slug[story.slug] = story
         loaded.stories.append(story)
@@ -235,7 +237,7 @@ def lint_content(content_root: Path) -> tuple[list[Story], list[Problem], list[P
     loaded = load_content(content_root)
     problems = list(loaded.errors)
     notes: list[Problem] = []
-    for story in loaded.stories:
+    for story in loaded.stories + loaded.duplicates:  # a duplicate's own problems are reported too
         found, noted = story_problems(story, content_root)
         problems += found
         notes += noted

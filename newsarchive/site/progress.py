@@ -13,7 +13,7 @@ import sys
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from tqdm import tqdm
 
@@ -29,8 +29,14 @@ def progress(items: Iterable[T], desc: str, total: int | None = None) -> Iterabl
     show = os.environ.get("NEWSARCHIVE_PROGRESS") == "1" and (total or 0) >= MIN_ITEMS_FOR_BAR
     if not show:
         return items
-    tqdm.monitor_interval = 0  # no monitor thread: the build forks, and a fork must see no other thread
-    return tqdm(items, desc=desc, total=total, file=sys.stderr, mininterval=1.0, leave=False)
+    return bar(items, desc, total=total, mininterval=1.0, leave=False)
+
+
+def bar(items: Iterable[T], desc: str, **options: Any) -> Iterable[T]:
+    """A tqdm progress bar on stderr over ``items``, with no monitor thread: the build forks, and
+    a fork must see no other thread (``forked_call.forking_helps``)."""
+    tqdm.monitor_interval = 0
+    return tqdm(items, desc=desc, file=sys.stderr, **options)
 
 
 def report(name: str, seconds: float) -> None:
