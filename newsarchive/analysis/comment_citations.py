@@ -158,7 +158,7 @@ class _Probe:
 # Every story paragraph and every probe is reduced to the 64-bit hashes of its 4-word runs (a hash
 # of each word, from its text, mixed by position). What a story gives (its paragraphs' runs, its
 # comments' probes and theirs) depends on its file alone and is kept in ``memo``; the archive-wide
-# join is numpy work over the hashes. At 10,000 stories the Python version took 12 s a build.
+# join is numpy work over the hashes.
 
 RUN_MULTIPLIERS = SHINGLE_MULTIPLIERS[:SHINGLE]  # the wire detection's n-gram hash
 
@@ -227,8 +227,8 @@ def _candidate_pairs(stories: list[Story], memo: Memo) -> tuple[list[_Probe], li
     para_story = np.repeat(np.arange(len(found), dtype=np.int32), [len(f[3]) for f in found])
     c_hash = np.frombuffer(b"".join(f[2] for f in found), dtype=np.uint64)
     c_owner = np.repeat(np.arange(len(probe_story), dtype=np.int32), [c for f in found for c in f[1]])
-    # the stories' runs that some probe has (most have none), story by story: the 6.7 million runs
-    # of 10,000 stories are never held at once
+    # the stories' runs that some probe has (most have none), story by story: the runs of all the
+    # stories are never held at once
     known = np.unique(c_hash)
     p_hash, p_owner, first = [], [], 0
     for f in found:

@@ -10,8 +10,8 @@ from newsarchive.model.story import Comment, Story
 COMMENTERS_URL = "commenters/"
 COMMENTER_GROUP_URL = "commenters/{group}/"
 COMMENTER_PAGE_URL = "commenters/{group}/{slug}/"
-# A commenter with this many comments or more gets a page of their own: at 10,000 stories one
-# letter page listing every comment of its commenters held 7.3 MB. Their entry stays on the letter
+# A commenter with this many comments or more gets a page of their own, so that a letter page
+# listing every comment of its commenters stays small. Their entry stays on the letter
 # page (its anchor is the commenter's permalink), with the count and a link to the page.
 OWN_PAGE_FROM = 20
 

@@ -72,8 +72,7 @@ class Memo:
 
         Values are plain data (str, int, float, bool, None, and tuples, lists and dicts of
         them) and are kept as ``marshal`` bytes: a value comes back as an equal value (tuples
-        as tuples, lists as lists), and the memo of a 10,000-story archive is a few thousand
-        byte strings, quick to save and load and small to hold."""
+        as tuples, lists as lists), as byte strings quick to save and load and small to hold."""
         if not self.keeps:
             return compute()
         if callable(key):

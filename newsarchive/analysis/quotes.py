@@ -988,8 +988,7 @@ def _rarest_shared(runs: list[set[str]], df: Counter, shared: set[str]) -> tuple
     None when no other printing has one.
 
     A run only this printing has comes before every shared run, so a sentence with ``RAREST``
-    of them proposes nothing, and only shared runs need sorting (at 10,000 stories 34,000 runs
-    of 328,000 are shared). Such runs still count, but no other printing can have them: with
+    of them proposes nothing, and only shared runs need sorting (most are not). Such runs still count, but no other printing can have them: with
     one among the chosen, another printing shares fewer than the count, and only ``MIN_SHARED``
     decides. So the count is the shared runs chosen, plus one when there is such a run."""
     chosen: set[str] = set()
@@ -1222,7 +1221,7 @@ class QuoteAnalysis:
         """(story slug, paragraph id, Span) for each name of a person or organization, linked to its page."""
         out = []
         for e in self.people + self.organizations:
-            url = e.url  # one string for all of the entity's spans (346,000 spans at 10,000 stories)
+            url = e.url  # one string shared by all of the entity's spans
             out += [(m.story, m.paragraph, Span(m.start, m.end, e.kind, url, e.name)) for m in e.mentions]
         return out
 

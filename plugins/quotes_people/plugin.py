@@ -33,7 +33,7 @@ MEMO_NAME = "quotation-analysis.pickle"  # in CACHE_PATH (newsarchive.site.analy
 CITATION_MEMO_NAME = "citation-runs.pickle"  # the same, for the comments' citations
 QUOTES_PER_SPEAKER_IN_INDEX = 3  # /quotes/ shows each speaker's most printed; their page has all
 # "Stories naming X" is paginated, oldest story first, so earlier pages keep their stories as the
-# archive grows: at 10,000 stories one organization was named in 8,240 stories, a 3.6 MB page.
+# archive grows, and no page lists thousands of stories.
 STORIES_PER_ENTITY_PAGE = 100
 
 

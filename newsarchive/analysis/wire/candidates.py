@@ -51,8 +51,8 @@ def candidate_pairs(
     total = int(lengths.sum())
     if total < size:
         return none
-    # Memory: at 10,000 stories each array of one value per token (7.4 million) takes 59 MB as
-    # 64-bit numbers, so no more of them live at once than needed, and sentence numbers are 32-bit.
+    # Memory: an array of one value per token of the archive is large, so no more of them live at
+    # once than needed, and sentence numbers are 32-bit.
     token_ids = np.fromiter(itertools.chain.from_iterable(s.tokens for s in sentences), dtype=np.intp, count=total)
     token_ids = word_hashes[token_ids] if word_hashes is not None else token_ids.astype(np.uint64) + np.uint64(1)
     last = total - size + 1

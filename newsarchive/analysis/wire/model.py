@@ -106,8 +106,8 @@ class WirePassage:
 @dataclass(slots=True)
 class PairRow:
     """One row of a side-by-side comparison: paragraphs of a and of b (either may be empty).
-    Tuples: a 10,000-story archive has 399,399 rows, 385,160 of them with one paragraph and no
-    passage, and an empty tuple is shared where an empty list is an object of its own."""
+    Tuples: most rows have one paragraph and no passage, and an empty tuple is shared where an
+    empty list is an object of its own."""
 
     a: tuple[str, ...]
     b: tuple[str, ...]

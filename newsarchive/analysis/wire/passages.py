@@ -319,7 +319,7 @@ def _idf(sentences: list[Sentence], vocabulary: int) -> list[float]:
     keys = np.repeat(np.arange(n, dtype=np.int64), lengths)  # sentence * size + token: one per (sentence, word)
     keys *= size
     keys += np.fromiter(itertools.chain.from_iterable(s.tokens for s in sentences), dtype=np.int64, count=len(keys))
-    keys.sort()  # in place, and no other array as long: 7.4 million keys at 10,000 stories
+    keys.sort()  # in place, and no other array as long: one key per token of the archive
     df = np.bincount(distinct_sorted(keys) % size, minlength=vocabulary)
     return [math.log1p(n / d) if d else 1.0 for d in df.tolist()]
 

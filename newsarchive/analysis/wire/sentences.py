@@ -109,9 +109,8 @@ class Tokens:
 
     def decoded(self, encoded: bytes) -> list[int]:
         """The ids of :meth:`encoded`'s bytes, as a list. Every list holds the same int object
-        for the same id: an int over 256 is an object of 32 bytes, and one per token took 90 MB
-        at 10,000 stories (7.4 million tokens, 7,371 words; the wire analysis's peak went from
-        928 to 838 MB)."""
+        for the same id: an int over 256 is an object of 32 bytes, and one per token would
+        be one object per token of the archive."""
         ids = array("I")
         ids.frombytes(encoded)
         shared = self._ints
