@@ -29,6 +29,9 @@ PERSON_URL = "people/{slug}/"
 ORGANIZATION_URL = "organizations/{slug}/"
 WIRE_URL = "wire/{id}/"
 COMPARE_URL = "compare/{a}--{b}/"
+# a story's versions (each capture of one page) and what changed between two of them
+VERSION_URL = "stories/{slug}/versions/{number}/"
+CHANGES_URL = "stories/{slug}/changes/{a}-{b}/"
 CAPTURE_URL = "{path}"  # captures are published at their content path: captures/<name>.txt
 # What every page says of a story with no publisher; its listing is /publishers/publisher-not-recorded/.
 NO_PUBLISHER = "Publisher not recorded"
@@ -162,6 +165,29 @@ class Capture:
 
 @_pickled_by_fields
 @dataclass(slots=True)
+class Version:
+    """One capture of a story's page: version 1 is the story file itself, later ones are the
+    files its ``Versions:`` line lists (docs/ARCHIVING.md). ``story`` is that file as read;
+    ``changes`` says in short phrases what changed from the version before ("headline changed",
+    "2 paragraphs added"), ``corrections`` the ids of the correction, editor's note and update
+    paragraphs this version adds."""
+
+    number: int
+    story: Story
+    changes: list[str] = field(default_factory=list)
+    corrections: list[str] = field(default_factory=list)
+
+    @property
+    def captured(self) -> str:
+        return self.story.captured
+
+    @property
+    def capture(self) -> Capture | None:
+        return self.story.capture
+
+
+@_pickled_by_fields
+@dataclass(slots=True)
 class Story:
     path: str  # the story file, as given to the loader
     slug: str
@@ -202,6 +228,9 @@ class Story:
     modified_offset: str = ""  # likewise of ``modified``
     captured: str = ""  # when the capture was made (a web archive record's date)
     capture_record: str = ""  # the web archive record the capture is (WARC-Record-ID)
+    # every capture of the story's page, oldest first, when it has more than one (the story
+    # then reads as its latest version: see newsarchive.story_versions)
+    versions: list[Version] = field(default_factory=list)
 
     @property
     def url(self) -> str:
@@ -211,6 +240,12 @@ class Story:
     def publisher_label(self) -> str:
         """The publisher, or the one wording for a story that names none."""
         return self.publisher or NO_PUBLISHER
+
+    def version_url(self, number: int) -> str:
+        return VERSION_URL.format(slug=self.slug, number=number)
+
+    def changes_url(self, a: int, b: int) -> str:
+        return CHANGES_URL.format(slug=self.slug, a=a, b=b)
 
     @property
     def body_text(self) -> str:

@@ -1,0 +1,1 @@
+"""Text analyses: plain functions over stories, no Pelican."""
