@@ -46,6 +46,17 @@ def instant(value: str) -> dt.datetime:
     return when
 
 
+def captured_iso(value: str) -> str:
+    """A ``Captured:`` value in ISO 8601, with its UTC offset when it has one."""
+    return parse_date(value, "", 0).isoformat() + utc_offset(value)
+
+
+def all_versions(story: Story) -> list[Version]:
+    """The story's versions, oldest first: its own when it has later ones, else the story itself
+    as version 1."""
+    return story.versions or [Version(1, story)]
+
+
 def read_versions(story: Story, content_root: Path) -> None:
     """Read the versions ``story`` lists and make it read as its latest one (see the module's
     docstring). Raises :class:`ArchiveError` at the line that is wrong: a listed file that is not

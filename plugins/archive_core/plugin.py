@@ -21,9 +21,12 @@ from pelican.generators import Generator
 from pelican.readers import MarkdownReader
 
 from newsarchive import archive_json
+from newsarchive.analysis.versions import changes_line, diff, headline_diff
+from newsarchive.formats.story_versions import captured_iso
+from newsarchive.formats.updates_feed import UPDATES_FEED, updates_atom
 from newsarchive.events import group_events
 from newsarchive.progress import Phases, TimedStages, paused_gc, stage
-from newsarchive.render import block_html, xml_text
+from newsarchive.render import alignment_html, block_html, xml_text
 from newsarchive.story import EVENT_URL, Archive, Story, url_slug
 from newsarchive.story_file import load_story
 from newsarchive.structured_data import news_article
@@ -168,6 +171,7 @@ class ArchiveGenerator(TimedStages, Generator):
                 event.url + "index.html", self.get_template("event"), self.context, event=event, page_name=event.url
             )
         writer.write_file("events/index.html", self.get_template("events"), self.context, page_name="events/")
+        self._write_versions(writer)
         self._publish_images()
         # A story's part of archive.json reads what its page's key covers: the part the last build
         # wrote under the same key is copied from its archive.json, not encoded again
@@ -189,6 +193,30 @@ class ArchiveGenerator(TimedStages, Generator):
             parts = archive_json.write(archive, fp, kept_part)
         os.replace(partial_path, path)
         incremental_writing.record_parts("archive.json", path, keys, parts)
+
+    def _write_versions(self, writer) -> None:
+        """A page for each version of a story with several, a page of what changed between any
+        two of them, and the updates feed (feeds/updates.atom.xml)."""
+        articles = self.context["article_by_slug"]
+        stories = self.context["archive"].stories
+        for story in stories:
+            article = articles[story.slug]
+            for version in story.versions:
+                url = story.version_url(version.number)
+                writer.write_file(
+                    url + "index.html", self.get_template("story_version"), self.context,
+                    article=article, story=story, version=version, page_name=url,
+                )  # fmt: skip
+                for old in story.versions[: version.number - 1]:
+                    url = story.changes_url(old.number, version.number)
+                    writer.write_file(
+                        url + "index.html", self.get_template("story_changes"), self.context,
+                        article=article, story=story, old=old, new=version, page_name=url,
+                        rows=diff(old.story, version.story), headline=headline_diff(old.story, version.story),
+                    )  # fmt: skip
+        feed = Path(self.output_path) / UPDATES_FEED
+        feed.parent.mkdir(parents=True, exist_ok=True)
+        feed.write_text(updates_atom(stories, self.settings.get("SITEURL", ""), self.settings["SITENAME"]), "utf-8")
 
     def _publish_images(self) -> None:
         """Each image a story's body shows, copied beside the story: ``stories/<slug>/<path>``."""
@@ -217,6 +245,9 @@ def add_template_globals(generator):
         event_url=lambda name: EVENT_URL.format(slug=url_slug(name, "event")),
         source_note=source_note,
         story_block=story_block,
+        alignment_html=alignment_html,
+        changes_line=changes_line,
+        captured_iso=captured_iso,
     )
 
 
