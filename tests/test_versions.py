@@ -8,15 +8,15 @@ import re
 import shutil
 from pathlib import Path
 
+import jsonschema
 import pytest
+from conftest import ROOT, run_build
 
 from newsarchive.analysis.versions import align_paragraphs, changes, is_correction
 from newsarchive.cli import main
 from newsarchive.content_loader import lint_content
 from newsarchive.formats.version_import import free_capture_name, with_version
 from newsarchive.story_file import parse_story
-
-from conftest import ROOT, run_build
 
 FIXTURES = Path(__file__).parent / "fixtures" / "captures"
 CBS = "immigration-check-awaits-mass-arrestees"
@@ -195,6 +195,8 @@ def text_of(html: str) -> str:
 
 def test_one_story_with_its_versions_in_archive_json(versioned_site):
     _, archive = versioned_site
+    schema = json.loads((ROOT / "docs" / "archive.schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(schema).validate(archive)
     assert [s["slug"] for s in archive["stories"]].count(CBS) == 1
     cbs = next(s for s in archive["stories"] if s["slug"] == CBS)
     assert [(v["number"], v["captured"], v["capture"]["path"]) for v in cbs["versions"]] == [

@@ -28,8 +28,8 @@ def updates_atom(stories: list[Story], site_url: str, site_name: str) -> str:
         '<?xml version="1.0" encoding="utf-8"?>',
         '<feed xmlns="http://www.w3.org/2005/Atom">',
         f"<title>{escape(xml_text(site_name))}: updated stories</title>",
-        f"<link href={quoteattr(f'{site_url}/')} rel=\"alternate\"/>",
-        f"<link href={quoteattr(f'{site_url}/{UPDATES_FEED}')} rel=\"self\"/>",
+        f'<link href={quoteattr(f"{site_url}/")} rel="alternate"/>',
+        f'<link href={quoteattr(f"{site_url}/{UPDATES_FEED}")} rel="self"/>',
         f"<id>{escape(f'{site_url}/{UPDATES_FEED}')}</id>",
         f"<updated>{updated}</updated>",
     ]
@@ -38,7 +38,7 @@ def updates_atom(stories: list[Story], site_url: str, site_name: str) -> str:
         out += [
             "<entry>",
             f"<title>{escape(xml_text(version.story.title))} (version {version.number})</title>",
-            f"<link href={quoteattr(link)} rel=\"alternate\"/>",
+            f'<link href={quoteattr(link)} rel="alternate"/>',
             f"<id>{escape(f'{site_url}/{story.version_url(version.number)}')}</id>",
             f"<updated>{_stamp(when)}</updated>",
             f"<summary>{escape(xml_text(f'Captured {version.captured}: {changes_line(version.changes)}'))}</summary>",

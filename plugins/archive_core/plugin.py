@@ -22,9 +22,9 @@ from pelican.readers import MarkdownReader
 
 from newsarchive import archive_json
 from newsarchive.analysis.versions import changes_line, diff, headline_diff
+from newsarchive.events import group_events
 from newsarchive.formats.story_versions import captured_iso
 from newsarchive.formats.updates_feed import UPDATES_FEED, updates_atom
-from newsarchive.events import group_events
 from newsarchive.progress import Phases, TimedStages, paused_gc, stage
 from newsarchive.render import alignment_html, block_html, xml_text
 from newsarchive.story import EVENT_URL, Archive, Story, url_slug
