@@ -146,6 +146,7 @@ class Comment:
     cites: list[dict[str, Any]] = field(default_factory=list)
     date: str = ""  # when it was posted, as written in the story file ("2011-06-15 07:12 -04:00"); "" if unknown
     date_iso: str = ""  # the same date in ISO 8601 ("2011-06-15T07:12-04:00"), for datetime attributes and JSON
+    removed: int = 0  # a comment of an earlier capture: the number of the first version without it
 
     @property
     def anchor(self) -> str:
@@ -176,6 +177,7 @@ class Version:
     story: Story
     changes: list[str] = field(default_factory=list)
     corrections: list[str] = field(default_factory=list)
+    stamp: tuple[int, int] = (0, 0)  # its file's modification time (ns) and size when read
 
     @property
     def captured(self) -> str:

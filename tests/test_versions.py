@@ -12,17 +12,19 @@ import jsonschema
 import pytest
 from conftest import ROOT, run_build
 
-from newsarchive.analysis.versions import align_paragraphs, changes, is_correction
+from newsarchive.analysis.versions import align_paragraphs, changes, is_correction, removed_comments
 from newsarchive.cli import main
+from newsarchive.comment_thread import parse_story_thread
 from newsarchive.content_loader import lint_content
 from newsarchive.formats.version_import import free_capture_name, with_version
+from newsarchive.story import Version
 from newsarchive.story_file import parse_story
 
 FIXTURES = Path(__file__).parent / "fixtures" / "captures"
 CBS = "immigration-check-awaits-mass-arrestees"
 CBS_URL = "http://boston.cbslocal.com/2010/12/17/immigration-check-awaits-mass-arrestees/"
 LATER = FIXTURES / "cbs_later.txt"  # the CBS seed edited: headline, +1 -1 paragraph, a quote corrected, +2 comments
-THIRD = FIXTURES / "cbs_third.txt"  # LATER with a correction paragraph added
+THIRD = FIXTURES / "cbs_third.txt"  # LATER with a correction paragraph added and its last comment gone
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -101,6 +103,16 @@ def test_a_capture_is_never_replaced_by_other_bytes(tmp_path):
     assert free_capture_name(tmp_path, "captures/a.txt", same) == "captures/a.txt"
     assert free_capture_name(tmp_path, "captures/a.txt", other) == f"captures/a_{other[:12]}.txt"
     assert free_capture_name(tmp_path, "captures/b.txt", other) == "captures/b.txt"
+
+
+def test_a_comment_a_later_capture_drops_is_kept_and_marked():
+    thread = "## Comments (2)\n\n  1. Ann says:\n\n    First.\n\n  2. {} says:\n\n    {}\n"
+    first = story("Body.\n\n" + thread.format("Bob", "Second."))
+    later = story("Body.\n\n" + thread.format("Cy", "Third."))
+    latest = parse_story_thread(later).comments
+    removed = removed_comments([Version(1, first), Version(2, later)], latest)
+    assert [(c.id, c.author, c.text, c.removed, c.parent) for c in removed] == [("3", "Bob", "Second.", 2, None)]
+    assert removed_comments([Version(1, first), Version(2, first)], parse_story_thread(first).comments) == []
 
 
 # --- archive import -----------------------------------------------------------------------
@@ -228,9 +240,12 @@ def test_the_analyses_see_one_story(versioned_site):
     ]
     assert len(printings) == 1 and "memorandum of understanding with ICE" in printings[0]["text"]  # one printing
     cbs = next(s for s in archive["stories"] if s["slug"] == CBS)
-    authors = [c["author"] for c in cbs["comments"]["items"]]
-    assert authors.count("Harbor Watcher") == 1 and authors.count("Quincy Reader") == 1
-    assert authors.count("John Joseph Grimes") == 1  # a commenter of every capture, counted once
+    comments = cbs["comments"]["items"]
+    authors = [c["author"] for c in comments]
+    assert authors.count("Harbor Watcher") == 1 and authors.count("John Joseph Grimes") == 1  # counted once
+    gone = [c for c in comments if c["author"] == "Quincy Reader"]  # printed by version 2 only
+    assert [(c["id"], c.get("removed_in_version")) for c in gone] == [("22", 3)]
+    assert sum("removed_in_version" in c for c in comments) == 1
 
 
 def test_the_diff_page_shows_word_changes(versioned_site):

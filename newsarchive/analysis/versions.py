@@ -10,11 +10,12 @@ other added. Words are compared as the wire-copy alignment compares them
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from ..story import Story
+from ..story import Comment, Story, Version
 from ..wire_text import align_words, words
 
 # two paragraphs whose words match at least this much (difflib ratio) are one paragraph, changed
@@ -143,3 +144,39 @@ def diff(old: Story, new: Story) -> list[DiffRow]:
 def headline_diff(old: Story, new: Story) -> tuple[tuple[str, str, str], ...]:
     """The word alignment of the two headlines (empty when they are the same)."""
     return () if old.title == new.title else tuple(align_words(old.title, new.title))
+
+
+def comment_key(comment: Comment) -> tuple[str, str]:
+    """What makes two captures' comments one comment: its author and its text, spacing aside."""
+    return comment.author.strip(), " ".join(comment.text.split())
+
+
+def removed_comments(versions: list[Version], latest: list[Comment]) -> list[Comment]:
+    """The comments earlier versions printed that ``latest`` (the last version's thread) does not,
+    once each, in the order they were first captured: each a comment at the top of the thread,
+    after the latest's (its id the next number there), and ``removed`` set to the first version
+    after the last one that printed it."""
+    from ..comment_thread import parse_thread
+
+    printed = {comment_key(c) for c in latest}
+    found: dict[tuple[str, str], tuple[Comment, int]] = {}
+    for version in versions[:-1]:
+        part = version.story
+        for comment in parse_thread(part.comment_lines, part.path).comments:
+            key = comment_key(comment)
+            if key not in printed:
+                found[key] = (found.get(key, (comment, 0))[0], version.number)
+    top = sum(c.parent is None for c in latest)
+    return [
+        dataclasses.replace(
+            comment,
+            id=str(top + n),
+            parent=None,
+            reply_to_inferred=None,
+            position=len(latest) + n,
+            depth=0,
+            cites=[],
+            removed=last + 1,
+        )
+        for n, (comment, last) in enumerate(found.values(), start=1)
+    ]

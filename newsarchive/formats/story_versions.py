@@ -89,8 +89,24 @@ def read_versions(story: Story, content_root: Path) -> None:
         later = parse_story(read_text(content_root / name), path, content_root)
         _check_order(later, versions, story)
         previous = versions[-1].story
-        versions.append(Version(number, later, changes(previous, later), corrections(previous, later)))
+        stamp = file_stamp(content_root / name)
+        versions.append(Version(number, later, changes(previous, later), corrections(previous, later), stamp))
     _read_as_latest(story, versions)
+
+
+def file_stamp(path: Path) -> tuple[int, int]:
+    """A file's modification time (ns) and size; (0, 0) when it cannot be read."""
+    try:
+        st = path.stat()
+    except OSError:
+        return (0, 0)
+    return (st.st_mtime_ns, st.st_size)
+
+
+def versions_changed(story: Story) -> bool:
+    """Whether a file of the story's later versions changed since it was read (Pelican's content
+    cache keeps a story by its own file's time: an edited version file is read again by this)."""
+    return any(file_stamp(Path(v.story.path)) != v.stamp for v in story.versions[1:])
 
 
 def _check_order(later: Story, versions: list[Version], story: Story) -> None:

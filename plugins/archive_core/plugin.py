@@ -23,7 +23,7 @@ from pelican.readers import MarkdownReader
 from newsarchive import archive_json
 from newsarchive.analysis.versions import changes_line, diff, headline_diff
 from newsarchive.events import group_events
-from newsarchive.formats.story_versions import captured_iso
+from newsarchive.formats.story_versions import captured_iso, versions_changed
 from newsarchive.formats.updates_feed import UPDATES_FEED, updates_atom
 from newsarchive.progress import Phases, TimedStages, paused_gc, stage
 from newsarchive.render import alignment_html, block_html, xml_text
@@ -152,6 +152,9 @@ class ArchiveGenerator(TimedStages, Generator):
     def _generate_context(self):
         articles = [a for a in self.context.get("articles", []) if hasattr(a, "story")]
         for article in articles:
+            if article.story.versions and versions_changed(article.story):  # the cache's copy is stale
+                article.story = load_story(Path(article.story.path), Path(self.settings["PATH"]))
+                story_read.send(article.story)
             article.story = _fresh(article.story)
         archive = Archive([a.story for a in articles])
         self.context["archive"] = archive
