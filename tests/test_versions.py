@@ -262,3 +262,15 @@ def test_the_diff_page_shows_word_changes(versioned_site):
         assert (output / "stories" / CBS / "versions" / str(number) / "index.html").is_file()
     feed = (output / "feeds" / "updates.atom.xml").read_text("utf-8")
     assert feed.count("<entry>") == 2 and f"/stories/{CBS}/changes/2-3/" in feed
+
+
+def test_an_edited_version_file_is_read_again(versioned_site):
+    """Last in this file: it edits the built archive's content (Pelican's cache keeps the story by
+    its own file, which did not change)."""
+    output, _ = versioned_site
+    version = output.parent / "content" / "versions" / CBS / "3.md"
+    version.write_text(version.read_text("utf-8").replace("It is a memorandum of understanding.", "It is an MOU."))
+    built = run_build(output.parent / "content", output, "--no-search")
+    assert built.returncode == 0, built.stderr
+    cbs = next(s for s in json.loads((output / "archive.json").read_text("utf-8"))["stories"] if s["slug"] == CBS)
+    assert cbs["paragraphs"][9]["text"].endswith("It is an MOU.")
