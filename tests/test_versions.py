@@ -258,6 +258,8 @@ def test_the_diff_page_shows_word_changes(versioned_site):
     story_page = text_of((output / "stories" / CBS / "index.html").read_text("utf-8"))
     assert "headline changed, 1 paragraph added, 1 paragraph removed, 1 paragraph changed" in story_page
     assert "Correction: An earlier version of this story misstated" in story_page
+    assert story_page.count("changed since version 1: what changed") == 1  # the corrected quotation
+    assert story_page.count("added after version 1: what changed") == 2  # a paragraph, the correction
     for number in (1, 2, 3):
         assert (output / "stories" / CBS / "versions" / str(number) / "index.html").is_file()
     feed = (output / "feeds" / "updates.atom.xml").read_text("utf-8")

@@ -180,3 +180,11 @@ def removed_comments(versions: list[Version], latest: list[Comment]) -> list[Com
         )
         for n, (comment, last) in enumerate(found.values(), start=1)
     ]
+
+
+def since_first(versions: list[Version]) -> dict[str, str]:
+    """The paragraphs of the latest version that version 1 did not print as they are: paragraph
+    id -> ``added`` or ``changed``."""
+    first, latest = versions[0].story, versions[-1].story
+    rows = align_paragraphs([p.text for p in first.paragraphs], [p.text for p in latest.paragraphs])
+    return {latest.paragraphs[r.new].id: r.op for r in rows if r.op in ("added", "changed")}

@@ -21,13 +21,13 @@ from pelican.generators import Generator
 from pelican.readers import MarkdownReader
 
 from newsarchive import archive_json
-from newsarchive.analysis.versions import changes_line, diff, headline_diff
+from newsarchive.analysis.versions import changes_line, diff, headline_diff, since_first
 from newsarchive.events import group_events
 from newsarchive.formats.story_versions import captured_iso, versions_changed
 from newsarchive.formats.updates_feed import UPDATES_FEED, updates_atom
 from newsarchive.progress import Phases, TimedStages, paused_gc, stage
 from newsarchive.render import alignment_html, block_html, xml_text
-from newsarchive.story import EVENT_URL, Archive, Story, url_slug
+from newsarchive.story import EVENT_URL, Archive, Note, Story, url_slug
 from newsarchive.story_file import load_story
 from newsarchive.structured_data import news_article
 
@@ -143,6 +143,17 @@ def _fresh(story: Story) -> Story:
     return story
 
 
+def _note_changes(story: Story) -> None:
+    """A note under each paragraph of a story with versions that its first version did not print
+    as it is: "added in a later version" or "changed since version 1", linking the changes."""
+    if not story.versions:
+        return
+    url = story.changes_url(1, len(story.versions))
+    for pid, op in since_first(story.versions).items():
+        text = "added after version 1" if op == "added" else "changed since version 1"
+        story.add_note(pid, Note(f"{text}: what changed", url))
+
+
 class ArchiveGenerator(TimedStages, Generator):
     """Builds the Archive from the articles (first of the plugin generators) and writes the
     archive-wide outputs once every plugin has added its part."""
@@ -156,6 +167,7 @@ class ArchiveGenerator(TimedStages, Generator):
                 article.story = load_story(Path(article.story.path), Path(self.settings["PATH"]))
                 story_read.send(article.story)
             article.story = _fresh(article.story)
+            _note_changes(article.story)
         archive = Archive([a.story for a in articles])
         self.context["archive"] = archive
         _unlisted.clear()  # hidden stories: their pages are written, no listing (nor the sitemap) has them
