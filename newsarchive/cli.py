@@ -130,19 +130,24 @@ def write_story(story: ImportedStory, data: bytes, capture_path: Path, content: 
     """Write the capture copy and the story file, both or neither (temp files, then rename)."""
     target = content / STORIES_DIR / f"{story.slug}.md"
     capture_dest = content / story.capture_name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    capture_dest.parent.mkdir(parents=True, exist_ok=True)
+    files = [] if _same_file(capture_dest, capture_path) else [(capture_dest, data)]
+    _write_all([*files, (target, story.text.encode("utf-8"))])
+    return target
+
+
+def _write_all(files: list[tuple[Path, bytes]]) -> None:
+    """Write each (path, bytes), all or none: every file to a temporary file beside it first, then
+    each renamed into place, in the order given."""
     pending: list[tuple[Path, Path]] = []
     try:
-        if not _same_file(capture_dest, capture_path):
-            pending.append((_temp_with(capture_dest, data), capture_dest))
-        pending.append((_temp_with(target, story.text.encode("utf-8")), target))
+        for final, payload in files:
+            final.parent.mkdir(parents=True, exist_ok=True)
+            pending.append((_temp_with(final, payload), final))
         for temp, final in pending:
             os.replace(temp, final)
     finally:
         for temp, _ in pending:
             temp.unlink(missing_ok=True)
-    return target
 
 
 def _temp_with(final: Path, data: bytes) -> Path:
@@ -271,16 +276,7 @@ def write_version(version: PlannedVersion, data: bytes, capture_path: Path, cont
     if not capture_dest.exists():
         files.insert(0, (capture_dest, data))
     files.append((version.story_path, version.story_text.encode("utf-8")))
-    pending: list[tuple[Path, Path]] = []
-    try:
-        for final, payload in files:
-            final.parent.mkdir(parents=True, exist_ok=True)
-            pending.append((_temp_with(final, payload), final))
-        for temp, final in pending:
-            os.replace(temp, final)
-    finally:
-        for temp, _ in pending:
-            temp.unlink(missing_ok=True)
+    _write_all(files)
     return content / version.version_name
 
 

@@ -19,6 +19,7 @@ from newsarchive.content_loader import lint_content
 from newsarchive.formats.version_import import free_capture_name, with_version
 from newsarchive.story import Version
 from newsarchive.story_file import parse_story
+from tests.test_quality_gates import feed_problems
 
 FIXTURES = Path(__file__).parent / "fixtures" / "captures"
 CBS = "immigration-check-awaits-mass-arrestees"
@@ -264,6 +265,23 @@ def test_the_diff_page_shows_word_changes(versioned_site):
         assert (output / "stories" / CBS / "versions" / str(number) / "index.html").is_file()
     feed = (output / "feeds" / "updates.atom.xml").read_text("utf-8")
     assert feed.count("<entry>") == 2 and f"/stories/{CBS}/changes/2-3/" in feed
+    assert feed_problems(output, "") == []  # every feed parses, entries complete, links resolve
+
+
+def test_a_reader_follows_the_versions_in_a_browser(versioned_site, serve, page):
+    output, _ = versioned_site
+    base = serve(output)
+    page.goto(f"{base}/stories/{CBS}/")
+    page.get_by_role("link", name="what changed").first.click()
+    page.wait_for_url(f"**/stories/{CBS}/changes/1-2/")
+    assert page.locator("del", has_text="MOU").first.is_visible()
+    assert page.locator("ins", has_text="memorandum of understanding").first.is_visible()
+    page.get_by_role("link", name="Version 2", exact=True).click()
+    page.wait_for_url(f"**/stories/{CBS}/versions/2/")
+    assert page.locator("h1").inner_text() == "Mass. Police To Check Immigration Status Of Everyone They Arrest"
+    page.goto(f"{base}/stories/{CBS}/#comments")
+    assert page.locator(".comment-removed").count() == 1
+    assert page.errors == [] and page.dialogs == []
 
 
 def test_an_edited_version_file_is_read_again(versioned_site):

@@ -35,13 +35,15 @@ def updates_atom(stories: list[Story], site_url: str, site_name: str) -> str:
     ]
     for when, story, version in entries:
         link = f"{site_url}/{story.changes_url(version.number - 1, version.number)}"
+        summary = xml_text(f"{story.title}, captured {version.captured}: {changes_line(version.changes)}")
         out += [
             "<entry>",
             f"<title>{escape(xml_text(version.story.title))} (version {version.number})</title>",
             f'<link href={quoteattr(link)} rel="alternate"/>',
             f"<id>{escape(f'{site_url}/{story.version_url(version.number)}')}</id>",
             f"<updated>{_stamp(when)}</updated>",
-            f"<summary>{escape(xml_text(f'Captured {version.captured}: {changes_line(version.changes)}'))}</summary>",
+            f"<summary>{escape(summary)}</summary>",
+            f'<content type="html">{escape(f"<p>{escape(summary)}</p>")}</content>',
             "</entry>",
         ]
     out.append("</feed>")

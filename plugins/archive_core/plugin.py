@@ -211,7 +211,7 @@ class ArchiveGenerator(TimedStages, Generator):
 
     def _write_versions(self, writer) -> None:
         """A page for each version of a story with several, a page of what changed between any
-        two of them, and the updates feed (feeds/updates.atom.xml)."""
+        two of them, and the updates feed (feeds/updates.atom.xml) when a story has versions."""
         articles = self.context["article_by_slug"]
         stories = self.context["archive"].stories
         for story in stories:
@@ -230,6 +230,9 @@ class ArchiveGenerator(TimedStages, Generator):
                         rows=diff(old.story, version.story), headline=headline_diff(old.story, version.story),
                     )  # fmt: skip
         feed = Path(self.output_path) / UPDATES_FEED
+        if not any(story.versions for story in stories):  # no feed without an entry (nor a link to one)
+            feed.unlink(missing_ok=True)
+            return
         feed.parent.mkdir(parents=True, exist_ok=True)
         feed.write_text(updates_atom(stories, self.settings.get("SITEURL", ""), self.settings["SITENAME"]), "utf-8")
 
