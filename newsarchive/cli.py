@@ -31,7 +31,16 @@ from newsarchive.formats.comment_export import ExportThread, read_comment_export
 from newsarchive.formats.comment_thread import parse_story_thread
 from newsarchive.formats.html_page import is_html_page, thread_lines
 from newsarchive.formats.page_markdown import read_blocks
-from newsarchive.formats.story_file import META_RE, SECTION_RE, parse_date, parse_story, text_lines
+from newsarchive.formats.story_file import (
+    META_RE,
+    SECTION_RE,
+    load_story,
+    parse_date,
+    parse_story,
+    read_text,
+    text_lines,
+)
+from newsarchive.formats.version_import import PlannedVersion, free_capture_name, plan_version
 from newsarchive.formats.web_archive import is_web_archive, read_web_archive
 from newsarchive.model.story import MAX_SLUG_LENGTH, Archive, Story
 from newsarchive.site.content_loader import NOTE, STORIES_DIR, lint_content, load_content, story_files
@@ -131,19 +140,24 @@ def write_story(story: ImportedStory, data: bytes, capture_path: Path, content: 
     """Write the capture copy and the story file, both or neither (temp files, then rename)."""
     target = content / STORIES_DIR / f"{story.slug}.md"
     capture_dest = content / story.capture_name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    capture_dest.parent.mkdir(parents=True, exist_ok=True)
+    files = [] if _same_file(capture_dest, capture_path) else [(capture_dest, data)]
+    _write_all([*files, (target, story.text.encode("utf-8"))])
+    return target
+
+
+def _write_all(files: list[tuple[Path, bytes]]) -> None:
+    """Write each (path, bytes), all or none: every file to a temporary file beside it first, then
+    each renamed into place, in the order given."""
     pending: list[tuple[Path, Path]] = []
     try:
-        if not _same_file(capture_dest, capture_path):
-            pending.append((_temp_with(capture_dest, data), capture_dest))
-        pending.append((_temp_with(target, story.text.encode("utf-8")), target))
+        for final, payload in files:
+            final.parent.mkdir(parents=True, exist_ok=True)
+            pending.append((_temp_with(final, payload), final))
         for temp, final in pending:
             os.replace(temp, final)
     finally:
         for temp, _ in pending:
             temp.unlink(missing_ok=True)
-    return target
 
 
 def _temp_with(final: Path, data: bytes) -> Path:
@@ -161,9 +175,12 @@ def cmd_import(args: argparse.Namespace) -> int:
         args.parser.error("--title, --slug and --url describe one story: import one capture at a time with them")
     if args.explain:
         return explain(captures, args.quiet)
-    given = ArchivistMetadata(args.title, args.date, args.publisher, args.url, args.slug, args.event)
+    given = ArchivistMetadata(
+        args.title, args.date, args.publisher, args.url, args.slug, args.event, captured=args.captured
+    )
     jobs = [(path, given) for path in captures]
     planned: list[tuple[ImportedStory, bytes, Path]] = []
+    versions: list[tuple[PlannedVersion, bytes, Path]] = []
     problems: list[Problem] = []
     if args.manifest:
         rows, problems = read_manifest(args.manifest, given)
@@ -171,6 +188,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     for path, given in _progress(jobs, args.quiet, "reading"):
         try:
             data = path.read_bytes()
+            version = _as_version(data, path, given, args)
+            if version is not None:
+                if version is not _NOTHING_NEW:
+                    problems += _version_clashes(version, path, versions)
+                    versions.append((version, data, path))
+                continue
             stories = _stories_of(data, path, given, args)
         except OSError as err:
             problems.append(Problem(str(path), None, f"cannot read the capture: {err.strerror}"))
@@ -191,7 +214,80 @@ def cmd_import(args: argparse.Namespace) -> int:
         return 1
     for story, data, path in _progress(planned, args.quiet, "writing"):
         print(write_story(story, data, path, args.content))
+    for version, data, path in versions:
+        print(write_version(version, data, path, args.content))
     return 0
+
+
+_NOTHING_NEW = PlannedVersion(0, Path(), "", "", "", "")  # the capture is already a version of its story
+
+
+def _as_version(data: bytes, path: Path, given: ArchivistMetadata, args: argparse.Namespace) -> PlannedVersion | None:
+    """The capture as the next version of a story already archived: the story ``--version-of``
+    names, else the one whose Source_url is the capture's (``--url`` or what the page says).
+    ``_NOTHING_NEW`` when its bytes are already a version of that story; None when it is no
+    later capture of an archived story (it is imported as a story of its own)."""
+    if is_web_archive(str(path)):
+        if args.version_of:
+            raise ArchiveError(str(path), None, "--version-of takes a text capture or a saved page, not a web archive")
+        return None
+    reading = read_any(data, str(path))
+    url = given.source_url or reading.found.get("source_url", ("", ""))[0]
+    header = _story_to_version(url, args.version_of, args.content, str(path))
+    if header is None:
+        return None
+    story = load_story(header.path, args.content)
+    if args.version_of and url and story.source_url and not _same_address(url, story.source_url):
+        raise ArchiveError(
+            str(path),
+            None,
+            f"this capture is of {url}, but {args.version_of} is a story of {story.source_url}: "
+            "--version-of adds captures of the same page",
+        )
+    planned = plan_version(story, read_text(header.path), reading, given, capture_name_for(str(path)), args.content)
+    if planned is None:
+        print(f"{path}: {NOTE}already archived as a version of {story.slug}; nothing added", file=sys.stderr)
+        return _NOTHING_NEW
+    return planned
+
+
+def _story_to_version(url: str, slug: str | None, content: Path, path: str) -> StoryHeader | None:
+    """The story file a capture is a later version of: the one with slug ``slug``, else the one
+    whose Source_url is ``url``; None when there is none."""
+    for header in read_headers(content):
+        if slug and header.values.get("slug", header.path.stem) == slug:
+            return header
+        if not slug and url and _same_address(url, header.values.get("source_url", "")):
+            return header
+    if slug:
+        raise ArchiveError(path, None, f"--version-of {slug}: no story has that slug")
+    return None
+
+
+def _version_clashes(
+    version: PlannedVersion, path: Path, versions: list[tuple[PlannedVersion, bytes, Path]]
+) -> list[Problem]:
+    return [
+        Problem(
+            str(path),
+            None,
+            f"{other_path} is also a new version of {version.story_path} in this import: import one version at a time",
+        )
+        for other, _, other_path in versions
+        if other.story_path == version.story_path
+    ]
+
+
+def write_version(version: PlannedVersion, data: bytes, capture_path: Path, content: Path) -> Path:
+    """Write the capture copy, the version file and the story file's new Versions: line; the story
+    file last, so a version is listed only once its files are in place."""
+    files = [(content / version.version_name, version.version_text.encode("utf-8"))]
+    capture_dest = content / version.capture_name
+    if not capture_dest.exists():
+        files.insert(0, (capture_dest, data))
+    files.append((version.story_path, version.story_text.encode("utf-8")))
+    _write_all(files)
+    return content / version.version_name
 
 
 CAPTURE_SUFFIXES = (".txt", ".text")
@@ -253,8 +349,11 @@ def read_manifest(
 def _stories_of(data: bytes, path: Path, given: ArchivistMetadata, args: argparse.Namespace) -> list[ImportedStory]:
     """The stories one capture file holds: one, or one per HTML record of a web archive (only the
     record captured from ``--url`` when given). A web archive's other records are reported."""
+    name = capture_name_for(str(path))
+    if args.force:  # --force replaces a story, never a capture: other bytes are kept under another name
+        name = free_capture_name(args.content, name, hashlib.sha256(data).hexdigest())
     if not is_web_archive(str(path)):
-        return [import_capture(data, str(path), given, capture_name_for(str(path)))]
+        return [import_capture(data, str(path), given, name)]
     archive = read_web_archive(data, str(path), given.source_url)
     if not args.quiet:
         for note in archive.skipped:
@@ -264,7 +363,7 @@ def _stories_of(data: bytes, path: Path, given: ArchivistMetadata, args: argpars
             str(path), None, f"{len(archive.stories)} HTML records: pick one with --url to give it --title or --slug"
         )
     given = replace(given, source_url=None)  # --url picked the record; its address is the record's
-    return [build_story(reading, given, capture_name_for(str(path))) for reading in archive.stories]
+    return [build_story(reading, given, name) for reading in archive.stories]
 
 
 def _batch_clashes(story: ImportedStory, path: Path, planned: list[tuple[ImportedStory, bytes, Path]]) -> list[Problem]:
@@ -646,7 +745,14 @@ def make_parser() -> argparse.ArgumentParser:
         metavar="LIST.csv",
         help="a CSV of captures to import: a 'file' column and any of title, date, publisher, url, slug, event",
     )
-    p.add_argument("--force", action="store_true", help="replace a story with the same slug")
+    p.add_argument(
+        "--version-of",
+        type=_slug,
+        metavar="SLUG",
+        help="add the capture as a later version of this story (default: of the story with the capture's URL)",
+    )
+    p.add_argument("--captured", type=_date, help="when the capture was made, YYYY-MM-DD HH:MM (+HH:MM)")
+    p.add_argument("--force", action="store_true", help="replace a story with the same slug (never a capture)")
     p.add_argument("--explain", action="store_true", help="print where each capture line goes; write nothing")
     p.set_defaults(func=cmd_import, parser=p)
 

@@ -104,6 +104,7 @@ def comments_json(story: Story) -> dict:
                 "cites": list(c.cites),
             }
             | ({"date": c.date_iso} if c.date else {})
+            | ({"removed_in_version": c.removed} if c.removed else {})
             for c in story.comments
         ],
     }

@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable
 from typing import Any, BinaryIO
 
+from newsarchive.formats.story_versions import all_versions, captured_iso
 from newsarchive.model.story import Archive, Paragraph, Story
 
 VERSION = 1
@@ -52,9 +53,29 @@ def story_json(story: Story) -> dict[str, Any]:
         "paragraphs": [_block(p) for p in story.paragraphs],
         "media": [{"text": m.text, "after": m.after} for m in story.media],
         "dropped_boilerplate": list(story.dropped),
+        "versions": versions_json(story),
     }
     data.update(sorted(story.data.items()))  # plugin data: JSON-ready or with to_json()
     return data
+
+
+def versions_json(story: Story) -> list[dict[str, Any]]:
+    """Every version of the story, oldest first: when it was captured (ISO 8601, None when not
+    recorded), its capture, its paragraphs, what changed from the version before and the ids of
+    the corrections it adds."""
+    return [
+        {
+            "number": v.number,
+            "url": story.version_url(v.number) if story.versions else story.url,
+            "captured": captured_iso(v.captured) if v.captured else None,
+            "capture": {"path": v.capture.path, "sha256": v.capture.sha256} if v.capture else None,
+            "title": v.story.title,
+            "paragraphs": [_block(p) for p in v.story.paragraphs],
+            "changes": list(v.changes),
+            "corrections": list(v.corrections),
+        }
+        for v in all_versions(story)
+    ]
 
 
 def _block(paragraph: Paragraph) -> dict[str, str]:

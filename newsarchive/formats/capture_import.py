@@ -185,6 +185,7 @@ class ArchivistMetadata:
     source_url: str | None = None
     slug: str | None = None
     event: str | None = None
+    captured: str | None = None  # when the capture was made (a later version of a story needs it)
 
 
 @dataclass
@@ -604,7 +605,7 @@ def build_story(reading: CaptureReading, given: ArchivistMetadata, capture_name:
     take("publisher", given.publisher, reading.found.get("publisher", ("", ""))[0])
     take("source_url", given.source_url, reading.found.get("source_url", ("", ""))[0])
     for key in FOUND_FIELDS:
-        take(key, None, reading.found.get(key, ("", ""))[0])
+        take(key, given.captured if key == "captured" else None, reading.found.get(key, ("", ""))[0])
     take("dateline", None, reading.dateline)
     take("credit", None, reading.credit)
     take("rights", None, reading.rights)

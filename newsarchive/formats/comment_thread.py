@@ -395,9 +395,15 @@ def parse_thread(
 
 
 def parse_story_thread(story: Story) -> Thread:
-    """The thread of ``story``'s comments section, implicit replies inferred. Does not modify ``story``."""
+    """The thread of ``story``'s comments section, implicit replies inferred; for a story with
+    versions, the latest capture's thread followed by the comments earlier captures printed and
+    the latest does not (``Comment.removed``). Does not modify ``story``."""
     thread = parse_thread(story.comment_lines, story.path, story.comments_declared, heading_line=story.comments_line)
     infer_replies(thread.comments)
+    if story.versions:  # the comments of earlier captures the latest no longer shows are kept
+        from newsarchive.analysis.versions import removed_comments
+
+        thread.comments += removed_comments(story.versions, thread.comments)
     return thread
 
 

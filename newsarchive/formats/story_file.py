@@ -394,7 +394,13 @@ def _not_a_regular_file(root: Path, parts: tuple[str, ...]) -> str:
 
 
 def load_story(path: Path, content_root: Path | None = None) -> Story:
-    """The story in ``path``: a story file, or a Pelican article in reStructuredText or HTML."""
+    """The story in ``path``: a story file, or a Pelican article in reStructuredText or HTML.
+    With ``content_root``, a story file's later versions are read too (``Versions:``)."""
     if path.suffix in ARTICLE_SUFFIXES:
         return load_article(path, content_root)
-    return parse_story(read_text(path), str(path), content_root)
+    story = parse_story(read_text(path), str(path), content_root)
+    if content_root is not None and "versions" in story.metadata:
+        from newsarchive.formats.story_versions import read_versions
+
+        read_versions(story, content_root)
+    return story

@@ -29,6 +29,9 @@ PERSON_URL = "people/{slug}/"
 ORGANIZATION_URL = "organizations/{slug}/"
 WIRE_URL = "wire/{id}/"
 COMPARE_URL = "compare/{a}--{b}/"
+# a story's versions (each capture of one page) and what changed between two of them
+VERSION_URL = "stories/{slug}/versions/{number}/"
+CHANGES_URL = "stories/{slug}/changes/{a}-{b}/"
 CAPTURE_URL = "{path}"  # captures are published at their content path: captures/<name>.txt
 # What every page says of a story with no publisher; its listing is /publishers/publisher-not-recorded/.
 NO_PUBLISHER = "Publisher not recorded"
@@ -142,6 +145,7 @@ class Comment:
     cites: list[dict[str, Any]] = field(default_factory=list)
     date: str = ""  # when it was posted, as written in the story file ("2011-06-15 07:12 -04:00"); "" if unknown
     date_iso: str = ""  # the same date in ISO 8601 ("2011-06-15T07:12-04:00"), for datetime attributes and JSON
+    removed: int = 0  # a comment of an earlier capture: the number of the first version without it
 
     @property
     def anchor(self) -> str:
@@ -157,6 +161,30 @@ class Comment:
 class Capture:
     path: str  # relative to content/, e.g. captures/000_x.txt
     sha256: str
+
+
+@_pickled_by_fields
+@dataclass(slots=True)
+class Version:
+    """One capture of a story's page: version 1 is the story file itself, later ones are the
+    files its ``Versions:`` line lists (docs/ARCHIVING.md). ``story`` is that file as read;
+    ``changes`` says in short phrases what changed from the version before ("headline changed",
+    "2 paragraphs added"), ``corrections`` the ids of the correction, editor's note and update
+    paragraphs this version adds."""
+
+    number: int
+    story: Story
+    changes: list[str] = field(default_factory=list)
+    corrections: list[str] = field(default_factory=list)
+    stamp: tuple[int, int] = (0, 0)  # its file's modification time (ns) and size when read
+
+    @property
+    def captured(self) -> str:
+        return self.story.captured
+
+    @property
+    def capture(self) -> Capture | None:
+        return self.story.capture
 
 
 @_pickled_by_fields
@@ -201,6 +229,9 @@ class Story:
     modified_offset: str = ""  # likewise of ``modified``
     captured: str = ""  # when the capture was made (a web archive record's date)
     capture_record: str = ""  # the web archive record the capture is (WARC-Record-ID)
+    # every capture of the story's page, oldest first, when it has more than one (the story
+    # then reads as its latest version: see newsarchive.story_versions)
+    versions: list[Version] = field(default_factory=list)
 
     @property
     def url(self) -> str:
@@ -210,6 +241,12 @@ class Story:
     def publisher_label(self) -> str:
         """The publisher, or the one wording for a story that names none."""
         return self.publisher or NO_PUBLISHER
+
+    def version_url(self, number: int) -> str:
+        return VERSION_URL.format(slug=self.slug, number=number)
+
+    def changes_url(self, a: int, b: int) -> str:
+        return CHANGES_URL.format(slug=self.slug, a=a, b=b)
 
     @property
     def body_text(self) -> str:

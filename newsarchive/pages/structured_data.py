@@ -31,6 +31,8 @@ def news_article(story: Story, site_url: str) -> dict[str, Any]:
         data["author"] = [{"@type": "Person", "name": name} for name in story.authors]
     if story.modified:
         data["dateModified"] = story.modified.isoformat() + story.modified_offset
+    if story.versions:  # what is known of the story's changes: the captures of its page
+        data.update(versions(story, site_url))
     if story.dateline:
         data["dateline"] = story.dateline
     if story.credit:
@@ -47,6 +49,33 @@ def news_article(story: Story, site_url: str) -> dict[str, Any]:
     based_on = story.data.get("wire_based_on")
     if based_on:
         data["isBasedOn"] = [absolute(site_url, url) for url in based_on]
+    return data
+
+
+def versions(story: Story, site_url: str) -> dict[str, Any]:
+    """A story with later versions: ``dateModified`` is when the latest version was captured (the
+    page had changed by then; when the publisher gives a modification date it stays), and
+    ``workExample`` lists every version as a CreativeWork with its ``version`` number, its
+    capture time as ``dateCreated`` and its capture as ``archivedAt``."""
+    from newsarchive.formats.story_versions import captured_iso
+
+    latest = story.versions[-1]
+    data: dict[str, Any] = {
+        "workExample": [
+            {
+                "@type": "CreativeWork",
+                "@id": absolute(site_url, story.version_url(v.number)),
+                "url": absolute(site_url, story.version_url(v.number)),
+                "version": v.number,
+                "headline": v.story.title,
+            }
+            | ({"dateCreated": captured_iso(v.captured)} if v.captured else {})
+            | ({"archivedAt": absolute(site_url, v.capture.path)} if v.capture else {})
+            for v in story.versions
+        ]
+    }
+    if not story.modified and latest.captured:
+        data["dateModified"] = captured_iso(latest.captured)
     return data
 
 

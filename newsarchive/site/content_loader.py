@@ -34,7 +34,7 @@ STORY_SUFFIXES = (".md", *ARTICLE_SUFFIXES)
 KNOWN_METADATA = {
     "title", "date", "slug", "publisher", "source_url", "dateline", "credit", "rights", "event",
     "capture", "capture_sha256", "sources", "tags", "summary", "modified", "status",
-    "captured", "capture_record", "comments_capture", "comments_capture_sha256",
+    "captured", "capture_record", "comments_capture", "comments_capture_sha256", "versions",
     *PELICAN_KEYS,
 }  # fmt: skip
 NOTE = "note: "
@@ -122,19 +122,21 @@ def story_problems(story: Story, content_root: Path) -> tuple[list[Problem], lis
     A thread problem is a note when its message starts with ``note:`` or when it sits on the
     ``## Comments (N)`` heading line (the declared-vs-archived count); every other thread problem
     (numbering gaps, repeats, orphans...) is a problem."""
-    problems, notes = check_metadata(story) + comments_capture_problems(story, content_root), metadata_notes(story)
-    if story.comment_lines or story.comments_line:
-        for problem in parse_story_thread(story).problems:
-            informational = problem.message.startswith(NOTE) or problem.line == story.comments_line
-            (notes if informational else problems).append(problem)
-    for key in sorted(set(story.metadata) - KNOWN_METADATA):
-        notes.append(
-            Problem(
-                story.path,
-                story.metadata_lines[key],
-                f"{NOTE}unknown metadata {key.title()!r} (not used by the archive)",
+    problems, notes = comments_capture_problems(story, content_root), metadata_notes(story)
+    for part in [v.story for v in story.versions] or [story]:  # each version's file on its own
+        problems += check_metadata(part)
+        if part.comment_lines or part.comments_line:
+            for problem in parse_story_thread(part).problems:
+                informational = problem.message.startswith(NOTE) or problem.line == part.comments_line
+                (notes if informational else problems).append(problem)
+        for key in sorted(set(part.metadata) - KNOWN_METADATA):
+            notes.append(
+                Problem(
+                    part.path,
+                    part.metadata_lines[key],
+                    f"{NOTE}unknown metadata {key.title()!r} (not used by the archive)",
+                )
             )
-        )
     return problems, notes
 
 
@@ -191,9 +193,10 @@ def capture_key(value: str) -> str:
     return os.path.normpath(value).replace(os.sep, "/")
 
 
-def header_captures(path: Path) -> set[str]:
+def header_captures(path: Path, content_root: Path | None = None) -> set[str]:
     """The ``Capture:`` and ``Comments_capture:`` of a story file's header, read leniently (a story
-    that fails to load still uses its captures)."""
+    that fails to load still uses its captures); with ``content_root``, those of the versions its
+    ``Versions:`` line lists too."""
     try:
         text = path.read_bytes().decode("utf-8", "replace").removeprefix("\ufeff")
     except OSError:
@@ -205,6 +208,10 @@ def header_captures(path: Path) -> set[str]:
             break
         if m["key"].lower() in ("capture", "comments_capture"):
             found.add(capture_key(m["value"].strip()))
+        elif m["key"].lower() == "versions" and content_root is not None:
+            for name in filter(None, (name.strip() for name in m["value"].split(","))):
+                if ".." not in name.split("/"):
+                    found |= header_captures(content_root / name)
     return found
 
 
@@ -241,7 +248,7 @@ def lint_content(content_root: Path) -> tuple[list[Story], list[Problem], list[P
         found, noted = story_problems(story, content_root)
         problems += found
         notes += noted
-    used = set().union(*map(header_captures, story_files(content_root)))
+    used = set().union(*(header_captures(path, content_root) for path in story_files(content_root)))
     problems += capture_problems(content_root, used)
     problems += corrections_problems(content_root, loaded.stories)
     return loaded.stories, _sorted(problems), _sorted(notes)
@@ -274,7 +281,7 @@ def check_content(content_root: Path, record: Path | None = None) -> tuple[list[
                 story = load_story(path, content_root)
             except ArchiveError as err:
                 problems.append(err.problem)
-                used |= header_captures(path)
+                used |= header_captures(path, content_root)
                 continue
             capture = story.capture.path if story.capture else None
             found = story_problems(story, content_root)[0]
@@ -282,7 +289,8 @@ def check_content(content_root: Path, record: Path | None = None) -> tuple[list[
             comments = story.metadata.get("comments_capture")
             value = [story.slug, _slug_line(story), capture, capture and _identity(content_root / capture), version]
             value += [capture_key(comments)] if comments else []
-            if st and not found:
+            value += [capture_key(v.capture.path) for v in story.versions[:-1] if v.capture]
+            if st and not found and not story.versions:  # versions are other files: read each time
                 files.note(path, st, value)
         if value[2]:
             used.add(capture_key(value[2]))

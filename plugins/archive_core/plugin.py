@@ -20,11 +20,14 @@ from pelican import signals
 from pelican.generators import Generator
 from pelican.readers import MarkdownReader
 
+from newsarchive.analysis.versions import changes_line, diff, headline_diff, since_first
 from newsarchive.formats import archive_json
 from newsarchive.formats.story_file import load_story
+from newsarchive.formats.story_versions import captured_iso, versions_changed
+from newsarchive.formats.updates_feed import UPDATES_FEED, updates_atom
 from newsarchive.model.events import group_events
-from newsarchive.model.story import EVENT_URL, Archive, Story, url_slug
-from newsarchive.pages.render import block_html, xml_text
+from newsarchive.model.story import EVENT_URL, Archive, Note, Story, url_slug
+from newsarchive.pages.render import alignment_html, block_html, xml_text
 from newsarchive.pages.structured_data import news_article
 from newsarchive.site.progress import Phases, TimedStages, paused_gc, stage
 
@@ -139,6 +142,17 @@ def _fresh(story: Story) -> Story:
     return story
 
 
+def _note_changes(story: Story) -> None:
+    """A note under each paragraph of a story with versions that its first version did not print
+    as it is: "added in a later version" or "changed since version 1", linking the changes."""
+    if not story.versions:
+        return
+    url = story.changes_url(1, len(story.versions))
+    for pid, op in since_first(story.versions).items():
+        text = "added after version 1" if op == "added" else "changed since version 1"
+        story.add_note(pid, Note(f"{text}: what changed", url))
+
+
 class ArchiveGenerator(TimedStages, Generator):
     """Builds the Archive from the articles (first of the plugin generators) and writes the
     archive-wide outputs once every plugin has added its part."""
@@ -148,7 +162,11 @@ class ArchiveGenerator(TimedStages, Generator):
     def _generate_context(self):
         articles = [a for a in self.context.get("articles", []) if hasattr(a, "story")]
         for article in articles:
+            if article.story.versions and versions_changed(article.story):  # the cache's copy is stale
+                article.story = load_story(Path(article.story.path), Path(self.settings["PATH"]))
+                story_read.send(article.story)
             article.story = _fresh(article.story)
+            _note_changes(article.story)
         archive = Archive([a.story for a in articles])
         self.context["archive"] = archive
         _unlisted.clear()  # hidden stories: their pages are written, no listing (nor the sitemap) has them
@@ -169,6 +187,7 @@ class ArchiveGenerator(TimedStages, Generator):
                 event.url + "index.html", self.get_template("event"), self.context, event=event, page_name=event.url
             )
         writer.write_file("events/index.html", self.get_template("events"), self.context, page_name="events/")
+        self._write_versions(writer)
         self._publish_images()
         # A story's part of archive.json reads what its page's key covers: the part the last build
         # wrote under the same key is copied from its archive.json, not encoded again
@@ -190,6 +209,33 @@ class ArchiveGenerator(TimedStages, Generator):
             parts = archive_json.write(archive, fp, kept_part)
         os.replace(partial_path, path)
         incremental_writing.record_parts("archive.json", path, keys, parts)
+
+    def _write_versions(self, writer) -> None:
+        """A page for each version of a story with several, a page of what changed between any
+        two of them, and the updates feed (feeds/updates.atom.xml) when a story has versions."""
+        articles = self.context["article_by_slug"]
+        stories = self.context["archive"].stories
+        for story in stories:
+            article = articles[story.slug]
+            for version in story.versions:
+                url = story.version_url(version.number)
+                writer.write_file(
+                    url + "index.html", self.get_template("story_version"), self.context,
+                    article=article, story=story, version=version, page_name=url,
+                )  # fmt: skip
+                for old in story.versions[: version.number - 1]:
+                    url = story.changes_url(old.number, version.number)
+                    writer.write_file(
+                        url + "index.html", self.get_template("story_changes"), self.context,
+                        article=article, story=story, old=old, new=version, page_name=url,
+                        rows=diff(old.story, version.story), headline=headline_diff(old.story, version.story),
+                    )  # fmt: skip
+        feed = Path(self.output_path) / UPDATES_FEED
+        if not any(story.versions for story in stories):  # no feed without an entry (nor a link to one)
+            feed.unlink(missing_ok=True)
+            return
+        feed.parent.mkdir(parents=True, exist_ok=True)
+        feed.write_text(updates_atom(stories, self.settings.get("SITEURL", ""), self.settings["SITENAME"]), "utf-8")
 
     def _publish_images(self) -> None:
         """Each image a story's body shows, copied beside the story: ``stories/<slug>/<path>``."""
@@ -218,6 +264,9 @@ def add_template_globals(generator):
         event_url=lambda name: EVENT_URL.format(slug=url_slug(name, "event")),
         source_note=source_note,
         story_block=story_block,
+        alignment_html=alignment_html,
+        changes_line=changes_line,
+        captured_iso=captured_iso,
     )
 
 
