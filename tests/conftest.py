@@ -74,11 +74,13 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def serve():
     """``serve(directory, prefix="")`` -> base URL of a server on 127.0.0.1 for that directory.
 
-    With a prefix (e.g. "/archive"), the directory is served under that sub-path only.
+    With a prefix (e.g. "/archive"), the directory is served under that sub-path only. Servers
+    stop when the test file ends: their threads must not outlive it (the build's forks refuse to
+    run beside a thread, and other files' tests fork).
     """
     servers = []
 
@@ -101,8 +103,9 @@ def serve():
         server.shutdown()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Chromium for one test file (Playwright keeps a thread while it runs: see ``serve``)."""
     playwright = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} missing: run `make test` (it installs Debian's chromium)")

@@ -16,6 +16,19 @@ ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork") or (os.cpu_count() or 1) < 2, reason="needs fork and 2 cores")
 
 
+@pytest.fixture(autouse=True)
+def no_other_thread():
+    """ForkedCall forks only when this process runs no other thread: an earlier test file on the
+    same worker must have stopped its threads (servers, browsers) by now."""
+    import threading
+
+    for _ in range(50):
+        if threading.active_count() == 1:
+            return
+        time.sleep(0.1)
+    pytest.fail(f"threads left running by an earlier test: {threading.enumerate()}")
+
+
 def whose_pid(tag):
     return tag, os.getpid()
 
