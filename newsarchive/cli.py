@@ -603,7 +603,7 @@ def stats(content: Path) -> tuple[list[tuple[str, str]], list[Problem]]:
 def _analysis_rows(stories: list[Story]) -> list[tuple[str, str]]:
     """Quotes, people, organizations and wire passages: the same analysis the build runs
     (``stories`` carry their parsed comments). Imported here: ``archive import`` never needs them."""
-    from newsarchive.analysis.quotes import analyze as analyze_quotes
+    from newsarchive.analysis.quotes.analysis import analyze as analyze_quotes
     from newsarchive.analysis.wire.passages import find_wire_passages
 
     result = analyze_quotes(Archive(list(stories)))

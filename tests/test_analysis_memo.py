@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bench.corpus import Corpus
-from newsarchive.analysis.quotes import analyze
+from newsarchive.analysis.quotes.analysis import analyze
 from newsarchive.formats.comment_thread import parse_story_thread
 from newsarchive.formats.story_file import parse_story
 from newsarchive.model.story import Archive

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from newsarchive.analysis.comment_citations import find_citations, quoted_passages
-from newsarchive.analysis.quotes import analyze
+from newsarchive.analysis.quotes.analysis import analyze
 from newsarchive.formats.story_file import load_story
 from newsarchive.model.story import Archive, Comment
 

@@ -18,8 +18,11 @@ import pytest
 from conftest import ROOT, copy_project, run_build
 
 from newsarchive import cli
-from newsarchive.analysis import entities
 from newsarchive.analysis.comment_citations import _run_hashes, _WordHashes, find_citations
+from newsarchive.analysis.entities import evidence as entity_evidence
+from newsarchive.analysis.entities import scan as entity_scan
+from newsarchive.analysis.entities.find import find_entities
+from newsarchive.analysis.entities.lexicon import AFTER_NAME
 from newsarchive.errors import ArchiveError
 from newsarchive.formats.capture_import import ArchivistMetadata, import_capture
 from newsarchive.formats.comment_thread import parse_story_thread
@@ -143,18 +146,18 @@ def test_the_name_scan_reads_a_bounded_window_after_each_name(monkeypatch):
     paragraph (a copy of the rest per name made a long paragraph cost its length squared)."""
     evidence: list[int] = []
     roles: list[int] = []
-    monkeypatch.setattr(entities, "PAREN_ACRONYM_RE", _Reads(entities.PAREN_ACRONYM_RE, evidence))
-    queue_role = entities._queue_role
+    monkeypatch.setattr(entity_evidence, "PAREN_ACRONYM_RE", _Reads(entity_evidence.PAREN_ACRONYM_RE, evidence))
+    queue_role = entity_scan._queue_role
     monkeypatch.setattr(
-        entities,
+        entity_scan,
         "_queue_role",
         lambda person, after, *rest: roles.append(len(after)) or queue_role(person, after, *rest),
     )
     people = [f"{first} {last}" for first in ("Jane", "Robert", "Maria") for last in ("Doe", "Roe", "Moreau")]
     text = " ".join(f"{people[k % 9]}, a senator, met Mayor {people[(k + 4) % 9]} in Boston." for k in range(400))
-    found = entities.find_entities([parse_story(story(text), "x.md")])
+    found = find_entities([parse_story(story(text), "x.md")])
     assert len(found.people) >= 9 and len(evidence) > 400 and len(roles) > 400
-    assert max(evidence + roles) <= entities.AFTER_NAME < len(text) // 50
+    assert max(evidence + roles) <= AFTER_NAME < len(text) // 50
 
 
 PATHOLOGICAL = textwrap.dedent(
@@ -164,7 +167,7 @@ PATHOLOGICAL = textwrap.dedent(
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     resource.setrlimit(resource.RLIMIT_CPU, (300, 300))  # a runaway is killed, never waited for
     from newsarchive.formats.comment_thread import parse_story_thread
-    from newsarchive.analysis.quotes import analyze
+    from newsarchive.analysis.quotes.analysis import analyze
     from newsarchive.model.story import Archive
     from newsarchive.formats.story_file import parse_story
     from newsarchive.analysis.wire.passages import find_wire_passages

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from newsarchive.analysis.entities import find_entities
-from newsarchive.analysis.quotes import extract_quotes
+from newsarchive.analysis.entities.find import find_entities
+from newsarchive.analysis.quotes.extraction import extract_quotes
 from newsarchive.formats.story_file import load_story, parse_story
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -137,7 +137,7 @@ def test_spelling_variants_are_one_person():
 
 def test_indexed_lookups_answer_as_the_linear_scans():
     """The indexed lookups (which keep find_entities linear in the archive) give the scans' answers."""
-    from newsarchive.analysis.entities import _by_surname, _find_org, _Lookup, _match_person
+    from newsarchive.analysis.entities.index import _by_surname, _find_org, _Lookup, _match_person
 
     stories = [load_story(p) for p in SEEDS + FIXTURES]
     index = find_entities(stories)
@@ -160,7 +160,8 @@ def test_quick_patterns_find_what_the_plain_patterns_find():
     change only the speed: the plain patterns find the same."""
     import re
 
-    from newsarchive.analysis.entities import CAP, CHUNK_RE, DEFINITE_HINT_RE, DEFINITE_RE, ORG_WORDS, TITLE_RE, _titles
+    from newsarchive.analysis.entities.chunks import _titles
+    from newsarchive.analysis.entities.lexicon import CAP, CHUNK_RE, DEFINITE_HINT_RE, DEFINITE_RE, ORG_WORDS, TITLE_RE
 
     plain_chunk = re.compile(rf"(?<![\w.'’-]){CAP}(?:\s(?:(?:of|and|for|the|on|de|del|la|du)\s)*{CAP})*")
     texts = [p.text for path in SEEDS + FIXTURES for p in load_story(path).paragraphs]

@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, copy_project, run_build
 
-from newsarchive.analysis.entities import find_entities
+from newsarchive.analysis.entities.find import find_entities
 from newsarchive.analysis.entity_corrections import correct_entities, correct_speakers
-from newsarchive.analysis.quotes import analyze, extract_quotes
+from newsarchive.analysis.quotes.analysis import analyze
+from newsarchive.analysis.quotes.extraction import extract_quotes
 from newsarchive.formats.corrections_file import read_corrections
 from newsarchive.formats.story_file import parse_story
 from newsarchive.model.story import Archive

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from newsarchive import cli
-from newsarchive.analysis.quotes import analyze
+from newsarchive.analysis.quotes.analysis import analyze
 from newsarchive.analysis.wire.passages import find_wire_passages
 from newsarchive.formats.comment_thread import parse_story_thread
 from newsarchive.formats.story_file import MAX_BODY_CHARACTERS

@@ -155,7 +155,7 @@ def test_lint_captures_checks_the_markup_of_the_body_too(tmp_path, capsys):
 
 
 def test_a_quotation_in_a_block_quote_of_the_page_is_found_with_its_speaker(story):
-    from newsarchive.analysis.quotes import extract_quotes
+    from newsarchive.analysis.quotes.extraction import extract_quotes
 
     _, parsed = story
     quotes, _ = extract_quotes(parsed)

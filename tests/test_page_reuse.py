@@ -17,8 +17,8 @@ from conftest import copy_project, run_build
 from test_quality_gates import build
 
 from bench import corpus
-from newsarchive.analysis.entities import Entity
-from newsarchive.analysis.quotes import Fragment, Quote, QuoteOccurrence
+from newsarchive.analysis.entities.model import Entity
+from newsarchive.analysis.quotes.model import Fragment, Quote, QuoteOccurrence
 from newsarchive.model.story import Archive, Paragraph, Story
 from newsarchive.site.page_reuse import Manifest, PageKeys, _stable_bytes, environment_digest, story_digests
 

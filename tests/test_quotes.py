@@ -14,7 +14,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsarchive.analysis.quotes import analyze, cross_reference, extract_quotes, printed_text, printings, word_diff
+from newsarchive.analysis.quotes.analysis import analyze
+from newsarchive.analysis.quotes.extraction import extract_quotes
+from newsarchive.analysis.quotes.printings import printed_text, printings
+from newsarchive.analysis.quotes.statements import cross_reference, word_diff
 from newsarchive.errors import Problem
 from newsarchive.formats.story_file import load_story, parse_story
 from newsarchive.model.story import Archive, Paragraph, Story
@@ -368,17 +371,17 @@ def _candidates_by_the_rule(sentences: list[list[str]]) -> list[list[int]]:
     when it has fewer); a sentence printed verbatim proposes its next NEIGHBORS printings."""
     from collections import Counter
 
-    from newsarchive.analysis import quotes
+    from newsarchive.analysis.quotes import statements
 
-    runs = [[quotes._runs(s) for s in sents] for sents in sentences]
+    runs = [[statements._runs(s) for s in sents] for sents in sentences]
     df = Counter(sh for r in runs for sh in set().union(*r))
     found: list[set[int]] = [set() for _ in sentences]
     for n, sents in enumerate(sentences):
         rarest = set()
         for sentence_runs in runs[n]:
-            ranked = sorted(sentence_runs, key=lambda sh: (df[sh], sh))[: quotes.RAREST]
-            rarest |= {sh for sh in ranked if df[sh] <= quotes.SHINGLE_CAP}
-        needed = min(quotes.MIN_SHARED, len(rarest))
+            ranked = sorted(sentence_runs, key=lambda sh: (df[sh], sh))[: statements.RAREST]
+            rarest |= {sh for sh in ranked if df[sh] <= statements.SHINGLE_CAP}
+        needed = min(statements.MIN_SHARED, len(rarest))
         for m in range(len(sentences)):
             if m != n and runs[m]:
                 shared = rarest & set().union(*runs[m])
@@ -386,7 +389,7 @@ def _candidates_by_the_rule(sentences: list[list[str]]) -> list[list[int]]:
                     found[min(n, m)].add(max(n, m))
         for sentence in set(sents):
             later = [m for m in range(n + 1, len(sentences)) if sentence in sentences[m]]
-            found[n].update(later[: quotes.NEIGHBORS])
+            found[n].update(later[: statements.NEIGHBORS])
     return [sorted(f) for f in found]
 
 
@@ -394,11 +397,11 @@ def _candidates_by_the_rule(sentences: list[list[str]]) -> list[list[int]]:
 def test_candidates_follow_the_rule(monkeypatch, cap, rarest, shared):
     """The candidate search skips the runs only one printing has: it proposes exactly what the
     rule says, with the module's numbers and with others (fewer rarest runs than needed)."""
-    from newsarchive.analysis import quotes
+    from newsarchive.analysis.quotes import statements
 
-    monkeypatch.setattr(quotes, "SHINGLE_CAP", cap)
-    monkeypatch.setattr(quotes, "RAREST", rarest)
-    monkeypatch.setattr(quotes, "MIN_SHARED", shared)
+    monkeypatch.setattr(statements, "SHINGLE_CAP", cap)
+    monkeypatch.setattr(statements, "RAREST", rarest)
+    monkeypatch.setattr(statements, "MIN_SHARED", shared)
     rng = random.Random(cap * 100 + rarest)
     words = "the a of to police said we will not be going back there again today county officials".split()
     for _ in range(150):
@@ -406,7 +409,7 @@ def test_candidates_follow_the_rule(monkeypatch, cap, rarest, shared):
             [" ".join(rng.choice(words) for _ in range(rng.randint(1, 9))) for _ in range(rng.randint(1, 3))]
             for _ in range(rng.randint(1, 30))
         ]
-        assert quotes._candidates(printings) == _candidates_by_the_rule(printings), printings
+        assert statements._candidates(printings) == _candidates_by_the_rule(printings), printings
 
 
 def _quotes_of(body: str) -> list[tuple[str, str | None]]:
@@ -508,7 +511,7 @@ def test_more_reporting_verbs_and_names_with_a_first_initial():
 
 
 def test_titles_across_the_archive_give_a_person_a_gender():
-    from newsarchive.analysis.entities import find_entities
+    from newsarchive.analysis.entities.find import find_entities
 
     other = parse_story(
         "Title: O\nDate: 2012-01-01\n\nMs. Dana Ortiz and Mr. Tom Reyes voted. Ms. Ortiz left, Mr. Reyes stayed.\n",

@@ -11,7 +11,7 @@ A comment cites a paragraph when either
 
 Short common phrases ("about time", "sanctuary cities") are below both thresholds. When the
 comment's own story has the passage, only that story is cited; otherwise every story that has it.
-A citation names the quotation it falls on (a :class:`~newsarchive.analysis.quotes.Quote` id) or None.
+A citation names the quotation it falls on (a :class:`~newsarchive.analysis.quotes.model.Quote` id) or None.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from newsarchive.analysis.words import SHINGLE_MULTIPLIERS, word_hash
 from newsarchive.model.story import STORY_URL, Story
 
 if TYPE_CHECKING:
-    from newsarchive.analysis.quotes import Quote
+    from newsarchive.analysis.quotes.model import Quote
 
 MIN_QUOTED_WORDS = 5
 MIN_RUN_WORDS = 8
@@ -330,7 +330,7 @@ def find_citations(
 def name_quotes(citations: list[Citation], quotes: list[Quote]) -> list[Citation]:
     """Set each citation's ``quote`` to the quotation it falls on (None: none of ``quotes``);
     returns ``citations``. Apart from this, citations do not depend on the quotations, so
-    ``quotes.analyze`` finds them with no quotes, beside the quotation analysis, and names
+    ``quotes.analysis.analyze`` finds them with no quotes, beside the quotation analysis, and names
     the quotes after."""
     quote_index = _quote_index(quotes)
     for c in citations:

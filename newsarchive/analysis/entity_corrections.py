@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from newsarchive.analysis.entities import Entity, EntityIndex
+from newsarchive.analysis.entities.index import EntityIndex
+from newsarchive.analysis.entities.model import Entity
 from newsarchive.errors import ArchiveError, Problem
 from newsarchive.formats.corrections_file import Corrections, EntityCorrection, EntityRef, SpeakerCorrection
 from newsarchive.model.story import Story

@@ -8,7 +8,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from newsarchive.analysis.quotes import sentence_starts
+from newsarchive.analysis.quotes.sentences import sentence_starts
 
 ROOM = 150  # characters shown on each side of a name at most
 

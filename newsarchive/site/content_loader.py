@@ -14,9 +14,9 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from newsarchive.analysis.entities import find_entities
+from newsarchive.analysis.entities.find import find_entities
 from newsarchive.analysis.entity_corrections import correct_entities, correct_speakers
-from newsarchive.analysis.quotes import extract_quotes
+from newsarchive.analysis.quotes.extraction import extract_quotes
 from newsarchive.errors import ArchiveError, Problem
 from newsarchive.formats.comment_thread import parse_story_thread
 from newsarchive.formats.corrections_file import read_corrections

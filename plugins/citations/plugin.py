@@ -16,7 +16,7 @@ from markupsafe import Markup
 from pelican import signals
 from pelican.generators import Generator
 
-from newsarchive.analysis.quotes import printed_parts, printed_text
+from newsarchive.analysis.quotes.printings import printed_parts, printed_text
 from newsarchive.formats import citation
 from newsarchive.model.story import Story
 from newsarchive.site.progress import TimedStages

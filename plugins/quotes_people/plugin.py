@@ -15,10 +15,12 @@ from pelican import signals
 from pelican.generators import Generator
 
 from newsarchive.analysis.comment_citations import Citation, find_citations
-from newsarchive.analysis.entities import find_entities
+from newsarchive.analysis.entities.find import find_entities
 from newsarchive.analysis.entity_corrections import CorrectionsError
 from newsarchive.analysis.mentions import aliases_to_show, in_sentence
-from newsarchive.analysis.quotes import analyze, printed_parts, printed_text, printings, sentence_starts
+from newsarchive.analysis.quotes.analysis import analyze
+from newsarchive.analysis.quotes.printings import printed_parts, printed_text, printings
+from newsarchive.analysis.quotes.sentences import sentence_starts
 from newsarchive.errors import count_setting
 from newsarchive.formats.corrections_file import read_corrections
 from newsarchive.model.story import UNATTRIBUTED_QUOTES_URL
@@ -204,7 +206,7 @@ def add_template_globals(generator):
     context = generator.context
 
     def fullest_printing(quote):
-        """The parts of ``quote``'s fullest printing, exactly as printed (newsarchive.analysis.quotes.printed_parts)."""
+        """The parts of ``quote``'s fullest printing, exactly as printed (newsarchive.analysis.quotes.printings.printed_parts)."""
         occurrence = quote.occurrences[quote.fullest]
         return printed_parts(occurrence, partial(paragraph_text, context["archive"], occurrence.story))
 
