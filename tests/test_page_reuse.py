@@ -28,8 +28,8 @@ def story(slug: str, title: str = "A title", text: str = "Words.") -> Story:
     return Story(path=f"{slug}.md", slug=slug, title=title, date=date, paragraphs=[Paragraph("p1", text, 5)])
 
 
-def quote_page(stories: list[Story], speaker_roles: list[str]):
-    """kwargs and context of a quote page printed in ``stories``."""
+def quote_page(stories: list[Story], speaker_roles: list[str], listed_at: str = "people/jane-roe/"):
+    """kwargs and context of a quote page printed in ``stories``, listed on the page ``listed_at``."""
     occurrences = [
         QuoteOccurrence(s.slug, s.path, s.date, [Fragment("p1", 0, 8, "Words.")], line=5, order=0) for s in stories
     ]
@@ -40,6 +40,7 @@ def quote_page(stories: list[Story], speaker_roles: list[str]):
         "archive": Archive(list(stories)),
         "speakers": {("person", "jane-roe"): person},
         "unattributed_url": "u/",
+        "quote_listed_at": {"words-1234": listed_at},
     }
     return kwargs, context
 
@@ -51,6 +52,8 @@ def test_a_page_key_changes_with_what_its_template_reads_and_only_that():
     assert key == keys.key("quote.html", "quotes/q/index.html", *quote_page([a, b], ["Mayor"]))
     assert key != keys.key("quote.html", "quotes/q/index.html", *quote_page([a, b], ["Governor"]))  # speaker's role
     assert key != keys.key("quote.html", "quotes/q/index.html", *quote_page([a], ["Mayor"]))  # one printing fewer
+    moved = quote_page([a, b], ["Mayor"], listed_at="people/jane-roe/quotes/page/2/")  # listed on another page
+    assert key != keys.key("quote.html", "quotes/q/index.html", *moved)
     retitled = PageKeys(story_digests([a, story("b", title="Another title"), unrelated]))
     assert key != retitled.key("quote.html", "quotes/q/index.html", *quote_page([a, b], ["Mayor"]))
     edited_elsewhere = PageKeys(story_digests([a, b, story("c", text="Other words.")]))

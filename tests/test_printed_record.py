@@ -134,7 +134,7 @@ def test_paragraph_links_and_commenter_initials_are_at_least_24_px(site, base, b
     context = browser.new_context(viewport=viewport)
     page = context.new_page()
     where = {
-        f"/stories/{CBS}/": ".para-anchor",
+        f"/stories/{CBS}/": ".para-anchor, .comment-number",
         "/commenters/": ".letters a",
         "/people/mary-beth-heffernan/": ".in-context a",
     }

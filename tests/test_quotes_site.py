@@ -104,3 +104,26 @@ def test_stories_naming_someone_are_paginated_oldest_first(tmp_path):
     assert first.select("[data-pagefind-body]") and not second.select("[data-pagefind-body]")  # page 1 is the one found
     assert first.select("#quotes-heading") and not second.select("#quotes-heading")  # quotations on page 1 only
     assert not (site / "people" / "steven-baddour" / "page").exists()  # named in one story: one page
+
+
+def test_a_speakers_quotations_are_paged_and_each_quotation_links_to_its_page(tmp_path):
+    done = build_with_settings(tmp_path / "project", "ENTITY_QUOTES_PER_PAGE = 1", "--no-search")
+    assert done.returncode == 0, done.stderr
+    site = done.output
+    quotes = [q for q in archive(site)["quotes"] if q["speaker"] == "eva-millona"]
+    assert len(quotes) == 2
+    first, second = soup(site, "people/eva-millona"), soup(site, "people/eva-millona/quotes/page/2")
+    listed = [[li["id"] for li in page.select(".quote-item")] for page in (first, second)]
+    assert sorted(listed[0] + listed[1]) == sorted(f"quote-{q['id']}" for q in quotes) and len(listed[0]) == 1
+    assert (
+        first.select_one("#quotes-heading ~ nav.pagination a[rel=next]")["href"] == "/people/eva-millona/quotes/page/2/"
+    )
+    assert second.select_one("nav.pagination a[rel=prev]")["href"] == "/people/eva-millona/"
+    # page 2 is found by search as page 1 is: its quotations are hits of that speaker
+    body = second.select_one("[data-pagefind-body]")
+    assert body and body.select_one('[data-pagefind-filter="type:quote"]')
+    assert body.select_one('[data-pagefind-filter="speaker:Eva Millona"]')
+    for page, ids in zip(("people/eva-millona/", "people/eva-millona/quotes/page/2/"), listed, strict=True):
+        quote_page = soup(site, f"quotes/{ids[0].removeprefix('quote-')}")
+        assert quote_page.find("a", string="all their quotations")["href"] == f"/{page}#{ids[0]}"
+    assert not (site / "people" / "martha-coakley" / "quotes").exists()  # one quotation: one page

@@ -27,7 +27,9 @@ CBS = "immigration-check-awaits-mass-arrestees"
 AP = "mass-police-to-join-immigration-checks-program"
 # Pages that are things (one story, event, person...), as opposed to listings of things. Quotation
 # pages are not indexed: each quotation is a hit on its speaker's page (or on quotes/unattributed/).
-ENTITY_PAGE = re.compile(r"^((stories|events|people|organizations|wire)/[^/]+|quotes/unattributed)/index\.html$")
+ENTITY_PAGE = re.compile(
+    r"^((stories|events|people|organizations|wire)/[^/]+|(people|organizations)/[^/]+/quotes/page/\d+|quotes/unattributed)/index\.html$"
+)
 TYPES = {"story", "comment", "quote", "person", "organization", "wire passage", "event"}
 RESULT_TAGS = {"LI", "P", "H2", "A", "UL", "MARK"}
 

@@ -120,23 +120,31 @@ def _quote(kw: dict, ctx: dict, src: Callable[[Story], str]) -> Any:
     stories = [src(archive.story(o.story)) for o in quote.occurrences]
     stories += [src(archive.story(c.story)) for c in citations]
     # printings: the quote's occurrences cut from its stories' text
-    return quote, citations, speaker, stories, ctx["unattributed_url"]
+    return quote, citations, speaker, stories, ctx["quote_listed_at"][quote.id]
 
 
 def _entity(kw: dict, ctx: dict, src: Callable[[Story], str]) -> Any:
     entity, archive = kw["entity"], ctx["archive"]
-    stories = [(src(story), pids) for story, pids in kw["entity_stories"]]
+    # the sentences naming the entity come from these stories' text and its mentions' places
+    stories = [src(archive.story(slug)) for slug in kw["entity_stories"].slugs]
     whole = field_values(type(entity), but="mentions")(entity), _flat(entity.mentions)
-    pages = kw["stories_page_urls"], kw["stories_count"]
+    pages = kw["stories_page_urls"], kw["stories_count"], kw["quotes_page_urls"], kw["quotes_count"]
     # each quotation is shown as its fullest printing, cut from its story's text, under a source
     # line naming the publishers of the stories printing it
     printed = [src(archive.story(o.story)) for q in kw["entity_quotes"] for o in q.occurrences]
     return whole, kw["entity_quotes"], kw["entity_publishers"], stories, pages, printed
 
 
+def _entity_quotes(kw: dict, ctx: dict, src: Callable[[Story], str]) -> Any:
+    entity, archive = kw["entity"], ctx["archive"]
+    printed = [src(archive.story(o.story)) for q in kw["entity_quotes"] for o in q.occurrences]
+    pages = kw["quotes_page"], kw["quotes_page_urls"], kw["quotes_count"], kw["facet_date"]
+    return entity.name, entity.kind, entity.url, kw["entity_quotes"], kw["entity_publishers"], pages, printed
+
+
 def _entity_stories(kw: dict, ctx: dict, src: Callable[[Story], str]) -> Any:
-    entity = kw["entity"]
-    stories = [(src(story), pids) for story, pids in kw["entity_stories"]]
+    entity, archive, named = kw["entity"], ctx["archive"], kw["entity_stories"]
+    stories = [src(archive.story(slug)) for slug in named.slugs], named.mention_spans()
     return entity.name, entity.url, stories, kw["stories_page"], kw["stories_page_urls"], kw["stories_count"]
 
 
@@ -177,6 +185,7 @@ RECIPES: dict[str, Callable[[dict, dict, Callable[[Story], str]], Any]] = {
     "quote.html": _quote,
     "entity.html": _entity,
     "entity_stories.html": _entity_stories,
+    "entity_quotes.html": _entity_quotes,
     "wire_passage.html": _wire_passage,
     "compare.html": _compare,
     "commenter_group.html": _commenter_group,

@@ -8,6 +8,7 @@ Thin glue over ``newsarchive.analysis.quotes`` / ``entities`` / ``citations``. C
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
 
@@ -37,6 +38,9 @@ QUOTES_PER_SPEAKER_IN_INDEX = 3  # /quotes/ shows each speaker's most printed; t
 # "Stories naming X" is paginated, oldest story first, so earlier pages keep their stories as the
 # archive grows, and no page lists thousands of stories.
 STORIES_PER_ENTITY_PAGE = 100
+# A person's quotations, in the order they are listed, this many a page: each page is one search
+# record, and the record of a page is what a visitor's browser loads for a hit on it.
+QUOTES_PER_ENTITY_PAGE = 100
 
 
 def kept_citations(stories: list, settings: dict) -> list[Citation]:
@@ -55,6 +59,8 @@ class QuotesGenerator(TimedStages, Generator):
     def _generate_context(self):
         setting = self.settings.get("ENTITY_STORIES_PER_PAGE", STORIES_PER_ENTITY_PAGE)
         self.stories_per_page = count_setting("ENTITY_STORIES_PER_PAGE", setting)
+        setting = self.settings.get("ENTITY_QUOTES_PER_PAGE", QUOTES_PER_ENTITY_PAGE)
+        self.quotes_per_page = count_setting("ENTITY_QUOTES_PER_PAGE", setting)
         archive = self.context["archive"]
         corrections, problems = read_corrections(Path(self.settings["PATH"]))
         if problems:
@@ -83,6 +89,16 @@ class QuotesGenerator(TimedStages, Generator):
                 self.citations_of[citation.quote].append(citation)
         people = {p.slug: p for p in result.people}
         speakers = {(e.kind, e.slug): e for e in result.people + result.organizations}  # a quote's speaker_key
+        # where each quotation is listed: the page of its speaker's quotations that holds it
+        self.quote_pages_of = {}  # speaker key -> [(page url, quotations)]
+        listed_at = {}
+        for key, quotes in self.quotes_of.items():
+            if key not in speakers:
+                listed_at.update((q.id, UNATTRIBUTED_QUOTES_URL) for q in quotes)
+                continue
+            pages = quote_pages(speakers[key].url, quotes, self.quotes_per_page)
+            self.quote_pages_of[key] = pages
+            listed_at.update((q.id, url) for url, page in pages for q in page)
         speakers_in = defaultdict(set)
         for quote in result.quotes:
             for occ in quote.occurrences:
@@ -102,6 +118,7 @@ class QuotesGenerator(TimedStages, Generator):
             quotes_of=self.quotes_of,
             person_by_slug=people,
             speakers=speakers,
+            quote_listed_at=listed_at,
         )
         # the old addresses of renamed, retyped and merged entities: pages that send the visitor on
         self.context.setdefault("unlisted_pages", []).extend(result.redirects)
@@ -139,23 +156,28 @@ class QuotesGenerator(TimedStages, Generator):
                 url + "index.html", self.get_template("moved"), self.context, entity=entity, page_name=url
             )
         per_page = self.stories_per_page
-        starts_of = {}  # (story slug, paragraph id) -> sentence starts, for named_in_context
+        starts_of = {}  # (story slug, paragraph id) -> sentence starts, for NamedInStories
         for entity in result.people + result.organizations:
-            paragraphs = named_in_context(entity, archive, starts_of)
-            stories = sorted(paragraphs, key=lambda slug: (archive.story(slug).date, slug))
+            mentions_in = defaultdict(list)  # story slug -> the entity's mentions in it, in order
+            for m in entity.mentions:
+                mentions_in[m.story].append(m)
+            stories = sorted(mentions_in, key=lambda slug: (archive.story(slug).date, slug))
             pages = [stories[i : i + per_page] for i in range(0, len(stories), per_page)] or [[]]
             page_urls = [entity.url] + [f"{entity.url}page/{n}/" for n in range(2, len(pages) + 1)]
             quotes = self.quotes_of.get((entity.kind, entity.slug), [])
+            listing = self.quote_pages_of.get((entity.kind, entity.slug)) or [(entity.url, [])]
+            quote_page_urls = [url for url, _ in listing]
+            publishers = sorted({archive.story(o.story).publisher or "" for q in quotes for o in q.occurrences})
             writer.write_file(
                 entity.url + "index.html",
                 self.get_template("entity"),
                 self.context,
                 entity=entity,
-                entity_quotes=quotes,
-                entity_publishers=sorted(
-                    {archive.story(o.story).publisher or "" for q in quotes for o in q.occurrences}
-                ),
-                entity_stories=[(archive.story(s), paragraphs[s]) for s in pages[0]],
+                entity_quotes=listing[0][1],
+                quotes_page_urls=quote_page_urls,
+                quotes_count=len(quotes),
+                entity_publishers=publishers,
+                entity_stories=NamedInStories(archive, pages[0], mentions_in, starts_of),
                 stories_page=1,
                 stories_page_urls=page_urls,
                 stories_count=len(stories),
@@ -167,12 +189,33 @@ class QuotesGenerator(TimedStages, Generator):
                     self.get_template("entity_stories"),
                     self.context,
                     entity=entity,
-                    entity_stories=[(archive.story(s), paragraphs[s]) for s in page],
+                    entity_stories=NamedInStories(archive, page, mentions_in, starts_of),
                     stories_page=number,
                     stories_page_urls=page_urls,
                     stories_count=len(stories),
                     page_name=url,
                 )
+            for number, (url, page) in enumerate(listing[1:], start=2):
+                writer.write_file(
+                    url + "index.html",
+                    self.get_template("entity_quotes"),
+                    self.context,
+                    entity=entity,
+                    entity_quotes=page,
+                    quotes_page=number,
+                    quotes_page_urls=quote_page_urls,
+                    quotes_count=len(quotes),
+                    entity_publishers=publishers,
+                    facet_date=min(o.date for q in page for o in q.occurrences),
+                    page_name=url,
+                )
+
+
+def quote_pages(entity_url: str, quotes: list, per_page: int) -> list[tuple[str, list]]:
+    """A speaker's quotations cut into pages of ``per_page``, in their order: the first listed on
+    the speaker's own page (``entity_url``), the others at ``<entity_url>quotes/page/N/``."""
+    pages = [quotes[i : i + per_page] for i in range(0, len(quotes), per_page)]
+    return [(entity_url if n == 1 else f"{entity_url}quotes/page/{n}/", page) for n, page in enumerate(pages, 1)]
 
 
 def most_printed(quotes, n=QUOTES_PER_SPEAKER_IN_INDEX):
@@ -180,21 +223,43 @@ def most_printed(quotes, n=QUOTES_PER_SPEAKER_IN_INDEX):
     return sorted(quotes, key=lambda q: -len(q.occurrences))[:n]
 
 
-def named_in_context(entity, archive, starts_of):
-    """Story slug -> (paragraph id, InContext) for each sentence naming ``entity``, in order.
-    ``starts_of``: a dict keeping each paragraph's sentence starts, shared by every entity."""
-    found = defaultdict(list)
-    seen = set()
-    for m in entity.mentions:
-        text = paragraph_text(archive, m.story, m.paragraph)
-        key = (m.story, m.paragraph)
-        if key not in starts_of:
-            starts_of[key] = sentence_starts(text)
-        shown = in_sentence(text, m.start, m.end, starts=starts_of[key])
-        if (m.story, m.paragraph, shown.sentence) not in seen:
-            seen.add((m.story, m.paragraph, shown.sentence))
-            found[m.story].append((m.paragraph, shown))
-    return found
+class NamedInStories(Sequence):
+    """One page of "Stories naming X": for each story slug of ``slugs``, ``(story, [(paragraph
+    id, InContext)])``, each sentence naming X once, in order. The sentences are found when the
+    page is rendered, not for a page linked from the last build. ``mentions_in``: story slug ->
+    X's mentions in it; ``starts_of``: (slug, paragraph id) -> sentence starts, shared by all."""
+
+    def __init__(self, archive, slugs: list[str], mentions_in: dict, starts_of: dict) -> None:
+        self.archive, self.slugs, self.mentions_in, self.starts_of = archive, slugs, mentions_in, starts_of
+        self._items: list | None = None
+
+    def mention_spans(self) -> list[tuple]:
+        """What the sentences are found from, besides the stories' text: each mention's place."""
+        return [(m.story, m.paragraph, m.start, m.end) for slug in self.slugs for m in self.mentions_in[slug]]
+
+    def _found(self) -> list:
+        if self._items is None:
+            self._items = [(self.archive.story(slug), self._sentences(slug)) for slug in self.slugs]
+        return self._items
+
+    def _sentences(self, slug: str) -> list:
+        found, seen = [], set()
+        for m in self.mentions_in[slug]:
+            text = paragraph_text(self.archive, slug, m.paragraph)
+            key = (slug, m.paragraph)
+            if key not in self.starts_of:
+                self.starts_of[key] = sentence_starts(text)
+            shown = in_sentence(text, m.start, m.end, starts=self.starts_of[key])
+            if (m.paragraph, shown.sentence) not in seen:
+                seen.add((m.paragraph, shown.sentence))
+                found.append((m.paragraph, shown))
+        return found
+
+    def __getitem__(self, index):
+        return self._found()[index]
+
+    def __len__(self) -> int:
+        return len(self.slugs)
 
 
 def paragraph_text(archive, slug, pid):
