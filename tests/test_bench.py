@@ -106,7 +106,7 @@ def test_bench_run_reports_every_field(tmp_path):
         "--write",
         str(md),
         "--repeats",
-        "2",
+        "1",
     ]
     done = subprocess.run(cmd + ["--plot", str(svg)], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -125,15 +125,15 @@ def test_bench_run_reports_every_field(tmp_path):
         largest = row["full"]["largest"]
         assert len(largest) == 3 and [size for _, size in largest] == sorted((s for _, s in largest), reverse=True)
         assert row["full"]["html_bytes"] > row["vanilla"]["html_bytes"] > 0
-        # two runs of each: the fastest counts; both cold builds start from nothing, and each
-        # rebuild adds the same story to what the caches kept, taken out again in between
+        # one run of each (which of several counts: test_the_fastest_run_counts...): the cold
+        # build starts from nothing, the rebuild adds a story to what the caches kept, and a
+        # build taking it out again brings back the cold build's pages
         runs = row["runs"]
-        assert [len(runs[kind]) for kind in ("vanilla", "full", "incremental", "restore")] == [2, 2, 2, 2]
+        assert [len(runs[kind]) for kind in ("vanilla", "full", "incremental", "restore")] == [1, 1, 1, 1]
         for kind in ("vanilla", "full", "incremental"):
-            assert row[kind]["wall_s"] == min(run["wall_s"] for run in runs[kind])
+            assert row[kind]["wall_s"] == runs[kind][0]["wall_s"]
         cold, warm, restored = runs["full"], runs["incremental"], runs["restore"]
-        assert cold[0]["pages"] == cold[1]["pages"] == restored[0]["pages"] == restored[1]["pages"]
-        assert warm[0]["pages"] == warm[1]["pages"] > cold[0]["pages"]
+        assert cold[0]["pages"] == restored[0]["pages"] < warm[0]["pages"]
         for run in cold:
             assert run["reuse"] and all(kept == 0 for kept, _ in run["reuse"].values()), run["reuse"]
         for run in warm + restored:
@@ -171,7 +171,7 @@ def test_bench_run_reports_every_field(tmp_path):
     gzip_goal = next(g for g in report["goals"] if "GitHub Pages" in g["goal"])
     assert gzip_goal["value"] == round(max(q["bytes_gzip"] for q in largest["first_queries"]) / 1024, 1)
     text = md.read_text()
-    assert re.search(r"N=50: vanilla [0-9.]+ / [0-9.]+ s, full [0-9.]+ / [0-9.]+ s, rebuild [0-9.]+ / [0-9.]+ s", text)
+    assert re.search(r"N=50: vanilla [0-9.]+ s, full [0-9.]+ s, rebuild [0-9.]+ s", text)
     assert "| 50 |" in text and "## Goals" in text and "plot.svg" in text
     path, size = largest["full"]["largest"][0]
     assert f"Largest pages of the full build: `{path}` {size / 2**20:,.1f} MB" in text
