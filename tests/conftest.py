@@ -10,6 +10,7 @@ import functools
 import http.server
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -31,9 +32,17 @@ CHROMIUM_ARGS = [
 
 
 def run_build(content: Path, output: Path, *extra: str, env: dict | None = None, cwd: Path = ROOT):
-    """Run ``archive build`` as a user would; returns the CompletedProcess."""
+    """Run ``archive build`` as a user would, from a terminal: Ctrl-C (SIGINT) interrupts it even
+    when the tests run as a background job, which starts with SIGINT ignored (and passes that
+    on). Returns the CompletedProcess."""
     cmd = [sys.executable, "-m", "newsarchive.site.build", "--content", str(content), "--output", str(output), "-q"]
-    return subprocess.run(cmd + list(extra), cwd=cwd, capture_output=True, text=True, env=env)
+    return subprocess.run(
+        cmd + list(extra), cwd=cwd, capture_output=True, text=True, env=env, preexec_fn=_interruptible
+    )
+
+
+def _interruptible() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def copy_project(dest: Path) -> Path:
