@@ -219,7 +219,7 @@ def test_caches_cut_short_are_discarded_with_a_note_and_rebuilt(project):
     done = rebuild(project)
     assert done.returncode == 0, done.stderr
     noted = {line.split(": ")[1] for line in done.stderr.splitlines() if line.startswith("note: ")}
-    assert noted == {str(path) for path in read} | {str(bundle)}
+    assert noted == {str(path) for path in read} | {str(bundle)}, done.stderr
     assert bundle_problem(project / "output" / "pagefind") is None and bundle_problem(bundle) is None
     for path in read:
         data = path.read_bytes()
