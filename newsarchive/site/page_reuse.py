@@ -129,17 +129,21 @@ def _entity(kw: dict, ctx: dict, src: Callable[[Story], str]) -> Any:
     stories = [src(archive.story(slug)) for slug in kw["entity_stories"].slugs]
     whole = field_values(type(entity), but="mentions")(entity), _flat(entity.mentions)
     pages = kw["stories_page_urls"], kw["stories_count"], kw["quotes_page_urls"], kw["quotes_count"]
-    # each quotation is shown as its fullest printing, cut from its story's text, under a source
-    # line naming the publishers of the stories printing it
-    printed = [src(archive.story(o.story)) for q in kw["entity_quotes"] for o in q.occurrences]
-    return whole, kw["entity_quotes"], kw["entity_publishers"], stories, pages, printed
+    return whole, kw["entity_quotes"], kw["entity_publishers"], stories, pages, _printing_stories(kw, ctx, src)
 
 
 def _entity_quotes(kw: dict, ctx: dict, src: Callable[[Story], str]) -> Any:
-    entity, archive = kw["entity"], ctx["archive"]
-    printed = [src(archive.story(o.story)) for q in kw["entity_quotes"] for o in q.occurrences]
+    entity = kw["entity"]
     pages = kw["quotes_page"], kw["quotes_page_urls"], kw["quotes_count"], kw["facet_date"]
-    return entity.name, entity.kind, entity.url, kw["entity_quotes"], kw["entity_publishers"], pages, printed
+    quotes = kw["entity_quotes"], kw["entity_publishers"], _printing_stories(kw, ctx, src)
+    return entity.name, entity.kind, entity.url, quotes, pages
+
+
+def _printing_stories(kw: dict, ctx: dict, src: Callable[[Story], str]) -> list[str]:
+    """The stories printing the page's quotations: each is shown as its fullest printing, cut from
+    its story's text, under a source line naming the publishers of the stories printing it."""
+    archive = ctx["archive"]
+    return [src(archive.story(o.story)) for q in kw["entity_quotes"] for o in q.occurrences]
 
 
 def _entity_stories(kw: dict, ctx: dict, src: Callable[[Story], str]) -> Any:

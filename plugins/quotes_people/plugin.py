@@ -96,7 +96,7 @@ class QuotesGenerator(TimedStages, Generator):
             if key not in speakers:
                 listed_at.update((q.id, UNATTRIBUTED_QUOTES_URL) for q in quotes)
                 continue
-            pages = quote_pages(speakers[key].url, quotes, self.quotes_per_page)
+            pages = paged(quotes, self.quotes_per_page, speakers[key].url, "quotes/page/")
             self.quote_pages_of[key] = pages
             listed_at.update((q.id, url) for url, page in pages for q in page)
         speakers_in = defaultdict(set)
@@ -155,17 +155,16 @@ class QuotesGenerator(TimedStages, Generator):
             writer.write_file(
                 url + "index.html", self.get_template("moved"), self.context, entity=entity, page_name=url
             )
-        per_page = self.stories_per_page
         starts_of = {}  # (story slug, paragraph id) -> sentence starts, for NamedInStories
         for entity in result.people + result.organizations:
             mentions_in = defaultdict(list)  # story slug -> the entity's mentions in it, in order
             for m in entity.mentions:
                 mentions_in[m.story].append(m)
             stories = sorted(mentions_in, key=lambda slug: (archive.story(slug).date, slug))
-            pages = [stories[i : i + per_page] for i in range(0, len(stories), per_page)] or [[]]
-            page_urls = [entity.url] + [f"{entity.url}page/{n}/" for n in range(2, len(pages) + 1)]
+            story_pages = paged(stories, self.stories_per_page, entity.url, "page/")
+            page_urls = [url for url, _ in story_pages]
             quotes = self.quotes_of.get((entity.kind, entity.slug), [])
-            listing = self.quote_pages_of.get((entity.kind, entity.slug)) or [(entity.url, [])]
+            listing = self.quote_pages_of.get((entity.kind, entity.slug)) or paged([], 1, entity.url, "")
             quote_page_urls = [url for url, _ in listing]
             publishers = sorted({archive.story(o.story).publisher or "" for q in quotes for o in q.occurrences})
             writer.write_file(
@@ -177,13 +176,13 @@ class QuotesGenerator(TimedStages, Generator):
                 quotes_page_urls=quote_page_urls,
                 quotes_count=len(quotes),
                 entity_publishers=publishers,
-                entity_stories=NamedInStories(archive, pages[0], mentions_in, starts_of),
+                entity_stories=NamedInStories(archive, story_pages[0][1], mentions_in, starts_of),
                 stories_page=1,
                 stories_page_urls=page_urls,
                 stories_count=len(stories),
                 page_name=entity.url,
             )
-            for number, (url, page) in enumerate(zip(page_urls[1:], pages[1:], strict=True), start=2):
+            for number, (url, page) in enumerate(story_pages[1:], start=2):
                 writer.write_file(
                     url + "index.html",
                     self.get_template("entity_stories"),
@@ -211,11 +210,11 @@ class QuotesGenerator(TimedStages, Generator):
                 )
 
 
-def quote_pages(entity_url: str, quotes: list, per_page: int) -> list[tuple[str, list]]:
-    """A speaker's quotations cut into pages of ``per_page``, in their order: the first listed on
-    the speaker's own page (``entity_url``), the others at ``<entity_url>quotes/page/N/``."""
-    pages = [quotes[i : i + per_page] for i in range(0, len(quotes), per_page)]
-    return [(entity_url if n == 1 else f"{entity_url}quotes/page/{n}/", page) for n, page in enumerate(pages, 1)]
+def paged(items: list, per_page: int, first_url: str, later: str) -> list[tuple[str, list]]:
+    """``items`` cut into pages of ``per_page``, in their order, each with its address: the
+    first at ``first_url``, page N at ``<first_url><later>N/``. One empty page when there are none."""
+    pages = [items[i : i + per_page] for i in range(0, len(items), per_page)] or [[]]
+    return [(first_url if n == 1 else f"{first_url}{later}{n}/", page) for n, page in enumerate(pages, 1)]
 
 
 def most_printed(quotes, n=QUOTES_PER_SPEAKER_IN_INDEX):
