@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, copy_project, run_build
 
-from newsarchive.site import build, pagefind_output
+from newsarchive.site import build, faults, pagefind_output
 from newsarchive.site.build import finish_publish, leftovers, lock_file, publish, search_cache
 from newsarchive.site.search_shards import bundle_problem
 from newsarchive.site.spare_tree import claim
@@ -199,6 +199,22 @@ def test_a_second_build_of_the_same_output_waits_for_the_first_saying_so(project
 
 
 # --- 8 and 9: caches cut short, a full disk -----------------------------------------------------
+
+
+def test_a_note_is_written_in_one_call_so_two_processes_never_share_its_line(monkeypatch):
+    """The early wire child and the build note discarded caches at the same moment: each note
+    must reach stderr (unbuffered) in one write, or the two interleave into one line."""
+    writes = []
+
+    class Stderr:
+        def write(self, text):
+            writes.append(text)
+
+    monkeypatch.setattr(sys, "stderr", Stderr())
+    faults.note_discarded("cache/wire-analysis.pickle", EOFError("Ran out of input"))
+    assert writes == [
+        "note: cache/wire-analysis.pickle: unreadable cache discarded and rebuilt (EOFError: Ran out of input)\n"
+    ]
 
 
 def test_caches_cut_short_are_discarded_with_a_note_and_rebuilt(project):

@@ -24,7 +24,9 @@ def note_discarded(path: Path | str, reason: object) -> None:
     may be the exception reading it raised."""
     if isinstance(reason, BaseException):
         reason = f"{type(reason).__name__}: {reason}" if str(reason) else type(reason).__name__
-    print(f"note: {path}: unreadable cache discarded and rebuilt ({reason})", file=sys.stderr)
+    # one write, so that a forked child's note and the parent's never share a line (stderr is
+    # unbuffered: ``print`` writes the text and its newline in two calls)
+    sys.stderr.write(f"note: {path}: unreadable cache discarded and rebuilt ({reason})\n")
 
 
 def describe_os_error(error: OSError, folder: Path | str | None = None) -> str:
