@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: html publish test lint serve clean bench system-deps
+.PHONY: html publish test screenshots lint serve clean bench system-deps
 
 # The venv is (re)made from the pinned requirements whenever they change.
 $(VENV)/.installed: requirements.txt pyproject.toml
@@ -30,6 +30,10 @@ system-deps:
 # Two workers (the machine's two cores); a test file runs whole on one worker, in its order.
 test: $(VENV)/.test-installed system-deps
 	$(BIN)/python -m pytest -n 2 --dist loadfile
+
+# Pictures of every page kind at 1366 and 390 px in test-screenshots/, to look at (not a test).
+screenshots: $(VENV)/.test-installed system-deps
+	$(BIN)/python -m pytest -m screenshots tests/test_reading.py
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -91,9 +91,11 @@ def serve():
     stop when the test file ends: their threads must not outlive it (the build's forks refuse to
     run beside a thread, and other files' tests fork).
     """
-    servers = []
+    servers: dict[tuple[Path, str], tuple[http.server.ThreadingHTTPServer, str]] = {}
 
     def start(directory: Path, prefix: str = "") -> str:
+        if (directory, prefix) in servers:  # one server a directory: each stops in up to a poll
+            return servers[directory, prefix][1]
         root = directory
         if prefix:
             root = directory.parent / f"{directory.name}-mount"
@@ -103,13 +105,14 @@ def serve():
                 target.symlink_to(directory, target_is_directory=True)
         handler = functools.partial(_Quiet, directory=str(root))
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}{prefix}"
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        servers[directory, prefix] = server, f"http://127.0.0.1:{server.server_address[1]}{prefix}"
+        return servers[directory, prefix][1]
 
     yield start
-    for server in servers:
+    for server, _ in servers.values():
         server.shutdown()
+        server.server_close()
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from bench import corpus
+from bench import run as bench_run
 from bench.run import TreeSampler, _stage_of, served_file
 from newsarchive.formats.story_file import load_story
 from newsarchive.site.build import PAGEFIND_ENV
@@ -100,7 +101,7 @@ def test_bench_run_reports_every_field(tmp_path):
         "-m",
         "bench.run",
         "--sizes",
-        "20,50",
+        "30",
         "--out",
         str(out),
         "--write",
@@ -111,7 +112,7 @@ def test_bench_run_reports_every_field(tmp_path):
     done = subprocess.run(cmd + ["--plot", str(svg)], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-3000:]
     report = json.loads((out / "report.json").read_text())
-    assert [r["n"] for r in report["sizes"]] == [20, 50]
+    assert [r["n"] for r in report["sizes"]] == [30]
     for key in ("nproc", "memory", "python", "pelican", "pagefind"):
         assert report["machine"][key]
     assert "archive_core" in report["plugins"]
@@ -164,18 +165,43 @@ def test_bench_run_reports_every_field(tmp_path):
             assert sum(files.values()) == q["bytes"]
             for path, size in files.items():
                 assert size == served_file(output, path).stat().st_size, path
-    assert_index_chunks_follow_setting(out / "n50" / "output" / "pagefind")
-    assert report["exponent"]["full"] is not None and report["exponent"]["vanilla"] is not None
-    assert len(report["goals"]) == 8 and all(g["met"] is not None for g in report["goals"])
+    assert_index_chunks_follow_setting(out / "n30" / "output" / "pagefind")
+    assert report["exponent"] == {"full": None, "vanilla": None}  # it takes two sizes (below)
+    assert len(report["goals"]) == 8 and all(
+        g["met"] is not None for g in report["goals"] if "exponent" not in g["goal"]
+    )
     largest = max(report["sizes"], key=lambda r: r["n"])
     gzip_goal = next(g for g in report["goals"] if "GitHub Pages" in g["goal"])
     assert gzip_goal["value"] == round(max(q["bytes_gzip"] for q in largest["first_queries"]) / 1024, 1)
     text = md.read_text()
-    assert re.search(r"N=50: vanilla [0-9.]+ s, full [0-9.]+ s, rebuild [0-9.]+ s", text)
-    assert "| 50 |" in text and "## Goals" in text and "plot.svg" in text
+    assert re.search(r"N=30: vanilla [0-9.]+ s, full [0-9.]+ s, rebuild [0-9.]+ s", text)
+    assert "| 30 |" in text and "## Goals" in text and "plot.svg" in text
     path, size = largest["full"]["largest"][0]
     assert f"Largest pages of the full build: `{path}` {size / 2**20:,.1f} MB" in text
-    assert ET.parse(svg).getroot().findall("{http://www.w3.org/2000/svg}polyline")
+    assert ET.parse(svg).getroot().findall("{http://www.w3.org/2000/svg}circle")  # a point per kind of build
+    assert_two_sizes_are_reported(report)
+
+
+def assert_two_sizes_are_reported(report: dict) -> None:
+    """What a run of several sizes adds, from the measured row and the same row at ten times the
+    stories and twenty times the seconds (one real size keeps the test short): the scaling
+    exponent and its goal, a row and a line per size, a point per size on each line of the plot."""
+    small = report["sizes"][0]
+    large = json.loads(json.dumps(small))
+    large["n"] = small["n"] * 10
+    for kind in ("vanilla", "full", "incremental"):
+        large[kind]["wall_s"] = small[kind]["wall_s"] * 20
+    two = {**report, "sizes": [small, large]}
+    two["exponent"] = {key: bench_run.exponent(two["sizes"], key) for key in ("full", "vanilla")}
+    assert two["exponent"] == {"full": 1.301, "vanilla": 1.301}  # log 20 / log 10
+    scaling = next(g for g in bench_run.goals(two) if "exponent" in g["goal"])
+    assert scaling["value"] == 1.301 and scaling["met"] is False and scaling["at"] == f"N={large['n']:,}"
+    text = bench_run.render_markdown(two, "plot.svg")
+    for n in (small["n"], large["n"]):
+        assert f"| {n:,} |" in text and re.search(rf"N={n:,}: vanilla [0-9.]+ s, full [0-9.]+ s", text), n
+    assert "full 1.30" in text
+    lines = ET.fromstring(bench_run.render_svg(two)).findall("{http://www.w3.org/2000/svg}polyline")
+    assert lines and all(len(line.get("points").split()) == 2 for line in lines)
 
 
 def assert_index_chunks_follow_setting(pagefind: Path) -> None:

@@ -178,9 +178,11 @@ def test_the_404_page_offers_search_and_the_main_sections(site):
     assert {"/", "/stories/", "/quotes/", "/people/"} <= hrefs, hrefs
 
 
+@pytest.mark.screenshots
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1366", "390"])
 def test_screenshots_of_every_page_kind(viewport, site, base, browser):
-    """Not a check: saves what a visitor sees of each page kind, for people to look at."""
+    """Not a check, so not part of ``make test``: ``make screenshots`` saves what a visitor sees of
+    each page kind, for people to look at."""
     SCREENSHOTS.mkdir(exist_ok=True)
     context, page = new_page(browser, viewport=viewport)
     taken = []
