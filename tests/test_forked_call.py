@@ -84,6 +84,30 @@ def test_a_child_that_dies_leaves_the_call_to_the_parent():
     assert calls == [parent]  # the child's call died with it; the parent's is the one that counted
 
 
+def test_a_call_whose_work_the_child_shares_names_what_the_parent_does_alone():
+    """A child that dies leaves ``fallback(*args)`` to the parent: the whole work, where ``fn``
+    did a share of it. A child that gives its value never calls it."""
+    parent = os.getpid()
+
+    def share(n):
+        if os.getpid() != parent:
+            die()
+        return "a share"
+
+    assert ForkedCall(share, 3, fallback=lambda n: f"all {n}").result() == "all 3"
+    assert ForkedCall(whose_pid, "x", fallback=lambda tag: pytest.fail("called")).result()[0] == "x"
+
+
+def test_a_cancelled_call_stops_its_child_at_once(tmp_path):
+    pending = ForkedCall(time.sleep, 60)
+    pid = pending.pid
+    started = time.monotonic()
+    pending.cancel()
+    assert time.monotonic() - started < 10 and pending.pid is None
+    with pytest.raises(ChildProcessError):  # already waited for: gone
+        os.waitpid(pid, 0)
+
+
 def test_a_value_that_does_not_pickle_is_computed_in_the_parent():
     pending = ForkedCall(lambda: (os.getpid(), lambda: None))
     pid, fn = pending.result()

@@ -25,15 +25,14 @@ import errno
 import fcntl
 import functools
 import os
-import queue
 import re
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
-import threading
 from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from importlib.metadata import version
 from pathlib import Path
@@ -230,9 +229,11 @@ def _index_shards(
     keys = [shard_key(shard, tool) for shard in shards]
     bundles = [cache.get(key) if cache else None for key in keys]
     todo = [n for n, bundle in enumerate(bundles) if bundle is None]
-    running: dict[int, tuple[str, subprocess.Popen, threading.Thread]] = {}
-    ended: queue.SimpleQueue = queue.SimpleQueue()  # (shard, its output), as each run ends
-    with stage("search: pagefind"):
+    running: dict[Future, tuple[int, str, subprocess.Popen]] = {}  # each run's output, as it ends
+    # a thread per run reads its output, so that the next run starts as soon as any run ends
+    # (waiting for the oldest left a core idle behind a small shard); the pool is shut down, its
+    # threads ended, before the merge forks
+    with stage("search: pagefind"), ThreadPoolExecutor(max_workers=SHARDS_AT_ONCE) as readers:
         if cache and not quiet:
             print(f"[build] search: {len(shards) - len(todo)} of {len(shards)} shards unchanged", file=sys.stderr)
         for count, n in enumerate(todo, 1):
@@ -240,16 +241,12 @@ def _index_shards(
             link_pages(site, [page.path for page in shards[n]], root)
             name = "pagefind" if len(shards) == 1 else f"pagefind, shard {n + 1} of {len(shards)}"
             step = start_step(name, pagefind_command(root), quiet, PAGEFIND_ENV)
-            # a thread per run reads its output, so the next run starts as soon as any run ends
-            # (waiting for the oldest left a core idle behind a small shard)
-            reader = threading.Thread(target=lambda n=n, step=step: ended.put((n, step.communicate())))
-            reader.start()
-            running[n] = (name, step, reader)
+            running[readers.submit(step.communicate)] = (n, name, step)
             bundles[n] = root / "pagefind"
             while running and (len(running) == SHARDS_AT_ONCE or count == len(todo)):
-                finished, (out, err) = ended.get()
-                name, step, reader = running.pop(finished)
-                reader.join()  # no thread may be left when the merge forks
+                ended = next(iter(wait(running, return_when=FIRST_COMPLETED).done))
+                finished, name, step = running.pop(ended)
+                out, err = ended.result()
                 succeeded = step_succeeded(name, step, out, err, quiet)
                 problem = succeeded and bundle_problem(bundles[finished])
                 if problem:
@@ -259,11 +256,9 @@ def _index_shards(
                         file=sys.stderr,
                     )
                 if not succeeded or problem:
-                    for _, other, _ in running.values():
+                    for _, _, other in running.values():
                         other.kill()
-                    for _, _, other_reader in running.values():
-                        other_reader.join()
-                    return False
+                    return False  # leaving the pool waits for their readers
                 if cache:
                     bundles[finished] = cache.put(keys[finished], bundles[finished])
     with stage("search: merging shards"):

@@ -15,7 +15,8 @@ through a pipe it would wait, blocked, until ``result()`` read the value, holdin
 When the child cannot give a value (it raised, was killed, or its value does not pickle), or
 when forking cannot help (one core, no ``fork``, another thread running), ``result()`` makes the call in the parent
 instead: the value is the same, and an error is raised where it would have been without the
-child (with the parent's traceback and error handling).
+child (with the parent's traceback and error handling). A call whose work the child shares with
+the parent names another function for that case (``fallback``): the one that does it all here.
 """
 
 from __future__ import annotations
@@ -59,10 +60,12 @@ def forking_helps() -> bool:
 class ForkedCall:
     """``fn(*args)``, started in a forked child at once; :meth:`result` gives its value (see the
     module docstring). With ``enabled=False``, or where forking cannot help, ``result()`` makes
-    the call."""
+    the call (``fallback(*args)`` when given)."""
 
-    def __init__(self, fn: Callable[..., Any], *args: Any, enabled: bool = True) -> None:
-        self.fn, self.args = fn, args
+    def __init__(
+        self, fn: Callable[..., Any], *args: Any, enabled: bool = True, fallback: Callable[..., Any] | None = None
+    ) -> None:
+        self.fn, self.args, self.fallback = fn, args, fallback or fn
         self.pid: int | None = None
         self.child_seconds: float | None = None  # how long the call took in the child
         if not (enabled and forking_helps()):
@@ -87,7 +90,19 @@ class ForkedCall:
                 if os.waitstatus_to_exitcode(status) == 0 and written.read(1) == _DONE:
                     self.child_seconds, value = pickle.load(written)  # from the file: no copy of its bytes
                     return value
-        return self.fn(*self.args)
+        return self.fallback(*self.args)
+
+    def cancel(self) -> None:
+        """Stop the child if it still runs, and wait for it to end: the call gives no value. For a
+        parent about to fail, whose child would otherwise go on writing where it is cleaning up."""
+        if self.pid is not None:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:  # it has ended: the wait below collects it
+                pass
+            os.waitpid(self.pid, 0)
+            self.pid = None
+            self._value.close()
 
 
 def map_in_two(fn: Callable[[list[T]], list[R]], items: list[T], enabled: bool = True) -> list[R]:

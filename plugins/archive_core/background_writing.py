@@ -1,12 +1,14 @@
-"""Write the quotation and wire pages in forked children while Pelican writes the rest.
+"""Write the quotation and wire pages in a forked child while Pelican writes the rest.
 
 Pelican writes pages one generator after another, on one core. Generators that set
 ``write_in_background = True`` (quotations and wire copy, many pages each) write pages that no other
 generator reads. So, on a machine with two or more cores, the build forks when every analysis is
-done (Pelican's ``get_writer`` signal, sent just before writing starts): one child writes their
-pages, one generator after another, while the parent writes the stories and listings. The parent
-waits for the child at ``finalized`` and fails the build if it failed. The files are the same either
-way (tested); ``ARCHIVE_PARALLEL_WRITING = False`` writes everything in one process.
+done (Pelican's ``get_writer`` signal, sent just before writing starts): a
+:class:`~newsarchive.site.forked_call.ForkedCall` writes their pages, one generator after another,
+while the parent writes the stories and listings. The parent takes the child's record of what it
+wrote at ``finalized``; the build fails with the child's error if writing failed there, and the
+parent writes the pages itself if the child ended without a word (killed, say). The files are the
+same either way (tested); ``ARCHIVE_PARALLEL_WRITING = False`` writes everything in one process.
 
 One child, not one per generator: on two cores a third writer only competes with the other two,
 and each forked child copies the pages of the parent's heap it touches.
@@ -21,16 +23,14 @@ from __future__ import annotations
 
 import atexit
 import multiprocessing
-import os
-import sys
 
 from newsarchive.site.faults import describe_os_error
-from newsarchive.site.forked_call import forking_helps, release_free_memory
+from newsarchive.site.forked_call import ForkedCall, forking_helps, release_free_memory
 
 from . import incremental_writing
 
 _background: list = []  # generators whose pages the child writes
-_child: list[int] = []  # the child's pid while it runs
+_writer: list[ForkedCall] = []  # the forked writer while it runs
 
 
 def remember_generators(generators) -> None:
@@ -42,40 +42,40 @@ def _wanted(settings) -> bool:
 
 
 def fork_writer(pelican) -> None:
-    """``get_writer`` receiver: a child writes the background generators' pages and exits."""
+    """``get_writer`` receiver: a forked child writes the background generators' pages."""
     if not _wanted(pelican.settings):
         return None
-    atexit.register(_reap)  # a parent that fails first still waits: its output dir is about to go
-    sys.stdout.flush()
-    sys.stderr.flush()
     _background[-1].shared_pages = SharedPages()  # the parent writes its share after its own pages
     release_free_memory()
-    pid = os.fork()
-    if pid == 0:
-        _write_and_exit(pelican, _background)
-    _child.append(pid)
+    _writer.append(ForkedCall(_write_in_child, pelican, _background, fallback=_write_here))
+    atexit.register(_writer[-1].cancel)  # a parent that fails first stops it: its output dir is about to go
     for generator in _background[:-1]:
         generator.written_in_background = True
     return None  # not a writer class: Pelican uses its own
 
 
-def _write_and_exit(pelican, generators) -> None:
-    status = 1
+def _write_in_child(pelican, generators) -> tuple[str | None, tuple | None]:
+    """(None, this process's share of the record of pages written), or (what went wrong, None)."""
     try:
-        writer = incremental_writing.ReusingWriter(pelican.output_path, settings=pelican.settings)
-        for generator in generators:
-            generator.generate_output(writer)
-        incremental_writing.save_child_part()
-        status = 0
-    except BaseException as err:  # reported by the parent as a failed build
-        what = (
-            describe_os_error(err, pelican.output_path) if isinstance(err, OSError) else f"{type(err).__name__}: {err}"
-        )
-        print(f"error: writing pages in the background failed: {what}", file=sys.stderr)
-    finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(status)
+        _write(pelican, generators)
+    except Exception as err:  # reported by the parent, which fails the build
+        what = describe_os_error(err, pelican.output_path) if isinstance(err, OSError) else None
+        return what or f"{type(err).__name__}: {err}", None
+    return None, incremental_writing.this_process_share()
+
+
+def _write_here(pelican, generators) -> tuple[None, None]:
+    """The pages the child gave no word of, every one, written by this process (sharing none)."""
+    for generator in generators:
+        generator.written_in_background, generator.shared_pages = False, None
+    _write(pelican, generators)
+    return None, None
+
+
+def _write(pelican, generators) -> None:
+    writer = incremental_writing.ReusingWriter(pelican.output_path, settings=pelican.settings)
+    for generator in generators:
+        generator.generate_output(writer)
 
 
 class SharedPages:
@@ -116,17 +116,15 @@ class _SharingWriter:
             self.writer.write_made(*args)
 
 
-def _reap() -> int:
-    """Wait for every child; the first non-zero exit code (0 when all succeeded or there were none)."""
-    codes = []
-    while _child:
-        _, status = os.waitpid(_child.pop(0), 0)
-        codes.append(os.waitstatus_to_exitcode(status))
-    return next((code for code in codes if code), 0)
-
-
 def wait_for_child(pelican) -> None:
-    """``finalized`` receiver: the build fails if the child did (exit 1, no traceback: the child
-    has printed what went wrong)."""
-    if _reap() != 0:
-        raise SystemExit("error: the pages written in the background are incomplete; build stopped")
+    """``finalized`` receiver: every background page is written once it returns, and the
+    child's record of them is this process's. The build fails (exit 1, one line, no traceback)
+    if writing failed in the child."""
+    if not _writer:
+        return
+    pending = _writer.pop()
+    atexit.unregister(pending.cancel)
+    error, share = pending.result()
+    if error:
+        raise SystemExit(f"error: writing pages in the background failed: {error}")
+    incremental_writing.take_share(share)

@@ -16,7 +16,6 @@ did not change is left as it is). ``ARCHIVE_REUSE_PAGES=0`` renders every page;
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 import tempfile
@@ -46,6 +45,7 @@ class _State:
     def __init__(self) -> None:
         self.writers: list[ReusingWriter] = []  # this process's writers, for the files they wrote
         self.parts: FileRecord | None = None  # where files' parts are, and their keys (record_parts)
+        self.child_files: list[str] = []  # the files the forked writer wrote (take_share)
 
 
 _state = _State()
@@ -201,24 +201,26 @@ def writer_class(pelican):
     return ReusingWriter
 
 
-def _part(parent_pid: int) -> Path:
-    return _state.manifest.with_name(f"{_state.manifest.name}.part-{parent_pid}")
-
-
-def _files_part(parent_pid: int) -> Path:
-    return _state.manifest.with_name(f"{_state.manifest.name}.files-{parent_pid}")
-
-
 def _files_written() -> list[str]:
-    return sorted(path for writer in _state.writers for path in writer._written_files)
+    return sorted({path for writer in _state.writers for path in writer._written_files} | set(_state.child_files))
 
 
-def save_child_part() -> None:
-    """In the forked writer, after its pages: hand what it wrote to the parent (the keys, and
-    every file, for the sitemap)."""
-    if _state.written is not None:
-        _state.written.save(_part(os.getppid()))
-        _files_part(os.getppid()).write_text(json.dumps(_files_written()), encoding="utf-8")
+def this_process_share() -> tuple[dict, list[str]] | None:
+    """What this process wrote: the record of its pages and every file it wrote or linked
+    (absolute paths); None when no record is kept. The forked writer gives it to the build's
+    process (:func:`take_share`)."""
+    if _state.written is None:
+        return None
+    return _state.written.pages, _files_written()
+
+
+def take_share(share: tuple[dict, list[str]] | None) -> None:
+    """Make the forked writer's share (:func:`this_process_share`) this process's."""
+    if share is None or _state.written is None:
+        return
+    pages, files = share
+    _state.written.pages.update(pages)
+    _state.child_files = files
 
 
 def files_written() -> list[str] | None:
@@ -226,9 +228,7 @@ def files_written() -> list[str] | None:
     writer is done; None when the writers did not record them (no incremental writing)."""
     if _state.written is None or not _state.writers:
         return None
-    part = _files_part(os.getpid())
-    child = json.loads(part.read_text(encoding="utf-8")) if part.exists() else []
-    return _files_written() + child
+    return _files_written()
 
 
 def page_key(name: str) -> str | None:
@@ -291,11 +291,6 @@ def finish(pelican) -> None:
     """``finalized`` receiver (after the forked writer is done): save this build's record."""
     if _state.written is None:
         return
-    part = _part(os.getpid())
-    if part.exists():
-        _state.written.pages.update(Manifest.load(part, _state.written.environment).pages)
-        part.unlink()
-    _files_part(os.getpid()).unlink(missing_ok=True)
     _state.written.save(_state.manifest)
     if _state.parts is not None:
         _state.parts.save()
