@@ -156,7 +156,8 @@ def project(tmp_path_factory) -> Path:
 
 
 def inodes(out: Path) -> dict[str, int]:
-    return {gates.rel(out, p): p.stat().st_ino for p in out.rglob("*") if p.suffix in (".html", ".svg")}
+    made = (".html", ".svg", ".bib", ".ris")
+    return {gates.rel(out, p): p.stat().st_ino for p in out.rglob("*") if p.suffix in made or p.name == "cite.json"}
 
 
 def files(out: Path) -> dict[str, bytes]:
@@ -175,6 +176,7 @@ def test_an_unchanged_archive_reuses_every_page_with_a_key(project, tmp_path):
     kinds = {"stories", "quotes", "people", "wire", "compare", "commenters"}
     assert len(keyed) > 300 and {n.split("/")[0] for n in keyed} >= kinds
     assert any(n.endswith(".svg") for n in keyed)  # the wire diagrams, made without a template
+    assert {n.rpartition("/")[2] for n in keyed} >= {"cite.bib", "cite.ris", "cite.json"}  # and the citations
     (record,) = project.glob("cache/*/parts-*.json")  # where archive.json's stories are, by page key
     parts = json.loads(record.read_text())["files"]["archive.json"][-1][1]  # [identity..., [environment, parts]]
     assert len(parts) > 40 and all(key for key, _, _ in parts.values())
@@ -268,7 +270,7 @@ def test_a_reused_page_still_sends_content_written(tmp_path):
     out = build(project, tmp_path / "out", "", "--no-search", WRITTEN_PATHS_LOG=str(tmp_path / "first.log"))
     before = inodes(out)
     build(project, out, "", "--no-search", WRITTEN_PATHS_LOG=str(tmp_path / "second.log"))
-    story_pages = {n for n in manifest_of(project) if n.startswith("stories/")}  # those with a key
+    story_pages = {n for n in manifest_of(project) if n.startswith("stories/") and n.endswith(".html")}  # with a key
     assert story_pages and all(inodes(out)[n] == before[n] for n in story_pages)  # linked, not rendered
     first, second = story_pages_heard(tmp_path / "first.log"), story_pages_heard(tmp_path / "second.log")
     assert story_pages <= first

@@ -221,7 +221,7 @@ class _Parts:
 
     def done(self) -> Formatted:
         text = "".join(t for t, _ in self.parts)
-        html = Markup("").join(Markup("<i>{}</i>").format(t) if i else escape(t) for t, i in self.parts)
+        html = "".join(f"<i>{escape(t)}</i>" if i else escape(t) for t, i in self.parts)
         return Formatted(text, Markup(html))
 
 

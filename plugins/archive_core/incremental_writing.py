@@ -127,7 +127,7 @@ class ReusingWriter(Writer):
             return
         path = self._path(name)
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "w", encoding="utf-8") as fp:
+        with open(path, "w", encoding="utf-8", newline="\n") as fp:
             fp.write(make())
         self._written_files.add(path)
         if key is not None:

@@ -10,7 +10,7 @@ citation, and a generator that writes the downloads. Comes after ``quotes_people
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+from functools import partial
 
 from markupsafe import Markup
 from pelican import signals
@@ -95,14 +95,13 @@ class CitationsGenerator(TimedStages, Generator):
         pass
 
     def _generate_output(self, writer):
-        out = Path(self.output_path)
+        """Each download made from the story's citation (its ``repr`` is everything the formats
+        read): a rebuild links the last build's file when the citation is the same."""
         articles = self.context.get("articles", []) + self.context.get("hidden_articles", [])
         for story in (a.story for a in articles if hasattr(a, "story")):
             ref = _story_reference(story, self.settings)
-            folder = out / story.url
-            folder.mkdir(parents=True, exist_ok=True)
             for name, write in citation.DOWNLOADS.items():
-                (folder / name).write_text(write(ref), encoding="utf-8", newline="\n")
+                writer.write_made(story.url + name, repr(ref), partial(write, ref))
 
 
 def get_generators(pelican):
