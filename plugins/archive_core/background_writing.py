@@ -59,8 +59,9 @@ def _write_in_child(pelican, generators) -> tuple[str | None, tuple | None]:
     try:
         _write(pelican, generators)
     except Exception as err:  # reported by the parent, which fails the build
-        what = describe_os_error(err, pelican.output_path) if isinstance(err, OSError) else None
-        return what or f"{type(err).__name__}: {err}", None
+        if isinstance(err, OSError):
+            return describe_os_error(err, pelican.output_path), None
+        return f"{type(err).__name__}: {err}", None
     return None, incremental_writing.this_process_share()
 
 
