@@ -411,3 +411,21 @@ def largest_page(site: Path, kind: str) -> Path | None:
     """The largest page of ``kind`` (a key of :data:`PAGE_KINDS`) in ``site``, or None if it has none."""
     found = sorted(site.glob(PAGE_KINDS[kind][0]), key=lambda p: (-p.stat().st_size, p))
     return found[0] if found else None
+
+
+def open_page_kind(page, url: str, kind: str) -> None:
+    """Opens ``url``, a page of ``kind``, in ``page`` and returns once it is shown: the search page
+    with a query, once its results (read from the index after load) are listed."""
+    if kind != "search":
+        page.goto(url)
+        return
+    page.goto(url + "?q=immigration")
+    page.wait_for_selector("#search-results > li")
+
+
+def axe_context(browser, **options):
+    """A new Chromium context (``options`` as for ``new_context``) in which every page has axe-core
+    loaded before its own scripts run; the CSP is bypassed so that axe may run."""
+    context = browser.new_context(bypass_csp=True, **options)
+    context.add_init_script(path=str(npm_tool("axe") / "axe-core" / "axe.min.js"))
+    return context

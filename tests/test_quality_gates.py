@@ -116,20 +116,16 @@ def test_the_link_checker_finds_broken_links(tmp_path):
 @pytest.fixture(scope="module")
 def axe_page(browser, site, serve):
     """A Chromium page on the served site that can run axe-core (CSP bypassed so axe can be injected)."""
-    script = gates.npm_tool("axe") / "axe-core" / "axe.min.js"
-    context = browser.new_context(bypass_csp=True)
+    context = gates.axe_context(browser)
     page = context.new_page()
     page.base_url = serve(site)
-    page.axe_script = str(script)
     yield page
     context.close()
 
 
-def axe_violations(page, url: str) -> list[str]:
-    """axe-core's WCAG 2.1 A/AA violations on ``url``, one line per failing element."""
-    page.goto(url)
-    page.wait_for_load_state("networkidle")
-    page.add_script_tag(path=page.axe_script)
+def axe_violations(page, url: str, kind: str = "") -> list[str]:
+    """axe-core's WCAG 2.1 A/AA violations on ``url`` (a page of ``kind``), one line per failing element."""
+    gates.open_page_kind(page, url, kind)
     result = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", WCAG_AA
     )
@@ -150,9 +146,7 @@ def test_page_has_no_wcag_aa_violations(kind, site, axe_page):
         assert not required, f"no {kind} page ({pattern}) in output/"
         pytest.skip(f"no {kind} page ({pattern}) in output/ yet")
     url = axe_page.base_url + gates.page_url(site, found)
-    if kind == "search":
-        url += "?q=immigration"
-    problems = axe_violations(axe_page, url)
+    problems = axe_violations(axe_page, url, kind)
     assert not problems, f"{url}\n" + report(problems)
 
 

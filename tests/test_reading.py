@@ -46,9 +46,7 @@ def visit_every_page_kind(page, site: Path, base: str):
         url = url_of(site, base, kind)
         if url is None:
             continue
-        page.goto(url + ("?q=immigration" if kind == "search" else ""))
-        if kind == "search":
-            page.wait_for_load_state("networkidle")  # results come from the index after load
+        gates.open_page_kind(page, url, kind)
         yield kind, url
 
 
@@ -111,12 +109,11 @@ def test_the_section_links_on_a_phone_are_big_enough_to_tap(site, base, browser)
 def test_the_dark_colour_scheme_has_enough_contrast(site, base, browser):
     """axe's colour-contrast rule on every page kind in the dark scheme (the light scheme is
     checked with all of WCAG AA in test_quality_gates)."""
-    context = browser.new_context(bypass_csp=True, color_scheme="dark")
+    context = gates.axe_context(browser, color_scheme="dark")
     page = context.new_page()
     problems, checked = [], 0
     for _kind, url in visit_every_page_kind(page, site, base):
         assert page.evaluate("() => getComputedStyle(document.body).backgroundColor") != "rgb(253, 252, 249)"
-        page.add_script_tag(path=str(gates.npm_tool("axe") / "axe-core" / "axe.min.js"))
         result = page.evaluate("() => axe.run(document, {runOnly: ['color-contrast'], resultTypes: ['violations']})")
         problems += [
             f"{url} {n['target']}: {n['failureSummary'][:160]}" for v in result["violations"] for n in v["nodes"]
