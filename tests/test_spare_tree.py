@@ -1,13 +1,11 @@
 """A build writes into the folders of the output before last (newsarchive/site/spare_tree.py), and
-publishes exactly what a build into a new directory publishes."""
+publishes exactly what a build into a new directory publishes. The real builds that show it are
+tests/test_page_reuse.py's (test_a_build_into_the_spare_folders_publishes_what_a_new_directory_gets:
+a rebuild into the spare folders against a build into a new directory)."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
-
-from conftest import copy_project
-from test_quality_gates import build
 
 from newsarchive.site.spare_tree import FOLDERS, clear, remove_empty, spare_path, take_spare
 
@@ -73,34 +71,3 @@ def test_a_spare_not_made_by_a_clearing_is_emptied_and_not_used(tmp_path):
     staging.mkdir()
     assert take_spare(output, staging) is None
     assert tree(staging) == {}
-
-
-def wait_for(path: Path, seconds: float = 60.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not path.exists() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert path.exists(), f"{path} did not appear in {seconds} s"
-
-
-def test_a_build_into_the_spare_folders_publishes_what_a_new_directory_gets(tmp_path):
-    project = copy_project(tmp_path / "project")
-    out = project / "output"
-    build(project, out, "")
-    first_stories = (out / "stories").stat().st_ino
-    build(project, out, "")  # replaces the first output, which becomes the spare
-    wait_for(spare_path(out))
-    removed = sorted((project / "content" / "stories").glob("*.md"))[0]
-    header = removed.read_text(encoding="utf-8").splitlines()
-    slug = next(line[6:] for line in header if line.startswith("Slug: "))
-    assert (out / "stories" / slug).is_dir()
-    removed.unlink()
-    (
-        project / "content" / next(line[9:] for line in header if line.startswith("Capture: "))
-    ).unlink()  # unused, refused
-
-    build(project, out, "")
-
-    assert (out / "stories").stat().st_ino == first_stories  # the first build's folder, written into again
-    assert not (out / "stories" / slug).exists()  # the removed story's folder went with it
-    fresh = build(project, tmp_path / "fresh", "")
-    assert tree(out) == tree(fresh)  # the same files, the same bytes, the same folders
