@@ -91,10 +91,10 @@ def cold(site: Path, dest: Path) -> dict[str, bytes]:
 
 def test_only_changed_shards_are_indexed_again_and_the_index_is_a_cold_ones(tmp_path, runs):
     site, cache = tmp_path / "site", tmp_path / "cache"
-    for n in range(60):
+    for n in range(20):
         story(site, n)
     write_page(site, "people/p/index.html", f"<p>a person</p>{dated('2010-01-01')}")
-    # about 4 pages of ~500 bytes per shard: some 15 shards
+    # about 2 pages of ~500 bytes per shard: some 14 shards
     sharded = plan_shards(read_indexed_pages(site), 20, 2000)
     assert len(sharded) > 8
 
@@ -125,13 +125,13 @@ def test_only_changed_shards_are_indexed_again_and_the_index_is_a_cold_ones(tmp_
 
 def test_a_failed_shard_keeps_the_cache_sound(tmp_path, runs, monkeypatch, capsys):
     site, cache = tmp_path / "site", tmp_path / "cache"
-    for n in range(30):
+    for n in range(12):  # in 4 shards
         story(site, n)
     assert index_site(site, quiet=True, shard_pages=20, cache=cache, target_bytes=2000)
     first = tree(site / "pagefind")
     shutil.rmtree(site / "pagefind")
-    story(site, 3, "edited")
-    story(site, 25, "edited")
+    story(site, 3, "edited")  # two shards to index again: the second run fails
+    story(site, 10, "edited")
     real = build.pagefind_command
     calls = []
 
