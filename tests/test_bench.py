@@ -347,10 +347,15 @@ def test_a_run_waits_for_the_deletions_the_previous_build_left_running(tmp_path)
 
     work = tmp_path / "work"
     old = work / ".output.old-1"
-    for n in range(100):
+    # 20,000 names for the removal to unlink (about half a second): hard links, 500 to one file
+    # a folder; as many new files took 8-20 s to make (a new inode each), and rm unlinks a name
+    # in the same time either way
+    for n in range(40):
         (old / str(n)).mkdir(parents=True)
-        for k in range(200):
-            (old / str(n) / f"{k}.html").write_bytes(b"<p>")
+        first = old / str(n) / "0.html"
+        first.write_bytes(b"<p>")
+        for k in range(1, 500):
+            os.link(first, old / str(n) / f"{k}.html")
     remove_in_background(old)
     wait_for_removals(work)
     assert not old.exists() and not detached_removals(work)
