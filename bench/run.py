@@ -382,7 +382,7 @@ def bench_size(
     row["pagefind_index"] = {"bytes": size, "files": files}
     if browser:
         words = [query] + [w for w in [most_quoted_surname(output)] if w and w != query]
-        row["first_queries"] = [first_query(output, word) for word in words]
+        row["first_queries"] = first_queries(output, words)
         row["first_query"] = max(row["first_queries"], key=lambda q: q.get("bytes", -1))  # the worst counts
     else:
         row["first_query"] = {"skipped": True}
@@ -540,8 +540,9 @@ def body_size(output: Path, request) -> int:
     return size
 
 
-def first_query(output: Path, word: str) -> dict:
-    """Bytes a fresh browser fetches to answer one query and show its first five results.
+def first_queries(output: Path, words: list[str]) -> list[dict]:
+    """Bytes a fresh browser fetches to answer each query in ``words`` and show its first five
+    results: one Chromium, a new context (an empty cache) a query.
 
     With a search page (``/search/``), it is loaded with ``?q=word``; otherwise the home page is
     loaded and Pagefind's JS API is called in it (only what that search fetches is counted).
@@ -549,7 +550,7 @@ def first_query(output: Path, word: str) -> dict:
     try:
         from playwright.sync_api import sync_playwright
     except ImportError as err:
-        return {"error": f"playwright missing: {err}"}
+        return [{"query": word, "error": f"playwright missing: {err}"} for word in words]
     handler = functools.partial(_Quiet, directory=str(output))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -558,32 +559,40 @@ def first_query(output: Path, word: str) -> dict:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             try:
-                page = browser.new_page()
-                requests = []
-                page.on("requestfinished", lambda request: requests.append(request))
-                result = {"query": word}
-                if (output / "search" / "index.html").exists():
-                    result["method"] = "search page"
-                    page.goto(f"{base}/search/?q={word}", wait_until="networkidle")
-                    try:  # a large index takes a while to decode: wait for the results, not a fixed time
-                        page.wait_for_selector("#search-results li", timeout=30_000)
-                    except Exception:
-                        result["note"] = "no results shown within 30 s"
-                    page.wait_for_load_state("networkidle")
-                    page.wait_for_timeout(500)
-                else:
-                    result["method"] = "pagefind.js API on the home page"
-                    page.goto(f"{base}/", wait_until="networkidle")
-                    requests.clear()
-                    result.update(page.evaluate(SEARCH_JS, word))
-                    page.wait_for_load_state("networkidle")
-                sizes = [(r.url, body_size(output, r)) for r in requests]
+                return [_first_query(browser, base, output, word) for word in words]
             finally:
                 browser.close()
     except Exception as err:  # a benchmark run reports a broken browser rather than dying
-        return {"error": f"{type(err).__name__}: {err}"}
+        return [{"query": word, "error": f"{type(err).__name__}: {err}"} for word in words]
     finally:
         server.shutdown()
+
+
+def _first_query(browser, base: str, output: Path, word: str) -> dict:
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        requests = []
+        page.on("requestfinished", lambda request: requests.append(request))
+        result = {"query": word}
+        if (output / "search" / "index.html").exists():
+            result["method"] = "search page"
+            page.goto(f"{base}/search/?q={word}", wait_until="networkidle")
+            try:  # a large index takes a while to decode: wait for the results, not a fixed time
+                page.wait_for_selector("#search-results li", timeout=30_000)
+            except Exception:
+                result["note"] = "no results shown within 30 s"
+            page.wait_for_load_state("networkidle")
+            page.wait_for_timeout(500)
+        else:
+            result["method"] = "pagefind.js API on the home page"
+            page.goto(f"{base}/", wait_until="networkidle")
+            requests.clear()
+            result.update(page.evaluate(SEARCH_JS, word))
+            page.wait_for_load_state("networkidle")
+        sizes = [(r.url, body_size(output, r)) for r in requests]
+    finally:
+        context.close()
     pagefind = [size for url, size in sizes if "/pagefind/" in url]
     result["fragments"] = sum(1 for url, _ in sizes if "/pagefind/fragment/" in url)
     result.update(
@@ -916,6 +925,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--skip-vanilla", action="store_true")
     parser.add_argument("--no-browser", action="store_true", help="skip the first-query measurement")
+    parser.add_argument(
+        "--no-warm-up",
+        action="store_true",
+        help="skip the untimed tiny builds before the first size (its times then include cold caches)",
+    )
     parser.add_argument("--profile", action="store_true", help="cProfile the Pelican stage at the largest size")
     parser.add_argument("--write", type=Path, help="also write the markdown report here (e.g. BENCHMARKS.md)")
     parser.add_argument(
@@ -937,7 +951,8 @@ def main(argv: list[str] | None = None) -> int:
         "sizes": [],
     }
     source = args.source.resolve()
-    warm_up(out, args.seed, not args.skip_vanilla, source)
+    if not args.no_warm_up:
+        warm_up(out, args.seed, not args.skip_vanilla, source)
     for n in sizes:
         report["sizes"].append(
             bench_size(n, args.seed, out, not args.skip_vanilla, not args.no_browser, args.query, source, args.repeats)
