@@ -273,6 +273,10 @@ def test_a_reused_page_still_sends_content_written(rebuilds):
     first, second = (story_pages_heard(rebuilds.base / f"{name}.log") for name in ("cold", "unchanged"))
     assert story_pages <= first
     assert second == first
+    # a build checking its reused pages (ARCHIVE_CHECK_REUSE=1) announces its pages only, not the copies
+    # it renders to compare: it is heard as the build of the same content with nothing reused
+    edited, edited_cold = (story_pages_heard(rebuilds.base / f"{name}.log") for name in ("edited", "edited-cold"))
+    assert edited == edited_cold and edited != first
 
 
 def test_after_adding_editing_and_removing_stories_the_site_is_what_a_cold_build_writes(rebuilds):

@@ -157,9 +157,11 @@ class ReusingWriter(Writer):
         return True
 
     def _check(self, name: str, template, context, kwargs) -> None:
-        """Render a reused page anyway (into a scratch directory) and fail if it differs."""
+        """Render a reused page anyway (into a scratch directory) and fail if it differs. The scratch
+        copy is not a page of the site: plugins are not told of it (``content_written`` is muted)."""
         with tempfile.TemporaryDirectory(prefix=".reuse-check-", dir=Path(self.output_path).parent) as scratch:
-            Writer(scratch, settings=self.settings).write_file(name, template, context, **kwargs)
+            with signals.content_written.muted():
+                Writer(scratch, settings=self.settings).write_file(name, template, context, **kwargs)
             if Path(scratch, name).read_bytes() != Path(self.output_path, name).read_bytes():
                 raise SystemExit(  # exit 1 with this message, no traceback
                     f"error: {name}: reused from the last build, but rendering it now gives other bytes: the recipe "
