@@ -90,7 +90,11 @@ def test_a_build_killed_anywhere_leaves_a_site_and_the_next_build_cleans_up(proj
     """Killed while Pelican writes its reader cache, while the search index's record is written
     (its new site and search shards on disk), killed or interrupted (Ctrl-C) the moment the new
     site is published: ``output/`` is a complete site each time, every cache is whole, and the
-    next build removes what the killed ones left, except what a live process holds."""
+    next build removes what the killed ones left, except what a live process holds.
+
+    That next build is also the one that meets another build holding the lock
+    (:func:`build_waiting_for_another`) and every cache cut short (:func:`cut_caches_short`): one
+    build after the kills checks all three."""
     output = project / "output"
     site = files(output)
     held = project / ".output.new-held"  # a folder a live process is working in
@@ -100,6 +104,7 @@ def test_a_build_killed_anywhere_leaves_a_site_and_the_next_build_cleans_up(proj
     (legacy / "1").mkdir(parents=True)
 
     (cache,) = (project / "cache").iterdir()
+    copied = {path.name for path in cache.iterdir()}  # the built project's, some for its own output
     readers = cache / "ArticlesGenerator-Readers"
     before = readers.read_bytes()
     killed = rebuild(project, ARCHIVE_KILL_AT=f"write:{readers.name}")
@@ -121,7 +126,8 @@ def test_a_build_killed_anywhere_leaves_a_site_and_the_next_build_cleans_up(proj
         assert files(output) == site
 
     left = [path for path in leftovers(output) if path != held]
-    done = rebuild(project)
+    read = cut_caches_short(project, copied)
+    done = build_waiting_for_another(project)
     assert done.returncode == 0, done.stderr
     assert files(output) == site
     wait_until_gone(left)
@@ -129,6 +135,7 @@ def test_a_build_killed_anywhere_leaves_a_site_and_the_next_build_cleans_up(proj
     assert leftovers(output) == [held] and not legacy.exists()
     assert not list(cache.glob(".*.partial"))  # the next write of the file removed the killed one's part
     os.close(lock)
+    caches_were_discarded_with_a_note_and_rebuilt(project, read, done)
 
 
 def test_a_publish_killed_between_its_two_renames_is_finished_by_the_next_build(tmp_path, monkeypatch):
@@ -168,26 +175,15 @@ def test_publishing_exchanges_the_two_sites_in_one_step(tmp_path):
 # --- 10: two builds at once ---------------------------------------------------------------------
 
 
-def test_a_second_build_of_the_same_output_waits_for_the_first_saying_so(project):
+def build_waiting_for_another(project: Path) -> subprocess.CompletedProcess:
+    """A second build of the same output waits for the first, saying so (and which process it
+    waits for), then builds once the first ends: the build, started while this test holds the
+    lock as a running build does, and finished."""
     lock = os.open(lock_file(project / "output"), os.O_RDWR | os.O_CREAT)
     fcntl.flock(lock, fcntl.LOCK_EX)  # as a running build holds it
     os.pwrite(lock, b"12345\n", 0)
-    second = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "newsarchive.site.build",
-            "--content",
-            "content",
-            "--output",
-            "output",
-            "-q",
-            "--no-search",
-        ],
-        cwd=project,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    cmd = [sys.executable, "-m", "newsarchive.site.build", "--content", "content", "--output", "output", "-q"]
+    second = subprocess.Popen(cmd, cwd=project, stderr=subprocess.PIPE, text=True)
     try:
         first_line = second.stderr.readline()
         assert "another build" in first_line and "12345" in first_line and "waiting" in first_line
@@ -195,7 +191,7 @@ def test_a_second_build_of_the_same_output_waits_for_the_first_saying_so(project
     finally:
         os.close(lock)  # the first build ends
     _, err = second.communicate()
-    assert second.returncode == 0, err
+    return subprocess.CompletedProcess(cmd, second.returncode, None, first_line + err)
 
 
 # --- 8 and 9: caches cut short, a full disk -----------------------------------------------------
@@ -217,23 +213,34 @@ def test_a_note_is_written_in_one_call_so_two_processes_never_share_its_line(mon
     ]
 
 
-def test_caches_cut_short_are_discarded_with_a_note_and_rebuilt(project):
+def cut_caches_short(project: Path, copied: set[str]) -> list[Path]:
     """Every cache cut to 0 bytes (as a build killed while writing it, or a full disk, leaves
-    it): Pelican's reader cache, the analyses' memos, the records of pages and parts, the
-    content check's record, the search record, a search bundle's prepared form and a file of a
-    search bundle (as Pagefind leaves a bundle on a full disk). The build succeeds, saying
-    which it discarded, and writes each again."""
+    it): Pelican's reader cache, the analyses' memos, the records of pages and parts (those of
+    this project's output: the ``copied`` ones of the built project's are for another output and
+    not read), the content check's record, the search record, a search bundle's prepared form
+    and a file of a search bundle (as Pagefind leaves a bundle on a full disk). The caches cut
+    that the next build reads, the last being a bundle's file."""
     (cache,) = (project / "cache").iterdir()
     shards = search_cache(project / "output")
-    bundle, other = sorted(path for path in shards.iterdir() if path.is_dir())[:2]
-    # the records of pages and parts are kept by output folder: this copy's are not made yet
-    read = [path for path in cache.iterdir() if not path.name.startswith(("pages-", "parts-"))]
+    bundle, other = sorted(path for path in shards.iterdir() if path.is_dir() and path.name[0] != ".")[:2]
+    read = [
+        path
+        for path in cache.iterdir()
+        if path.name[0] != "." and not (path.name.startswith(("pages-", "parts-")) and path.name in copied)
+    ]
+    assert {path.name.split("-")[0] for path in read} >= {"pages", "parts"}  # made by the killed builds
     read += [project / ".output.checked-stories.json", shards / ".pages.json", next((other / ".merge").iterdir())]
     fragment = next((bundle / "fragment").iterdir())
     for path in [*read, fragment]:
         path.write_bytes(b"")
-    done = rebuild(project)
-    assert done.returncode == 0, done.stderr
+    return [*read, fragment]
+
+
+def caches_were_discarded_with_a_note_and_rebuilt(project: Path, cut: list[Path], done) -> None:
+    """The build after ``cut_caches_short`` succeeded (``done``), saying which it discarded, and
+    wrote each again."""
+    *read, fragment = cut
+    bundle = fragment.parent.parent
     noted = {line.split(": ")[1] for line in done.stderr.splitlines() if line.startswith("note: ")}
     assert noted == {str(path) for path in read} | {str(bundle)}, done.stderr
     assert bundle_problem(project / "output" / "pagefind") is None and bundle_problem(bundle) is None
@@ -274,10 +281,12 @@ def test_a_full_disk_stops_the_build_with_one_line_and_the_next_build_succeeds(b
             assert last.startswith(f"build failed: no space left on device in {disk}"), done.stderr
             assert files(output) == site
             ballast.unlink()
-            done = run_build(project / "content", output, cwd=project)
-            assert done.returncode == 0, done.stderr
-            assert bundle_problem(output / "pagefind") is None
-            site = files(output)
+        # one build with space again, after both: each failure left what a build can go on from
+        # (the second failed at its own point, from what the first left, and not otherwise)
+        done = run_build(project / "content", output, cwd=project)
+        assert done.returncode == 0, done.stderr
+        assert bundle_problem(output / "pagefind") is None
+        assert " the1 " in (output / "stories" / story.stem / "index.html").read_text(encoding="utf-8")
     finally:
         subprocess.run(["umount", "-l", str(disk)])
 
