@@ -4,6 +4,8 @@ import hashlib
 import json
 import re
 import shutil
+import subprocess
+import time
 from pathlib import Path
 
 import jsonschema
@@ -11,11 +13,14 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import ROOT, build_with_settings, copy_project, run_build
 
-from newsarchive.site.build import check_record, lock_file, search_cache
+from newsarchive.site.build import check_record, leftovers, lock_file, search_cache
+from plugins.quotes_people.plugin import QuotesGenerator
 
 CBS = "immigration-check-awaits-mass-arrestees"
 AP = "mass-police-to-join-immigration-checks-program"
 EVENT = "massachusetts-joins-secure-communities"
+NEW = "lowell-council-approves-budget"  # tests/fixtures/new_story.md
+NEW_EVENT = "lowell-budget-2011"
 
 
 def soup(site: Path, rel: str) -> BeautifulSoup:
@@ -28,19 +33,35 @@ def test_home_lists_both_stories_and_the_event(site):
     assert {f"/stories/{CBS}/", f"/stories/{AP}/", f"/events/{EVENT}/"} <= links
 
 
-def test_the_events_are_on_the_first_page_of_stories_only(tmp_path):
-    """The home page lists the events, then the newest stories; its later pages (one story a page
-    here) list stories only."""
-    project = copy_project(tmp_path / "project")
+@pytest.fixture(scope="module")
+def grown(tmp_path_factory) -> Path:
+    """A copy of the project grown by a story with an event of its own (tests/fixtures/new_story.md,
+    added with no code change), with one story a page on the home page (DEFAULT_PAGINATION = 1),
+    built with the search index: the project, its site in ``output/``, the build's detached
+    removals done."""
+    project = copy_project(tmp_path_factory.mktemp("grown") / "project")
+    shutil.copy(ROOT / "tests" / "fixtures" / "new_story.md", project / "content" / "stories" / "new.md")
     with open(project / "pelicanconf.py", "a", encoding="utf-8") as settings:
         settings.write("\nDEFAULT_PAGINATION = 1\n")
-    done = run_build(project / "content", project / "output", "--no-search", cwd=project)
+    done = run_build(project / "content", project / "output", cwd=project)
     assert done.returncode == 0, done.stderr
-    first, second = soup(project / "output", "index.html"), soup(project / "output", "page/2/index.html")
-    assert f"/events/{EVENT}/" in {a["href"] for a in first.select("#events-heading ~ ul a")}
-    assert second.find(id="events-heading") is None
-    assert [a["href"] for a in first.select(".story-list .story-link")] == [f"/stories/{CBS}/"]
-    assert [a["href"] for a in second.select(".story-list .story-link")] == [f"/stories/{AP}/"]
+    for _ in range(1200):  # the search index's scratch shards, removed without waiting
+        if not leftovers(project / "output"):
+            break
+        time.sleep(0.1)
+    return project
+
+
+def test_the_events_are_on_the_first_page_of_stories_only(grown):
+    """The home page lists the events, then the newest stories; its later pages (one story a page
+    here) list stories only."""
+    site = grown / "output"
+    first, second, third = (soup(site, rel) for rel in ("index.html", "page/2/index.html", "page/3/index.html"))
+    assert {f"/events/{NEW_EVENT}/", f"/events/{EVENT}/"} <= {a["href"] for a in first.select("#events-heading ~ ul a")}
+    assert second.find(id="events-heading") is None and third.find(id="events-heading") is None
+    assert [a["href"] for a in first.select(".story-list .story-link")] == [f"/stories/{NEW}/"]
+    assert [a["href"] for a in second.select(".story-list .story-link")] == [f"/stories/{CBS}/"]
+    assert [a["href"] for a in third.select(".story-list .story-link")] == [f"/stories/{AP}/"]
     assert second.select_one(".pagination a[rel=prev]")["href"] == "/index.html"
 
 
@@ -139,10 +160,10 @@ def test_the_sitemap_lists_every_page_of_the_site(site):
     assert listed == {page.replace("/./", "/") for page in pages} and len(listed) > 20
 
 
-def test_failed_build_leaves_previous_output_untouched(tmp_path):
-    project = copy_project(tmp_path / "project")
+def test_failed_build_leaves_previous_output_untouched(grown, tmp_path):
+    project = tmp_path / "project"
+    subprocess.run(["cp", "-a", str(grown), str(project)], check=True)  # its output, caches and records
     out = project / "output"
-    assert run_build(project / "content", out, cwd=project).returncode == 0
     before = {p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
 
     bad = project / "content" / "stories" / "broken.md"
@@ -182,7 +203,6 @@ def test_a_failure_while_writing_in_the_background_fails_the_build(tmp_path):
             "pelicanconf.py: WIRE_PARAMS: WireParams.__init__() got an unexpected keyword",
         ),
         ("COMMENTER_OWN_PAGE_FROM = 0", "pelicanconf.py: COMMENTER_OWN_PAGE_FROM: expected a whole number, 1 or more"),
-        ("ENTITY_STORIES_PER_PAGE = '100'", "pelicanconf.py: ENTITY_STORIES_PER_PAGE: expected a whole number, 1 or"),
     ],
 )
 def test_a_bad_setting_stops_the_build_with_its_message_alone(tmp_path, setting, message):
@@ -190,6 +210,21 @@ def test_a_bad_setting_stops_the_build_with_its_message_alone(tmp_path, setting,
     assert done.returncode == 1 and not done.output.exists()
     assert done.stderr.startswith(message), done.stderr
     assert "Traceback" not in done.stderr and "CRITICAL" not in done.stderr
+
+
+def test_a_bad_entity_page_setting_stops_the_quotes_analysis_with_its_message_alone(capsys):
+    """ENTITY_STORIES_PER_PAGE is checked as COMMENTER_OWN_PAGE_FROM is (``count_setting``, in a
+    ``TimedStages`` analysis), whose bad value the test above sends through a real build: here,
+    that the quotes' analysis checks it first thing and stops Pelican's process with its message
+    alone, as that build's comments analysis does."""
+    generator = object.__new__(QuotesGenerator)
+    generator.settings, generator.context = {"ENTITY_STORIES_PER_PAGE": "100"}, {}
+    with pytest.raises(SystemExit) as stop:
+        generator.generate_context()
+    assert stop.value.code == 1
+    assert capsys.readouterr().err == (
+        "pelicanconf.py: ENTITY_STORIES_PER_PAGE: expected a whole number, 1 or more, not '100'\n"
+    )
 
 
 def test_bad_capture_checksum_stops_the_build(tmp_path):
@@ -204,10 +239,7 @@ def test_bad_capture_checksum_stops_the_build(tmp_path):
     assert "Traceback" not in done.stderr
 
 
-def test_new_story_builds_with_no_code_change(tmp_path):
-    project = copy_project(tmp_path / "project")
-    shutil.copy(ROOT / "tests" / "fixtures" / "new_story.md", project / "content" / "stories" / "new.md")
-    assert run_build(project / "content", project / "output", cwd=project).returncode == 0
-    page = soup(project / "output", "stories/lowell-council-approves-budget/index.html")
+def test_new_story_builds_with_no_code_change(grown):
+    page = soup(grown / "output", f"stories/{NEW}/index.html")
     assert page.select_one("#p1") is not None
-    assert (project / "output" / "events" / "lowell-budget-2011" / "index.html").is_file()
+    assert (grown / "output" / "events" / NEW_EVENT / "index.html").is_file()
