@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -314,10 +313,11 @@ def built(tmp_path_factory) -> Path:
 
 
 def copy_of(built: Path, project: Path, *without: str) -> None:
-    """A copy of the project ``built`` at ``project`` (``cp -a``), without its folders ``without``."""
-    subprocess.run(["cp", "-a", str(built), str(project)], check=True)
-    for name in without:
-        shutil.rmtree(project / name)
+    """A copy of the project ``built`` at ``project`` (``cp -a``) but for the folders ``without``
+    in it; never its search index's shards, which no build of a copy reads (``--no-search``)."""
+    project.mkdir()
+    kept = [path for path in built.iterdir() if path.name not in {*without, build.search_cache(built / "output").name}]
+    subprocess.run(["cp", "-a", *map(str, kept), str(project)], check=True)
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
