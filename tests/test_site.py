@@ -5,13 +5,13 @@ import json
 import re
 import shutil
 import subprocess
-import time
 from pathlib import Path
 
 import jsonschema
 import pytest
 from bs4 import BeautifulSoup
 from conftest import ROOT, build_with_settings, copy_project, run_build
+from test_build_faults import wait_until_gone
 
 from newsarchive.site.build import check_record, leftovers, lock_file, search_cache
 from plugins.quotes_people.plugin import QuotesGenerator
@@ -45,10 +45,7 @@ def grown(tmp_path_factory) -> Path:
         settings.write("\nDEFAULT_PAGINATION = 1\n")
     done = run_build(project / "content", project / "output", cwd=project)
     assert done.returncode == 0, done.stderr
-    for _ in range(1200):  # the search index's scratch shards, removed without waiting
-        if not leftovers(project / "output"):
-            break
-        time.sleep(0.1)
+    wait_until_gone(leftovers(project / "output"))  # the search index's scratch shards, removed without waiting
     return project
 
 
