@@ -127,9 +127,33 @@ def browser():
         b.close()
 
 
-@pytest.fixture
-def page(browser):
-    """A fresh page that records console errors, page errors and dialogs."""
+@pytest.fixture(scope="module")
+def page_with(browser):
+    """``page_with(axe=False, **options)`` -> a Chromium page whose context has ``options`` (as for
+    ``browser.new_context``; with ``axe``, as ``gates.axe_context`` makes it). Tests of one file
+    that ask for the same options share the page and navigate it: a new page costs Chromium
+    about half a second, a navigation a tenth. A test that changes what outlives a navigation
+    (emulated media, routes it keeps, the mouse) opens its own page. Each call leaves the page
+    blank."""
+    import gates
+
+    pages = {}
+
+    def get(axe: bool = False, **options):
+        key = (axe, repr(sorted(options.items())))
+        if key not in pages:
+            context = gates.axe_context(browser, **options) if axe else browser.new_context(**options)
+            pages[key] = context.new_page()
+        pages[key].goto("about:blank")  # so that the test's first address is always a new document
+        return pages[key]
+
+    yield get
+    for pg in pages.values():
+        pg.context.close()
+
+
+@pytest.fixture(scope="module")
+def _recording_page(browser):
     context = browser.new_context()
     pg = context.new_page()
     pg.errors = []
@@ -144,3 +168,15 @@ def page(browser):
     pg.on("dialog", on_dialog)
     yield pg
     context.close()
+
+
+@pytest.fixture
+def page(_recording_page):
+    """A page that records console errors (``page.errors``), page errors and dialogs
+    (``page.dialogs``): blank, with nothing recorded, at the start of each test. The tests of one
+    file share it (see ``page_with``)."""
+    pg = _recording_page
+    pg.goto("about:blank")  # what the last test's page still sends is recorded before the lists empty
+    pg.errors.clear()
+    pg.dialogs.clear()
+    return pg

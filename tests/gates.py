@@ -32,7 +32,7 @@ def html_pages(site: Path) -> list[Path]:
 
 
 def soup(path: Path) -> BeautifulSoup:
-    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "lxml")
 
 
 def rel(site: Path, path: Path) -> str:

@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 
 import gates
 import pytest
-from test_reading import DESKTOP, PHONE, SCREENSHOTS, new_page, url_of, visit_every_page_kind
+from test_reading import DESKTOP, PHONE, SCREENSHOTS, url_of, visit_every_page_kind
 
 pytestmark = pytest.mark.browser
 
@@ -23,16 +23,15 @@ def base(site, serve) -> str:
     return serve(site)
 
 
-def measure(browser, url: str, viewport: dict, script: str, screenshot: str = ""):
+def measure(page_with, url: str, viewport: dict, script: str, screenshot: str = ""):
     """``script``'s answer on ``url`` at ``viewport``; with ``screenshot``, the whole page is saved
     under that name in test-screenshots/ (for people to look at)."""
-    context, page = new_page(browser, viewport=viewport)
+    page = page_with(viewport=viewport)
     page.goto(url)
     found = page.evaluate(script)
     if screenshot:
         SCREENSHOTS.mkdir(exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{screenshot}-{viewport['width']}.png"), full_page=True)
-    context.close()
     return found
 
 
@@ -51,10 +50,10 @@ COMPARISON = """() => {
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1366", "390"])
-def test_the_comparison_page_is_compact_and_stacks_on_a_phone(viewport, site, base, browser):
+def test_the_comparison_page_is_compact_and_stacks_on_a_phone(viewport, site, base, page_with):
     """Before: 4,769 px at 1366 and 10,694 px at 390, a row per unmatched paragraph saying "Not in
     this story.". Now shared paragraphs are side by side (stacked on a phone), the rest folded."""
-    seen = measure(browser, url_of(site, base, "comparison"), viewport, COMPARISON, "comparison-whole")
+    seen = measure(page_with, url_of(site, base, "comparison"), viewport, COMPARISON, "comparison-whole")
     print(f"comparison page at {viewport['width']} px: {seen['height']} px tall")
     assert seen["sides"] and seen["folded"] and not any(seen["folded"]) and seen["foldedText"] == 0
     if viewport is DESKTOP:
@@ -64,13 +63,13 @@ def test_the_comparison_page_is_compact_and_stacks_on_a_phone(viewport, site, ba
     assert seen["struck"] == 0, "a story's own words are never struck through"
 
 
-def test_word_differences_have_one_legend_across_the_site(site, base, browser):
+def test_word_differences_have_one_legend_across_the_site(site, base, page_with):
     """<ins> is a word this text adds against the text it is compared with, on every page that
     compares texts; the comparison page marks each story's own words that way."""
     legends = {}
     for kind in ("comparison", "wire passage"):
         legends[kind] = measure(
-            browser,
+            page_with,
             url_of(site, base, kind),
             DESKTOP,
             "() => document.querySelector('main .legend').textContent.replace(/\\s+/g, ' ').trim()",
@@ -94,14 +93,13 @@ EVENT = """() => {
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1366", "390"])
-def test_the_event_page_lists_its_stories_before_a_diagram_readable_at_that_width(viewport, site, base, browser):
+def test_the_event_page_lists_its_stories_before_a_diagram_readable_at_that_width(viewport, site, base, page_with):
     """Before: the story list 1,362 px down at 1366, the diagram's 12 px text drawn at 7.5 px at 390."""
-    context, page = new_page(browser, viewport=viewport)
+    page = page_with(viewport=viewport)
     page.goto(url_of(site, base, "event"))
     seen = page.evaluate(EVENT)
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"event-whole-{viewport['width']}.png"), full_page=True)
-    context.close()
     svg = ET.parse(site / seen["src"].lstrip("/")).getroot()
     sizes = [float(t.get("font-size", svg.get("font-size"))) for t in svg.iter("{http://www.w3.org/2000/svg}text")]
     smallest = min(sizes) * seen["scale"]
@@ -123,15 +121,14 @@ def test_the_diagram_is_labelled_with_outlets_and_paragraph_numbers(site):
     assert not [t for t in texts + tips if RAW_ID.search(t)]
 
 
-def test_no_page_shows_a_raw_id(site, base, browser):
+def test_no_page_shows_a_raw_id(site, base, page_with):
     """Every page kind, its title, text, tooltips and image descriptions, and the search results
     for words of a wire passage: ids stay in URLs."""
-    context, page = new_page(browser, viewport=DESKTOP)
+    page = page_with(viewport=DESKTOP)
     shown = {}
     for _kind, url in visit_every_page_kind(page, site, base):
         shown[url] = RAW_ID.findall(page.evaluate(SHOWN_TEXT))
     page.goto(base + "/search/?q=fingerprint")
     page.wait_for_selector("#search-results .result")
     shown["search: fingerprint"] = RAW_ID.findall(page.evaluate(SHOWN_TEXT))
-    context.close()
     assert len(shown) >= 15 and not {url: ids for url, ids in shown.items() if ids}

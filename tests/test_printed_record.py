@@ -70,7 +70,7 @@ def test_a_printing_marks_its_differences_without_rewriting_either_text(site, ba
 
 
 def test_a_comment_link_lands_on_its_paragraph_with_the_quoted_words_marked(base, browser):
-    context = browser.new_context(viewport=DESKTOP)
+    context = browser.new_context(viewport=DESKTOP)  # its own: the click moves the mouse
     page = context.new_page()
     page.goto(f"{base}/stories/{CBS}/")
     cited = page.locator(".comment-cites a[href*='#p']").first
@@ -91,9 +91,8 @@ def test_a_comment_link_lands_on_its_paragraph_with_the_quoted_words_marked(base
     assert seen["marked"] not in (before, seen["tint"]), seen  # the quoted words stand out in the target
 
 
-def test_a_storys_provenance_line_is_in_a_phones_first_screen(base, browser):
-    context = browser.new_context(viewport=PHONE)
-    page = context.new_page()
+def test_a_storys_provenance_line_is_in_a_phones_first_screen(base, page_with):
+    page = page_with(viewport=PHONE)
     page.goto(f"{base}/stories/{CBS}/")
     line = page.locator(".story-header .provenance-line")
     box = line.bounding_box()
@@ -102,7 +101,6 @@ def test_a_storys_provenance_line_is_in_a_phones_first_screen(base, browser):
     text = line.inner_text()
     publisher = page.locator(".story-header .kicker").text_content()
     full_box = page.locator("section.provenance").bounding_box()
-    context.close()
     assert box["y"] + box["height"] <= PHONE["height"] and date["y"] + date["height"] <= PHONE["height"]
     assert publisher in text and "capture" in text
     assert any(h.startswith("http") for h in links), links  # the original page
@@ -140,9 +138,8 @@ def test_a_person_page_shows_each_mention_in_its_sentence(site, base, page):
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1366", "390"])
-def test_paragraph_links_and_commenter_initials_are_at_least_24_px(site, base, browser, viewport):
-    context = browser.new_context(viewport=viewport)
-    page = context.new_page()
+def test_paragraph_links_and_commenter_initials_are_at_least_24_px(site, base, page_with, viewport):
+    page = page_with(viewport=viewport)
     where = {
         f"/stories/{CBS}/": ".para-anchor, .comment-number",
         "/commenters/": ".letters a",
@@ -157,5 +154,4 @@ def test_paragraph_links_and_commenter_initials_are_at_least_24_px(site, base, b
         sizes = page.evaluate(SIZES, selector)
         measured += len(sizes)
         small += [(path, *s) for s in sizes if s[1] < 24 or s[2] < 24]
-    context.close()
     assert measured >= len(where) and not small, small[:5]

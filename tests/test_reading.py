@@ -56,61 +56,57 @@ def base(site, serve) -> str:
 
 
 def new_page(browser, **options):
+    """A page of its own, for a test that changes what outlives a navigation (``page_with`` otherwise)."""
     context = browser.new_context(**options)
     return context, context.new_page()
 
 
 @pytest.mark.parametrize("kind", ["story", "quote", "person", "wire passage", "about", "comparison"])
-def test_running_text_is_60_to_75_characters_a_line_on_a_desktop(kind, site, base, browser):
+def test_running_text_is_60_to_75_characters_a_line_on_a_desktop(kind, site, base, page_with):
     url = url_of(site, base, kind)
     if url is None:
         pytest.skip(f"no {kind} page in the seed site")
-    context, page = new_page(browser, viewport=DESKTOP)
+    page = page_with(viewport=DESKTOP)
     page.goto(url)
     blocks = page.evaluate(CHARACTERS_PER_LINE)
-    context.close()
     assert blocks, f"no running text measured on {url}"
     wrong = [b for b in blocks if not 60 <= b["chars"] <= 75]
     assert not wrong, f"{url}: {wrong}"
 
 
-def test_the_masthead_takes_at_most_15_percent_of_a_phone_screen(site, base, browser):
-    context, page = new_page(browser, viewport=PHONE)
+def test_the_masthead_takes_at_most_15_percent_of_a_phone_screen(site, base, page_with):
+    page = page_with(viewport=PHONE)
     heights = {}
     for _kind, url in visit_every_page_kind(page, site, base):
         heights[url] = page.evaluate("() => document.querySelector('.site-header').getBoundingClientRect().height")
-    context.close()
     too_tall = {url: h for url, h in heights.items() if h > 0.15 * PHONE["height"]}
     assert heights and not too_tall, too_tall
 
 
-def test_a_storys_headline_and_first_paragraph_are_in_a_phones_first_screen(site, base, browser):
-    context, page = new_page(browser, viewport=PHONE)
+def test_a_storys_headline_and_first_paragraph_are_in_a_phones_first_screen(site, base, page_with):
+    page = page_with(viewport=PHONE)
     page.goto(url_of(site, base, "story"))
     bottoms = page.evaluate(
         "() => ['.story-header h1', '.story-body .para p'].map(s => document.querySelector(s).getBoundingClientRect().top)"
     )
-    context.close()
     assert all(top < PHONE["height"] for top in bottoms), bottoms
 
 
-def test_the_section_links_on_a_phone_are_big_enough_to_tap(site, base, browser):
-    context, page = new_page(browser, viewport=PHONE)
+def test_the_section_links_on_a_phone_are_big_enough_to_tap(site, base, page_with):
+    page = page_with(viewport=PHONE)
     page.goto(base + "/")
     sizes = page.evaluate(
         "() => [...document.querySelectorAll('.site-nav a, .search-form button')].map(a => {"
         "const r = a.getBoundingClientRect(); return [a.textContent.trim(), r.width, r.height]; })"
     )
-    context.close()
     small = [s for s in sizes if s[1] < 24 or s[2] < 24]
     assert sizes and not small, small
 
 
-def test_the_dark_colour_scheme_has_enough_contrast(site, base, browser):
+def test_the_dark_colour_scheme_has_enough_contrast(site, base, page_with):
     """axe's colour-contrast rule on every page kind in the dark scheme (the light scheme is
     checked with all of WCAG AA in test_quality_gates)."""
-    context = gates.axe_context(browser, color_scheme="dark")
-    page = context.new_page()
+    page = page_with(axe=True, color_scheme="dark")
     problems, checked = [], 0
     for _kind, url in visit_every_page_kind(page, site, base):
         assert page.evaluate("() => getComputedStyle(document.body).backgroundColor") != "rgb(253, 252, 249)"
@@ -119,7 +115,6 @@ def test_the_dark_colour_scheme_has_enough_contrast(site, base, browser):
             f"{url} {n['target']}: {n['failureSummary'][:160]}" for v in result["violations"] for n in v["nodes"]
         ]
         checked += 1
-    context.close()
     assert checked >= 10 and not problems, "\n".join(problems[:10])
 
 
@@ -144,18 +139,17 @@ def test_a_story_prints_as_a_clean_record(site, base, browser):
     assert seen["printed"] and all(href.startswith(("http://", "https://")) for href in seen["printed"]), seen
 
 
-def test_the_home_page_names_the_site_once(site, base, browser):
-    context, page = new_page(browser, viewport=DESKTOP)
+def test_the_home_page_names_the_site_once(site, base, page_with):
+    page = page_with(viewport=DESKTOP)
     page.goto(base + "/")
     name = page.evaluate("() => document.querySelector('.site-name').textContent.trim()")
     visible = page.evaluate("() => document.body.innerText")
     headings = page.evaluate("() => [...document.querySelectorAll('h1')].map(h => h.textContent.trim())")
-    context.close()
     assert visible.count(name) == 2 and headings == [name], (headings, visible.count(name))  # masthead and footer
 
 
-def test_the_search_box_placeholder_fits(site, base, browser):
-    context, page = new_page(browser, viewport=DESKTOP)
+def test_the_search_box_placeholder_fits(site, base, page_with):
+    page = page_with(viewport=DESKTOP)
     page.goto(base + "/")
     room, needed = page.evaluate(
         """() => { const input = document.querySelector('#site-search'); const cs = getComputedStyle(input);
@@ -163,7 +157,6 @@ def test_the_search_box_placeholder_fits(site, base, browser):
         return [input.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight),
                 ctx.measureText(input.placeholder).width]; }"""
     )
-    context.close()
     assert needed <= room, (needed, room)
 
 
