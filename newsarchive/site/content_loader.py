@@ -14,9 +14,6 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from newsarchive.analysis.entities.find import find_entities
-from newsarchive.analysis.entity_corrections import correct_entities, correct_speakers
-from newsarchive.analysis.quotes.extraction import extract_quotes
 from newsarchive.errors import ArchiveError, Problem
 from newsarchive.formats.comment_thread import parse_story_thread
 from newsarchive.formats.corrections_file import read_corrections
@@ -222,6 +219,11 @@ def corrections_problems(content_root: Path, stories: list[Story]) -> list[Probl
     problems before Pelican starts (:func:`check_content`), the rest where the quotation analysis
     applies the corrections (``analysis/entity_corrections.py``). The entities and, for the
     stories whose speakers the file sets, the quotations are found here as the build finds them."""
+    # the analyses are imported here: the build's check (check_content) never runs them
+    from newsarchive.analysis.entities.find import find_entities
+    from newsarchive.analysis.entity_corrections import correct_entities, correct_speakers
+    from newsarchive.analysis.quotes.extraction import extract_quotes
+
     corrections, problems = read_corrections(content_root)
     if corrections is None or problems:
         return problems
