@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 from bs4 import BeautifulSoup
 from conftest import build_with_settings
 
@@ -85,10 +86,18 @@ def test_comment_18_links_to_the_paragraph_it_quotes(site):
     assert cite["href"] == f"/stories/{CBS}/#p4"
 
 
-def test_stories_naming_someone_are_paginated_oldest_first(tmp_path):
-    done = build_with_settings(tmp_path / "project", "ENTITY_STORIES_PER_PAGE = 1", "--no-search")
+@pytest.fixture(scope="module")
+def paged_site(tmp_path_factory):
+    """The seeds built with one story and one quotation a page of a person's or organization's
+    listings: both kinds of paging on the same pages."""
+    settings = "ENTITY_STORIES_PER_PAGE = 1\nENTITY_QUOTES_PER_PAGE = 1"
+    done = build_with_settings(tmp_path_factory.mktemp("paged") / "project", settings, "--no-search")
     assert done.returncode == 0, done.stderr
-    site = done.output
+    return done.output
+
+
+def test_stories_naming_someone_are_paginated_oldest_first(paged_site):
+    site = paged_site
     dates = {s["slug"]: s["date"] for s in archive(site)["stories"]}
     oldest, newest = sorted((CBS, AP), key=lambda slug: (dates[slug], slug))
     first, second = soup(site, "people/mary-beth-heffernan"), soup(site, "people/mary-beth-heffernan/page/2")
@@ -106,10 +115,8 @@ def test_stories_naming_someone_are_paginated_oldest_first(tmp_path):
     assert not (site / "people" / "steven-baddour" / "page").exists()  # named in one story: one page
 
 
-def test_a_speakers_quotations_are_paged_and_each_quotation_links_to_its_page(tmp_path):
-    done = build_with_settings(tmp_path / "project", "ENTITY_QUOTES_PER_PAGE = 1", "--no-search")
-    assert done.returncode == 0, done.stderr
-    site = done.output
+def test_a_speakers_quotations_are_paged_and_each_quotation_links_to_its_page(paged_site):
+    site = paged_site
     quotes = [q for q in archive(site)["quotes"] if q["speaker"] == "eva-millona"]
     assert len(quotes) == 2
     first, second = soup(site, "people/eva-millona"), soup(site, "people/eva-millona/quotes/page/2")
