@@ -5,9 +5,11 @@ import os
 import shutil
 import subprocess
 import sys
+from types import SimpleNamespace
 
+import pytest
 from bs4 import BeautifulSoup
-from conftest import ROOT, build_with_settings, copy_project, run_build
+from conftest import ROOT, copy_project
 
 CBS = "immigration-check-awaits-mass-arrestees"
 
@@ -99,12 +101,27 @@ def test_archive_json_comments(site):
     assert [(c["id"], c["parent"], c["author"]) for c in comments["items"]] == SEED_THREAD
 
 
-def test_pasted_thread_in_a_new_story_builds_and_stays_inert(tmp_path):
-    project = copy_project(tmp_path / "project")
+@pytest.fixture(scope="module")
+def grown(tmp_path_factory) -> SimpleNamespace:
+    """The seeds, a new story with a pasted thread (tests/fixtures/new_story.md) and
+    ``COMMENTER_OWN_PAGE_FROM = 3``, built twice into the same ``output`` as an archivist would
+    (``archive build`` in the project): each build's finished process and story pages."""
+    project = copy_project(tmp_path_factory.mktemp("grown") / "project")
+    with open(project / "pelicanconf.py", "a", encoding="utf-8") as conf:
+        conf.write("\nCOMMENTER_OWN_PAGE_FROM = 3\n")
     shutil.copy(ROOT / "tests" / "fixtures" / "new_story.md", project / "content" / "stories" / "new.md")
-    done = run_build(project / "content", project / "output", cwd=project)
-    assert done.returncode == 0, done.stderr
-    page = story_page(project / "output", "lowell-council-approves-budget")
+    cmd = [sys.executable, "-m", "newsarchive.site.build", "--content", "content", "--output", "output", "--no-search"]
+    builds, pages = [], []
+    for _ in range(2):
+        done = subprocess.run(cmd, cwd=project, capture_output=True, text=True, env=dict(os.environ, COLUMNS="250"))
+        assert done.returncode == 0, done.stderr
+        builds.append(done)
+        pages.append({p: p.read_bytes() for p in (project / "output" / "stories").rglob("*.html")})
+    return SimpleNamespace(project=project, site=project / "output", builds=builds, pages=pages)
+
+
+def test_pasted_thread_in_a_new_story_builds_and_stays_inert(grown):
+    page = story_page(grown.site, "lowell-council-approves-budget")
     heads = page.select(".comment-head")
     assert [h["id"] for h in heads] == ["comment-1", "comment-1-1", "comment-2"]
     assert heads[2].select_one(".comment-author").get_text() == "<b>Sam</b>"
@@ -126,30 +143,19 @@ def test_permalink_opens_the_comment_in_a_browser(site, serve, page):
     assert page.errors == [] and page.dialogs == []
 
 
-def test_threads_come_from_pelicans_cache_on_a_rebuild_and_their_problems_are_reported_every_time(tmp_path):
+def test_threads_come_from_pelicans_cache_on_a_rebuild_and_their_problems_are_reported_every_time(grown):
     """A thread is parsed as its story file is read (comment_threads' ``story_read`` receiver),
     so Pelican's content cache keeps it: a rebuild takes the stories from the cache and writes
     the same pages. A thread with problems (the seed's declared 23, archived 22) is parsed on
     every build instead, so its warning is printed every time."""
-    project = copy_project(tmp_path / "project")
-    shutil.copy(ROOT / "tests" / "fixtures" / "new_story.md", project / "content" / "stories" / "new.md")
-    cmd = [sys.executable, "-m", "newsarchive.site.build", "--content", "content", "--output", "output", "--no-search"]
-    pages = []
-    for _ in range(2):
-        done = subprocess.run(cmd, cwd=project, capture_output=True, text=True, env=dict(os.environ, COLUMNS="250"))
-        assert done.returncode == 0, done.stderr
+    for done in grown.builds:
         assert "23 comments declared by the source, 22 archived (1 not in the capture)" in done.stderr + done.stdout
-        pages.append({p: p.read_bytes() for p in (project / "output" / "stories").rglob("*.html")})
-    assert list((project / "cache").rglob("*Reader*")), "Pelican kept no content cache"
-    assert pages[0] == pages[1] and len(pages[0]) >= 3
-    page = story_page(project / "output", "lowell-council-approves-budget")
-    assert [h["id"] for h in page.select(".comment-head")] == ["comment-1", "comment-1-1", "comment-2"]
+    assert list((grown.project / "cache").rglob("*Reader*")), "Pelican kept no content cache"
+    assert grown.pages[0] == grown.pages[1] and len(grown.pages[0]) >= 3
 
 
-def test_a_commenter_with_many_comments_gets_a_page_and_keeps_the_letter_page_entry(tmp_path):
-    done = build_with_settings(tmp_path / "project", "COMMENTER_OWN_PAGE_FROM = 3", "--no-search")
-    assert done.returncode == 0, done.stderr
-    site = done.output
+def test_a_commenter_with_many_comments_gets_a_page_and_keeps_the_letter_page_entry(grown):
+    site = grown.site
     own = BeautifulSoup((site / "commenters" / "m" / "mark" / "index.html").read_text(encoding="utf-8"), "html.parser")
     assert own.h1.get_text() == "mark" and own.select_one(".kicker a[href='/commenters/m/#mark']")
     links = [a["href"] for a in own.select(".commenter-comments a")]
