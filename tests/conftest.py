@@ -78,6 +78,16 @@ def site(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def subpath_site(tmp_path_factory) -> Path:
+    """The seed archive built for the sub-path ``/archive`` (as for a project page on GitHub
+    Pages), once for the session."""
+    out = tmp_path_factory.mktemp("subpath") / "output"
+    done = run_build(ROOT / "content", out, env=dict(os.environ, SITEURL="/archive"))
+    assert done.returncode == 0, done.stderr
+    return out
+
+
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass

@@ -41,12 +41,6 @@ def report(problems: list[str], limit: int = 60) -> str:
 
 
 @pytest.fixture(scope="module")
-def subpath_site(tmp_path_factory) -> Path:
-    """The seed archive built for the sub-path ``/archive`` (as for a project page on GitHub Pages)."""
-    return build(ROOT, tmp_path_factory.mktemp("subpath") / "output", "/archive")
-
-
-@pytest.fixture(scope="module")
 def public_site(tmp_path_factory) -> Path:
     """The seed archive as deployed: ``publishconf.py`` with an absolute SITEURL on a sub-path."""
     return build(ROOT, tmp_path_factory.mktemp("public") / "output", PUBLIC_URL, "--settings", "publishconf.py")

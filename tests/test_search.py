@@ -10,7 +10,6 @@ import datetime
 import gzip
 import html
 import json
-import os
 import re
 import shutil
 from pathlib import Path
@@ -368,17 +367,8 @@ def test_without_javascript_the_page_says_so(site, serve, browser):
         context.close()
 
 
-@pytest.fixture(scope="module")
-def archive_site(tmp_path_factory) -> Path:
-    """The seed archive built for the sub-path /archive (as on GitHub Pages)."""
-    out = tmp_path_factory.mktemp("subpath") / "output"
-    done = run_build(ROOT / "content", out, env=dict(os.environ, SITEURL="/archive"))
-    assert done.returncode == 0, done.stderr
-    return out
-
-
-def test_search_works_under_a_sub_path(archive_site, serve, page):
-    base = serve(archive_site, prefix="/archive")
+def test_search_works_under_a_sub_path(subpath_site, serve, page):
+    base = serve(subpath_site, prefix="/archive")
     page.goto(f"{base}/stories/{AP}/")
     page.fill("#site-search", "signals")
     page.press("#site-search", "Enter")
