@@ -28,8 +28,10 @@ system-deps:
 	@bash tests/install-system-deps.sh
 
 # Two workers (the machine's two cores); a test file runs whole on one worker, in its order.
+# pytest keeps the test modules it rewrites for their assertions as bytecode, unless
+# PYTHONDONTWRITEBYTECODE says not to: then each worker rewrites them all again on every run.
 test: $(VENV)/.test-installed system-deps
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -n 2 --dist loadfile
 
 # Pictures of every page kind at 1366 and 390 px in test-screenshots/, to look at (not a test).
 screenshots: $(VENV)/.test-installed system-deps
