@@ -16,6 +16,7 @@ import sys
 import threading
 from pathlib import Path
 
+import gates
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -145,8 +146,6 @@ def page_with(browser):
     about half a second, a navigation a tenth. A test that changes what outlives a navigation
     (emulated media, routes it keeps, the mouse) opens its own page. Each call leaves the page
     blank."""
-    import gates
-
     pages = {}
 
     def get(axe: bool = False, **options):
