@@ -46,22 +46,24 @@ def _interruptible() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def copy_project(dest: Path) -> Path:
-    """A copy of the project's build inputs (settings, theme, plugins, content) at ``dest``."""
+def copy_project(dest: Path, settings: str = "") -> Path:
+    """A copy of the project's build inputs (settings, theme, plugins, content) at ``dest``, with
+    ``settings`` (lines of Python) added to its pelicanconf.py."""
     dest.mkdir(parents=True, exist_ok=True)
     for name in ("pelicanconf.py", "publishconf.py"):
         shutil.copy2(ROOT / name, dest / name)
     for name in ("theme", "plugins", "content", "newsarchive"):
         shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
+    if settings:
+        with open(dest / "pelicanconf.py", "a", encoding="utf-8") as conf:
+            conf.write(f"\n{settings}\n")
     return dest
 
 
 def build_with_settings(dest: Path, settings: str, *extra: str) -> subprocess.CompletedProcess:
     """A copy of the project at ``dest`` with ``settings`` added to its pelicanconf.py, built: the
     finished process, with ``.output`` set to the output directory."""
-    project = copy_project(dest)
-    with open(project / "pelicanconf.py", "a", encoding="utf-8") as conf:
-        conf.write(f"\n{settings}\n")
+    project = copy_project(dest, settings)
     done = run_build(project / "content", project / "output", *extra, cwd=project)
     done.output = project / "output"
     return done

@@ -106,9 +106,7 @@ def grown(tmp_path_factory) -> SimpleNamespace:
     """The seeds, a new story with a pasted thread (tests/fixtures/new_story.md) and
     ``COMMENTER_OWN_PAGE_FROM = 3``, built twice into the same ``output`` as an archivist would
     (``archive build`` in the project): each build's finished process and story pages."""
-    project = copy_project(tmp_path_factory.mktemp("grown") / "project")
-    with open(project / "pelicanconf.py", "a", encoding="utf-8") as conf:
-        conf.write("\nCOMMENTER_OWN_PAGE_FROM = 3\n")
+    project = copy_project(tmp_path_factory.mktemp("grown") / "project", "COMMENTER_OWN_PAGE_FROM = 3")
     shutil.copy(ROOT / "tests" / "fixtures" / "new_story.md", project / "content" / "stories" / "new.md")
     cmd = [sys.executable, "-m", "newsarchive.site.build", "--content", "content", "--output", "output", "--no-search"]
     builds, pages = [], []

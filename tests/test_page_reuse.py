@@ -201,12 +201,10 @@ def rebuilds(tmp_path_factory) -> SimpleNamespace:
     The project has a plugin noting each page Pelican's ``content_written`` announces, as a
     sitemap plugin would, in ``<build>.log``."""
     base = tmp_path_factory.mktemp("reuse")
-    project = copy_project(base / "project")
+    project = copy_project(base / "project", 'PLUGINS = [*PLUGINS, "written_paths"]')
     corpus.generate(project / "content", 20, seed=3)
     (project / "plugins" / "written_paths").mkdir()
     (project / "plugins" / "written_paths" / "__init__.py").write_text(WRITTEN_PATHS_PLUGIN, encoding="utf-8")
-    with open(project / "pelicanconf.py", "a", encoding="utf-8") as conf:
-        conf.write('\nPLUGINS = [*PLUGINS, "written_paths"]\n')
     out, cold = base / "out", base / "cold"
     run = SimpleNamespace(base=base, out=out, cold=cold)
 

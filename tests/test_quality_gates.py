@@ -108,13 +108,11 @@ def test_the_link_checker_finds_broken_links(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def axe_page(browser, site, serve):
+def axe_page(page_with, site, serve):
     """A Chromium page on the served site that can run axe-core (CSP bypassed so axe can be injected)."""
-    context = gates.axe_context(browser)
-    page = context.new_page()
+    page = page_with(axe=True)
     page.base_url = serve(site)
-    yield page
-    context.close()
+    return page
 
 
 def axe_violations(page, url: str, kind: str = "") -> list[str]:
@@ -288,12 +286,11 @@ def xss_build(tmp_path_factory):
     """A copy of the project with ``content/stories/xss.md`` added, built with SITEURL="", a page of
     their own for commenters with two comments or more and one story a page of "Stories naming X":
     the finished process, with ``.output`` set to the output directory."""
-    project = copy_project(tmp_path_factory.mktemp("xss") / "project")
+    pages_the_seeds_lack = "COMMENTER_OWN_PAGE_FROM = 2\nENTITY_STORIES_PER_PAGE = 1"
+    project = copy_project(tmp_path_factory.mktemp("xss") / "project", pages_the_seeds_lack)
     (project / "content" / "stories" / "xss.md").write_text(xss_story(xss_payloads()), encoding="utf-8")
     (project / "content" / "stories" / "xss-raw.md").write_text(xss_raw_story(xss_payloads()), encoding="utf-8")
     (project / "content" / "stories" / "x").write_bytes(b"GIF89a")  # the image <img src=x ...> names
-    with open(project / "pelicanconf.py", "a", encoding="utf-8") as settings:  # pages the seed site lacks
-        settings.write("\nCOMMENTER_OWN_PAGE_FROM = 2\nENTITY_STORIES_PER_PAGE = 1\n")
     env = dict(os.environ, SITEURL="", COLUMNS="160")
     done = run_build(project / "content", project / "output", env=env, cwd=project)
     done.output = project / "output"
@@ -454,9 +451,7 @@ def test_a_rebuild_from_pelicans_cache_writes_the_same_bytes(xss_build, tmp_path
     first wrote, file for file, the search index included."""
     project = xss_build.output.parent
     assert xss_build.returncode == 0 and [p for p in (project / "cache").rglob("*Reader*") if p.is_file()]
-    warm = tmp_path / "warm"
-    done = run_build(project / "content", warm, env=dict(os.environ, SITEURL="", COLUMNS="160"), cwd=project)
-    assert done.returncode == 0, done.stderr
+    warm = build(project, tmp_path / "warm", "")  # as xss_build built it
     files = {gates.rel(xss_build.output, p): p.read_bytes() for p in xss_build.output.rglob("*") if p.is_file()}
     again = {gates.rel(warm, p): p.read_bytes() for p in warm.rglob("*") if p.is_file()}
     assert files.keys() == again.keys()

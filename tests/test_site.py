@@ -39,10 +39,8 @@ def grown(tmp_path_factory) -> Path:
     added with no code change), with one story a page on the home page (DEFAULT_PAGINATION = 1),
     built with the search index: the project, its site in ``output/``, the build's detached
     removals done."""
-    project = copy_project(tmp_path_factory.mktemp("grown") / "project")
+    project = copy_project(tmp_path_factory.mktemp("grown") / "project", "DEFAULT_PAGINATION = 1")
     shutil.copy(ROOT / "tests" / "fixtures" / "new_story.md", project / "content" / "stories" / "new.md")
-    with open(project / "pelicanconf.py", "a", encoding="utf-8") as settings:
-        settings.write("\nDEFAULT_PAGINATION = 1\n")
     done = run_build(project / "content", project / "output", cwd=project)
     assert done.returncode == 0, done.stderr
     wait_until_gone(leftovers(project / "output"))  # the search index's scratch shards, removed without waiting
