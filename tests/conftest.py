@@ -6,6 +6,8 @@ reads ``output/``; browser tests drive Debian's Chromium through Playwright.
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import functools
 import http.server
 import os
@@ -128,16 +130,58 @@ def serve():
         server.server_close()
 
 
-@pytest.fixture(scope="module")
+class _PidfdWatcherOfTheRunningLoop(asyncio.PidfdChildWatcher):
+    """What Python 3.12 does by default: wait for a child (Playwright's driver) through a pidfd in
+    the loop that started it. Python 3.11's default watcher waits in a thread as long as the child
+    runs."""
+
+    def is_active(self) -> bool:
+        return True
+
+    def attach_loop(self, loop) -> None:
+        pass  # the loop is the one running when a child starts
+
+    def add_child_handler(self, pid, callback, *args) -> None:
+        self._loop = asyncio.get_running_loop()
+        super().add_child_handler(pid, callback, *args)
+
+
+class _CallsInPlace(concurrent.futures.ThreadPoolExecutor):
+    """Runs what Playwright gives its loop's executor (reading and writing files) at once, in the
+    calling thread: a pool's threads would stay for the rest of the run."""
+
+    def submit(self, fn, /, *args, **kwargs) -> concurrent.futures.Future:
+        future = concurrent.futures.Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as err:
+            future.set_exception(err)
+        return future
+
+
+class _PolicyWithoutThreads(asyncio.DefaultEventLoopPolicy):
+    def new_event_loop(self) -> asyncio.AbstractEventLoop:
+        loop = super().new_event_loop()
+        loop.set_default_executor(_CallsInPlace(max_workers=1))
+        return loop
+
+
+@pytest.fixture(scope="session")
 def browser():
-    """Chromium for one test file (Playwright keeps a thread while it runs: see ``serve``)."""
+    """One Chromium for each worker's whole run (launching it and Playwright's driver costs 2 CPU s),
+    driven with no thread beside the tests: ForkedCall refuses to fork beside a thread, and the
+    tests of forking run on the same workers (test_forked_call.py checks)."""
     playwright = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} missing: run `make test` (it installs Debian's chromium)")
+    asyncio.set_event_loop_policy(_PolicyWithoutThreads())
+    if sys.version_info < (3, 12):
+        asyncio.set_child_watcher(_PidfdWatcherOfTheRunningLoop())
     with playwright.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
+    asyncio.set_event_loop_policy(None)
 
 
 @pytest.fixture(scope="module")

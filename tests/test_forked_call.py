@@ -33,6 +33,19 @@ def whose_pid(tag):
     return tag, os.getpid()
 
 
+def test_a_worker_running_chromium_still_forks(browser, tmp_path):
+    """Each worker keeps one Chromium for its whole run (tests/conftest.py's ``browser``): Playwright
+    must leave no thread behind it, even after writing a file, or no call in this file would fork."""
+    page = browser.new_page()
+    page.goto("data:text/html,<p>shown</p>")
+    page.screenshot(path=tmp_path / "shot" / "page.png")  # Playwright writes files through its loop's executor
+    page.close()
+    assert (tmp_path / "shot" / "page.png").stat().st_size > 0
+    pending = ForkedCall(whose_pid, "x")
+    child = pending.pid
+    assert child is not None and pending.result() == ("x", child)
+
+
 def test_the_value_is_computed_in_a_child_and_returned():
     pending = ForkedCall(whose_pid, "x")
     assert pending.pid is not None and pending.pid != os.getpid()
