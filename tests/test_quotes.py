@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from newsarchive.analysis.quotes.analysis import analyze
 from newsarchive.analysis.quotes.extraction import extract_quotes
+from newsarchive.analysis.quotes.model import QuoteOccurrence
 from newsarchive.analysis.quotes.printings import printed_text, printings
 from newsarchive.analysis.quotes.statements import cross_reference, word_diff
 from newsarchive.errors import Problem
@@ -332,8 +333,11 @@ def _generated(n: int, seed: int) -> list[Story]:
     return [parse_story(corpus.story(i)[1], f"seed{seed}/s{i}.md") for i in range(n)]
 
 
-def _counts(stories: list[Story]) -> dict[str, int]:
-    occurrences = [occ for story in stories for occ in extract_quotes(story)[0]]
+def _occurrences(stories: list[Story]) -> list[QuoteOccurrence]:
+    return [occ for story in stories for occ in extract_quotes(story)[0]]
+
+
+def _counts(occurrences: list[QuoteOccurrence]) -> dict[str, int]:
     stats: dict[str, int] = {}
     cross_reference(occurrences, stats=stats)
     return stats
@@ -342,7 +346,7 @@ def _counts(stories: list[Story]) -> dict[str, int]:
 def test_cross_reference_candidates_grow_linearly():
     """Guards the scaling without timing: two 200-story archives together (400 stories, the same
     templates and vocabulary) propose about as many pairs as the two apart, not twice as many."""
-    one, two = _generated(200, 1), _generated(200, 2)
+    one, two = _occurrences(_generated(200, 1)), _occurrences(_generated(200, 2))
     apart = [_counts(one), _counts(two)]
     together = _counts(one + two)
     for key in ("candidates", "comparisons"):
@@ -358,7 +362,7 @@ def test_a_sentence_printed_in_every_story_does_not_make_comparisons_quadratic()
             out.append(parse_story(f"Title: S{i}\nDate: 2012-01-01\n\n{body}\n", f"s{i}.md"))
         return out
 
-    small, large = _counts(stories(150)), _counts(stories(300))
+    small, large = _counts(_occurrences(stories(150))), _counts(_occurrences(stories(300)))
     assert large["candidates"] / small["candidates"] < 2.5 and large["comparisons"] / small["comparisons"] < 2.5
     # every statement shares one of its two sentences: same speaker, so one quote, as the rule says
     assert len(cross_reference([o for s in stories(150) for o in extract_quotes(s)[0]])) == 1
