@@ -314,9 +314,12 @@ def built(tmp_path_factory) -> Path:
 
 def copy_of(built: Path, project: Path, *without: str) -> None:
     """A copy of the project ``built`` at ``project`` (``cp -a``) but for the folders ``without``
-    in it; never its search index's shards, which no build of a copy reads (``--no-search``)."""
+    in it; never its search index's shards, which no build of a copy reads (``--no-search``), nor
+    what the build left beside its output for a detached process to delete."""
     project.mkdir()
-    kept = [path for path in built.iterdir() if path.name not in {*without, build.search_cache(built / "output").name}]
+    output = built / "output"
+    skipped = {*without, build.search_cache(output).name, *(path.name for path in build.leftovers(output))}
+    kept = [path for path in built.iterdir() if path.name not in skipped]
     subprocess.run(["cp", "-a", *map(str, kept), str(project)], check=True)
 
 
