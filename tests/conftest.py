@@ -160,6 +160,8 @@ class _CallsInPlace(concurrent.futures.ThreadPoolExecutor):
 
 
 class _PolicyWithoutThreads(asyncio.DefaultEventLoopPolicy):
+    """asyncio's own policy, with loops whose executor is :class:`_CallsInPlace`."""
+
     def new_event_loop(self) -> asyncio.AbstractEventLoop:
         loop = super().new_event_loop()
         loop.set_default_executor(_CallsInPlace(max_workers=1))
@@ -168,9 +170,9 @@ class _PolicyWithoutThreads(asyncio.DefaultEventLoopPolicy):
 
 @pytest.fixture(scope="session")
 def browser():
-    """One Chromium for each worker's whole run (launching it and Playwright's driver costs 2 CPU s),
-    driven with no thread beside the tests: ForkedCall refuses to fork beside a thread, and the
-    tests of forking run on the same workers (test_forked_call.py checks)."""
+    """One Chromium for each worker's whole run, driven with no thread beside the tests:
+    ForkedCall refuses to fork beside a thread, and the tests of forking run on the same workers
+    (test_forked_call.py checks)."""
     playwright = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} missing: run `make test` (it installs Debian's chromium)")

@@ -38,8 +38,8 @@ def soup(path: Path) -> BeautifulSoup:
 
 
 def tree(path: Path) -> lxml.html.HtmlElement:
-    """A page parsed by lxml alone: the link checks read only tags and attributes, and every
-    page of a site through BeautifulSoup costs them several times more."""
+    """A page parsed by lxml alone, for checks that read only tags and attributes: the parse
+    :func:`soup` gives, without BeautifulSoup's tree built over it."""
     return lxml.html.document_fromstring(path.read_text(encoding="utf-8"))
 
 
