@@ -130,20 +130,22 @@ def serve():
         server.server_close()
 
 
-class _PidfdWatcherOfTheRunningLoop(asyncio.PidfdChildWatcher):
-    """What Python 3.12 does by default: wait for a child (Playwright's driver) through a pidfd in
-    the loop that started it. Python 3.11's default watcher waits in a thread as long as the child
-    runs."""
+if sys.version_info < (3, 12):  # 3.12 watches children this way by default; 3.14 has no watchers
 
-    def is_active(self) -> bool:
-        return True
+    class _PidfdWatcherOfTheRunningLoop(asyncio.PidfdChildWatcher):
+        """What Python 3.12 does by default: wait for a child (Playwright's driver) through a pidfd in
+        the loop that started it. Python 3.11's default watcher waits in a thread as long as the child
+        runs."""
 
-    def attach_loop(self, loop) -> None:
-        pass  # the loop is the one running when a child starts
+        def is_active(self) -> bool:
+            return True
 
-    def add_child_handler(self, pid, callback, *args) -> None:
-        self._loop = asyncio.get_running_loop()
-        super().add_child_handler(pid, callback, *args)
+        def attach_loop(self, loop) -> None:
+            pass  # the loop is the one running when a child starts
+
+        def add_child_handler(self, pid, callback, *args) -> None:
+            self._loop = asyncio.get_running_loop()
+            super().add_child_handler(pid, callback, *args)
 
 
 class _CallsInPlace(concurrent.futures.ThreadPoolExecutor):
